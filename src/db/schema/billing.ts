@@ -1,0 +1,85 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { organizations } from './accounts.ts';
+import { scans } from './monitoring.ts';
+import {
+  deliveryStatuses,
+  inList,
+  ledgerReasons,
+  type DeliveryStatus,
+  type LedgerReason,
+  type WebhookEvent,
+} from './enums.ts';
+
+const timestamptz = () => timestamp({ withTimezone: true });
+
+/** Append-only. `balance_after` records the running balance so history never has to be re-summed. */
+export const creditLedger = pgTable(
+  'credit_ledger',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    organizationId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    delta: integer().notNull(),
+    balanceAfter: integer().notNull(),
+    reason: text().$type<LedgerReason>().notNull(),
+    scanId: uuid().references(() => scans.id, { onDelete: 'set null' }),
+    /** For grants: the period granted (e.g. `2026-11`), unique per organization so a retried cron grants once. */
+    period: text(),
+    createdAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [
+    index('credit_ledger_org_idx').on(t.organizationId, t.id.desc()),
+    uniqueIndex('credit_ledger_grant_period_key')
+      .on(t.organizationId, t.period)
+      .where(sql.raw(`reason = 'grant'`)),
+    check('credit_ledger_balance_check', sql.raw('balance_after >= 0')),
+    check('credit_ledger_reason_check', sql.raw(`reason IN (${inList(ledgerReasons)})`)),
+  ],
+);
+
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    url: text().notNull(),
+    /** Signing secret, AES-256-GCM encrypted; shown once at creation. */
+    secretEncrypted: text().notNull(),
+    events: text().array().$type<WebhookEvent[]>().notNull(),
+    isActive: boolean().notNull().default(true),
+    disabledReason: text(),
+    consecutiveFailures: integer().notNull().default(0),
+    createdAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [index('webhooks_org_idx').on(t.organizationId, t.createdAt)],
+);
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    webhookId: uuid()
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    event: text().$type<WebhookEvent>().notNull(),
+    payload: jsonb().notNull(),
+    status: text().$type<DeliveryStatus>().notNull().default('pending'),
+    attempts: integer().notNull().default(0),
+    responseStatus: integer(),
+    durationMs: integer(),
+    error: text(),
+    createdAt: timestamptz().notNull().defaultNow(),
+    deliveredAt: timestamptz(),
+  },
+  (t) => [
+    index('webhook_deliveries_webhook_idx').on(t.webhookId, t.createdAt.desc(), t.id.desc()),
+    check('webhook_deliveries_status_check', sql.raw(`status IN (${inList(deliveryStatuses)})`)),
+  ],
+);

@@ -1,0 +1,3 @@
+export * from './accounts.ts';
+export * from './monitoring.ts';
+export * from './billing.ts';

@@ -1,0 +1,242 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { organizations, users, apiKeys } from './accounts.ts';
+import {
+  alertCategories,
+  alertStatuses,
+  findingStatuses,
+  frequencies,
+  inList,
+  monitorKinds,
+  monitorStatuses,
+  scanStatuses,
+  scanTriggers,
+  severities,
+  type AlertCategory,
+  type AlertStatus,
+  type FindingStatus,
+  type Frequency,
+  type MonitorKind,
+  type MonitorStatus,
+  type ScanStatus,
+  type ScanTrigger,
+  type Severity,
+  type SourceKind,
+} from './enums.ts';
+
+const timestamptz = () => timestamp({ withTimezone: true });
+const orgRef = () =>
+  uuid()
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' });
+
+export const monitors = pgTable(
+  'monitors',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: orgRef(),
+    name: text().notNull(),
+    kind: text().$type<MonitorKind>().notNull(),
+    terms: text().array().notNull(),
+    excludeTerms: text().array().notNull().default(sql`'{}'::text[]`),
+    sources: text().array().$type<SourceKind[]>().notNull(),
+    /** RSS/Atom/JSON Feed URLs read by the `rss` source. */
+    feedUrls: text().array().notNull().default(sql`'{}'::text[]`),
+    frequency: text().$type<Frequency>().notNull(),
+    /** The effective scan interval, derived from `frequency` (or given for `interval`). */
+    intervalMinutes: integer().notNull(),
+    status: text().$type<MonitorStatus>().notNull().default('active'),
+    nextScanAt: timestamptz().notNull().defaultNow(),
+    lastScanAt: timestamptz(),
+    lastError: text(),
+    createdAt: timestamptz().notNull().defaultNow(),
+    updatedAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [
+    index('monitors_org_created_idx').on(t.organizationId, t.createdAt, t.id),
+    index('monitors_org_name_idx').on(t.organizationId, t.name, t.id),
+    index('monitors_org_next_scan_idx').on(t.organizationId, t.nextScanAt, t.id),
+    // The scheduler's claim query: due, active monitors across all organizations.
+    index('monitors_due_idx').on(t.nextScanAt).where(sql.raw(`status = 'active'`)),
+    check('monitors_kind_check', sql.raw(`kind IN (${inList(monitorKinds)})`)),
+    check('monitors_status_check', sql.raw(`status IN (${inList(monitorStatuses)})`)),
+    check('monitors_frequency_check', sql.raw(`frequency IN (${inList(frequencies)})`)),
+    check('monitors_interval_check', sql.raw('interval_minutes > 0')),
+    check('monitors_terms_check', sql.raw('cardinality(terms) > 0')),
+    check('monitors_sources_check', sql.raw('cardinality(sources) > 0')),
+  ],
+);
+
+export const scans = pgTable(
+  'scans',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: orgRef(),
+    monitorId: uuid()
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
+    trigger: text().$type<ScanTrigger>().notNull(),
+    status: text().$type<ScanStatus>().notNull().default('queued'),
+    queuedAt: timestamptz().notNull().defaultNow(),
+    startedAt: timestamptz(),
+    finishedAt: timestamptz(),
+    findingsSeen: integer().notNull().default(0),
+    findingsNew: integer().notNull().default(0),
+    findingsSuppressed: integer().notNull().default(0),
+    alertsCreated: integer().notNull().default(0),
+    alertsUpdated: integer().notNull().default(0),
+    promptTokens: integer().notNull().default(0),
+    completionTokens: integer().notNull().default(0),
+    costUsd: numeric({ precision: 12, scale: 6 }).notNull().default('0'),
+    creditsCharged: integer().notNull().default(0),
+    error: text(),
+  },
+  (t) => [
+    index('scans_monitor_queued_idx').on(t.monitorId, t.queuedAt.desc(), t.id.desc()),
+    index('scans_org_queued_idx').on(t.organizationId, t.queuedAt.desc(), t.id.desc()),
+    check('scans_trigger_check', sql.raw(`trigger IN (${inList(scanTriggers)})`)),
+    check('scans_status_check', sql.raw(`status IN (${inList(scanStatuses)})`)),
+  ],
+);
+
+/** One result a source returned for a monitor; seen once, analyzed once. */
+export const findings = pgTable(
+  'findings',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: orgRef(),
+    monitorId: uuid()
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
+    /** The scan that first saw it. */
+    scanId: uuid().references(() => scans.id, { onDelete: 'set null' }),
+    source: text().$type<SourceKind>().notNull(),
+    url: text().notNull(),
+    /** SHA-256 of the canonical URL: the finding's identity for its monitor. */
+    urlHash: text().notNull(),
+    /** SHA-256 of the normalized content: the analyzer cache key. */
+    contentHash: text().notNull(),
+    title: text().notNull(),
+    snippet: text().notNull().default(''),
+    status: text().$type<FindingStatus>().notNull().default('new'),
+    suppressedReason: text(),
+    firstSeenAt: timestamptz().notNull().defaultNow(),
+    lastSeenAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('findings_monitor_url_key').on(t.monitorId, t.urlHash),
+    index('findings_scan_idx').on(t.scanId),
+    index('findings_content_hash_idx').on(t.contentHash),
+    check('findings_status_check', sql.raw(`status IN (${inList(findingStatuses)})`)),
+  ],
+);
+
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: orgRef(),
+    monitorId: uuid()
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
+    /** Dedup key: the same threat seen again bumps `occurrences` instead of creating an alert. */
+    fingerprint: text().notNull(),
+    title: text().notNull(),
+    summary: text().notNull().default(''),
+    url: text(),
+    source: text().$type<SourceKind>(),
+    category: text().$type<AlertCategory>().notNull(),
+    severity: text().$type<Severity>().notNull(),
+    /** Orders alerts by severity with an index; derived, never written. */
+    severityRank: smallint()
+      .notNull()
+      .generatedAlwaysAs(sql.raw(`CASE severity WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END`)),
+    confidence: real().notNull(),
+    rationale: text(),
+    /** Set when the LLM was unavailable and the rule engine judged instead. */
+    isUnverified: boolean().notNull().default(false),
+    status: text().$type<AlertStatus>().notNull().default('new'),
+    occurrences: integer().notNull().default(1),
+    firstSeenAt: timestamptz().notNull().defaultNow(),
+    lastSeenAt: timestamptz().notNull().defaultNow(),
+    acknowledgedAt: timestamptz(),
+    acknowledgedByUserId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    resolvedAt: timestamptz(),
+    resolvedByUserId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamptz().notNull().defaultNow(),
+    updatedAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('alerts_monitor_fingerprint_key').on(t.monitorId, t.fingerprint),
+    index('alerts_org_created_idx').on(t.organizationId, t.createdAt.desc(), t.id.desc()),
+    index('alerts_org_severity_idx').on(t.organizationId, t.severityRank.desc(), t.createdAt.desc(), t.id.desc()),
+    index('alerts_org_status_created_idx').on(t.organizationId, t.status, t.createdAt.desc()),
+    index('alerts_monitor_created_idx').on(t.monitorId, t.createdAt.desc(), t.id.desc()),
+    check('alerts_category_check', sql.raw(`category IN (${inList(alertCategories)})`)),
+    check('alerts_severity_check', sql.raw(`severity IN (${inList(severities)})`)),
+    check('alerts_status_check', sql.raw(`status IN (${inList(alertStatuses)})`)),
+    check('alerts_confidence_check', sql.raw('confidence >= 0 AND confidence <= 1')),
+    check('alerts_occurrences_check', sql.raw('occurrences >= 1')),
+  ],
+);
+
+/** Every status change of an alert, including its creation and reopening; append-only. */
+export const alertHistory = pgTable(
+  'alert_history',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    organizationId: orgRef(),
+    alertId: uuid()
+      .notNull()
+      .references(() => alerts.id, { onDelete: 'cascade' }),
+    fromStatus: text().$type<AlertStatus>(),
+    toStatus: text().$type<AlertStatus>().notNull(),
+    actorUserId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    actorApiKeyId: uuid().references(() => apiKeys.id, { onDelete: 'set null' }),
+    note: text(),
+    createdAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [
+    index('alert_history_alert_idx').on(t.alertId, t.id),
+    check('alert_history_to_status_check', sql.raw(`to_status IN (${inList(alertStatuses)})`)),
+  ],
+);
+
+export const alertNotes = pgTable(
+  'alert_notes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: orgRef(),
+    alertId: uuid()
+      .notNull()
+      .references(() => alerts.id, { onDelete: 'cascade' }),
+    authorUserId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    authorApiKeyId: uuid().references(() => apiKeys.id, { onDelete: 'set null' }),
+    body: text().notNull(),
+    createdAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [index('alert_notes_alert_idx').on(t.alertId, t.createdAt)],
+);
+
+/** The analyzer's verdict per content hash, so the same content is never paid for twice. */
+export const analysisCache = pgTable('analysis_cache', {
+  contentHash: text().primaryKey(),
+  analyzer: text().notNull(),
+  verdict: jsonb().notNull(),
+  createdAt: timestamptz().notNull().defaultNow(),
+});

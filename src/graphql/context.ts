@@ -1,0 +1,22 @@
+import type { Database, Db } from '../db/client.ts';
+import type { TokenSigner } from '../auth/tokens.ts';
+import type { AuthDeps } from '../services/accounts.ts';
+import type { Viewer } from '../services/viewer.ts';
+import type { Logger } from '../lib/logger.ts';
+
+/** What every resolver may reach; built once per request (and once per WebSocket operation). */
+export interface Context {
+  db: Db;
+  viewer: Viewer | null;
+  requestId: string;
+  logger: Logger;
+  auth: AuthDeps;
+}
+
+/** Long-lived dependencies the server hands to every context. */
+export interface ContextDeps {
+  database: Database;
+  signer: TokenSigner;
+  auth: AuthDeps;
+  logger: Logger;
+}

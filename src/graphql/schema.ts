@@ -1,0 +1,20 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './errors.ts';
+import './modules/accounts.ts';
+import './modules/members.ts';
+import './modules/api-keys.ts';
+import './modules/monitors.ts';
+import './modules/alerts.ts';
+
+let schema: GraphQLSchema | undefined;
+
+/** The only call to `toSchema()`: every module above registers itself on import. */
+export function buildSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: false });
+  return schema;
+}
+
+export function sortedSchema(): GraphQLSchema {
+  return lexicographicSortSchema(buildSchema());
+}

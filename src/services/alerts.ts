@@ -1,0 +1,295 @@
+import { and, asc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { alertHistory, alertNotes, alerts, monitors } from '../db/schema/index.ts';
+import {
+  alertCategories,
+  alertStatuses,
+  severities,
+  type AlertCategory,
+  type AlertStatus,
+  type Severity,
+  type SourceKind,
+} from '../db/schema/enums.ts';
+import { InvalidStatusTransitionError, NotFoundError, ValidationError } from './errors.ts';
+import { likePattern } from './monitors.ts';
+import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
+import { parseInput } from './validation.ts';
+import type { Viewer } from './viewer.ts';
+
+export type AlertRow = typeof alerts.$inferSelect;
+export type AlertHistoryRow = typeof alertHistory.$inferSelect;
+export type AlertNoteRow = typeof alertNotes.$inferSelect;
+
+export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+/** Which status an analyst may move an alert to from each status. */
+const TRANSITIONS: Record<AlertStatus, readonly AlertStatus[]> = {
+  new: ['acknowledged', 'resolved', 'false_positive'],
+  acknowledged: ['new', 'resolved', 'false_positive'],
+  resolved: ['new'],
+  false_positive: ['new'],
+};
+
+export function canTransition(from: AlertStatus, to: AlertStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+const alertInputSchema = z.object({
+  organizationId: z.uuid(),
+  monitorId: z.uuid(),
+  fingerprint: z.string().min(1).max(200),
+  title: z.string().trim().min(1).max(500),
+  summary: z.string().max(5_000).default(''),
+  url: z.string().max(2_000).nullish(),
+  source: z.string().nullish(),
+  category: z.enum(alertCategories),
+  severity: z.enum(severities),
+  confidence: z.number().min(0).max(1),
+  rationale: z.string().max(1_000).nullish(),
+  isUnverified: z.boolean().default(false),
+});
+export type AlertInput = z.input<typeof alertInputSchema>;
+
+export interface UpsertOutcome {
+  alert: AlertRow;
+  outcome: 'created' | 'updated' | 'reopened';
+}
+
+/**
+ * What the scanner calls for every threat: one alert per (monitor, fingerprint). A repeat counts an
+ * occurrence and refreshes the verdict; a repeat of a resolved alert reopens it as `new`, recorded in
+ * history. False positives stay closed: the analyst already said it is not a threat.
+ */
+export async function upsertAlert(tx: DbOrTx, input: AlertInput): Promise<UpsertOutcome> {
+  const data = parseInput(alertInputSchema, input, ['alert']);
+  const [monitor] = await tx
+    .select({ id: monitors.id })
+    .from(monitors)
+    .where(and(eq(monitors.id, data.monitorId), eq(monitors.organizationId, data.organizationId)));
+  if (!monitor) throw new NotFoundError('Monitor', data.monitorId);
+  const verdict = {
+    title: data.title,
+    summary: data.summary,
+    url: data.url ?? null,
+    source: (data.source ?? null) as SourceKind | null,
+    category: data.category,
+    severity: data.severity,
+    confidence: data.confidence,
+    rationale: data.rationale ?? null,
+    isUnverified: data.isUnverified,
+  };
+  const [created] = await tx
+    .insert(alerts)
+    .values({ organizationId: data.organizationId, monitorId: data.monitorId, fingerprint: data.fingerprint, ...verdict })
+    .onConflictDoNothing({ target: [alerts.monitorId, alerts.fingerprint] })
+    .returning();
+  if (created) {
+    await tx.insert(alertHistory).values({ organizationId: created.organizationId, alertId: created.id, fromStatus: null, toStatus: 'new' });
+    return { alert: created, outcome: 'created' };
+  }
+  const [existing] = await tx
+    .select()
+    .from(alerts)
+    .where(and(eq(alerts.monitorId, data.monitorId), eq(alerts.fingerprint, data.fingerprint)))
+    .for('update');
+  const isReopened = existing!.status === 'resolved';
+  const [updated] = await tx
+    .update(alerts)
+    .set({
+      ...verdict,
+      occurrences: sql`${alerts.occurrences} + 1`,
+      lastSeenAt: sql`now()`,
+      updatedAt: sql`now()`,
+      ...(isReopened ? { status: 'new' as const, resolvedAt: null, resolvedByUserId: null, acknowledgedAt: null, acknowledgedByUserId: null } : {}),
+    })
+    .where(eq(alerts.id, existing!.id))
+    .returning();
+  if (isReopened) {
+    await tx.insert(alertHistory).values({
+      organizationId: updated!.organizationId,
+      alertId: updated!.id,
+      fromStatus: 'resolved',
+      toStatus: 'new',
+      note: 'Reopened: the threat was seen again',
+    });
+  }
+  return { alert: updated!, outcome: isReopened ? 'reopened' : 'updated' };
+}
+
+const statusUpdateSchema = z.object({
+  ids: z.array(z.uuid()).min(1, 'must list at least one alert').max(100, 'must list at most 100 alerts'),
+  status: z.enum(alertStatuses),
+  note: z.string().trim().min(1, 'must not be empty').max(5_000, 'must be at most 5000 characters').nullish(),
+});
+
+/**
+ * Moves one or many alerts to `status`, all or nothing: if any alert is missing or cannot make the
+ * transition, nothing changes.
+ */
+export async function updateAlertStatus(
+  db: Db,
+  viewer: Viewer,
+  input: { ids: string[]; status: AlertStatus; note?: string | null },
+): Promise<AlertRow[]> {
+  const data = parseInput(statusUpdateSchema, input);
+  const ids = [...new Set(data.ids)];
+  return db.transaction(async (tx) => {
+    const current = await tx
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.organizationId, viewer.organizationId), inArray(alerts.id, ids)))
+      .orderBy(asc(alerts.id))
+      .for('update');
+    const byId = new Map(current.map((a) => [a.id, a]));
+    for (const id of ids) {
+      const alert = byId.get(id);
+      if (!alert) throw new NotFoundError('Alert', id);
+      if (!canTransition(alert.status, data.status)) throw new InvalidStatusTransitionError(id, alert.status, data.status);
+    }
+    const actor = viewer.userId;
+    const changes =
+      data.status === 'acknowledged'
+        ? { acknowledgedAt: sql`now()`, acknowledgedByUserId: actor }
+        : data.status === 'resolved' || data.status === 'false_positive'
+          ? { resolvedAt: sql`now()`, resolvedByUserId: actor }
+          : { resolvedAt: null, resolvedByUserId: null, acknowledgedAt: null, acknowledgedByUserId: null };
+    const updated = await tx
+      .update(alerts)
+      .set({ status: data.status, updatedAt: sql`now()`, ...changes })
+      .where(inArray(alerts.id, ids))
+      .returning();
+    await tx.insert(alertHistory).values(
+      ids.map((id) => ({
+        organizationId: viewer.organizationId,
+        alertId: id,
+        fromStatus: byId.get(id)!.status,
+        toStatus: data.status,
+        actorUserId: viewer.userId,
+        actorApiKeyId: viewer.apiKeyId,
+        note: data.note ?? null,
+      })),
+    );
+    const order = new Map(ids.map((id, i) => [id, i]));
+    return updated.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  });
+}
+
+const noteSchema = z.object({
+  body: z.string().trim().min(1, 'must not be empty').max(5_000, 'must be at most 5000 characters'),
+});
+
+export async function addAlertNote(db: DbOrTx, viewer: Viewer, alertId: string, body: string): Promise<AlertNoteRow> {
+  const data = parseInput(noteSchema, { body });
+  await getAlert(db, viewer, alertId);
+  const [note] = await db
+    .insert(alertNotes)
+    .values({ organizationId: viewer.organizationId, alertId, authorUserId: viewer.userId, authorApiKeyId: viewer.apiKeyId, body: data.body })
+    .returning();
+  return note!;
+}
+
+export async function getAlert(db: DbOrTx, viewer: Viewer, id: string): Promise<AlertRow> {
+  const [alert] = await db
+    .select()
+    .from(alerts)
+    .where(and(eq(alerts.id, id), eq(alerts.organizationId, viewer.organizationId)));
+  if (!alert) throw new NotFoundError('Alert', id);
+  return alert;
+}
+
+export function loadAlerts(db: DbOrTx, organizationId: string, ids: readonly string[]): Promise<AlertRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(alerts)
+    .where(and(eq(alerts.organizationId, organizationId), inArray(alerts.id, [...ids])));
+}
+
+export function loadAlertHistory(db: DbOrTx, organizationId: string, alertIds: readonly string[]): Promise<AlertHistoryRow[]> {
+  return db
+    .select()
+    .from(alertHistory)
+    .where(and(eq(alertHistory.organizationId, organizationId), inArray(alertHistory.alertId, [...alertIds])))
+    .orderBy(asc(alertHistory.id));
+}
+
+export function loadAlertNotes(db: DbOrTx, organizationId: string, alertIds: readonly string[]): Promise<AlertNoteRow[]> {
+  return db
+    .select()
+    .from(alertNotes)
+    .where(and(eq(alertNotes.organizationId, organizationId), inArray(alertNotes.alertId, [...alertIds])))
+    .orderBy(asc(alertNotes.createdAt), asc(alertNotes.id));
+}
+
+export interface AlertFilter {
+  monitorIds?: string[] | null;
+  statuses?: AlertStatus[] | null;
+  minSeverity?: Severity | null;
+  categories?: AlertCategory[] | null;
+  since?: Date | null;
+  until?: Date | null;
+  text?: string | null;
+}
+
+export type AlertOrder = 'newest' | 'oldest' | 'severity';
+
+const alertOrderings: Record<AlertOrder, Ordering> = {
+  newest: {
+    name: 'alerts.newest',
+    direction: 'desc',
+    keys: [
+      { column: alerts.createdAt, type: 'timestamptz' },
+      { column: alerts.id, type: 'uuid' },
+    ],
+  },
+  oldest: {
+    name: 'alerts.oldest',
+    direction: 'asc',
+    keys: [
+      { column: alerts.createdAt, type: 'timestamptz' },
+      { column: alerts.id, type: 'uuid' },
+    ],
+  },
+  severity: {
+    name: 'alerts.severity',
+    direction: 'desc',
+    keys: [
+      { column: alerts.severityRank, type: 'int' },
+      { column: alerts.createdAt, type: 'timestamptz' },
+      { column: alerts.id, type: 'uuid' },
+    ],
+  },
+};
+
+export function alertFilterConditions(organizationId: string, filter: AlertFilter): (SQL | undefined)[] {
+  const text = filter.text?.trim();
+  if (text && text.length > 200) throw ValidationError.single(['filter', 'text'], 'must be at most 200 characters');
+  if (filter.monitorIds && filter.monitorIds.length > 100) throw ValidationError.single(['filter', 'monitorIds'], 'must list at most 100 monitors');
+  if (filter.since && filter.until && filter.since > filter.until) throw ValidationError.single(['filter', 'since'], 'must not be after until');
+  return [
+    eq(alerts.organizationId, organizationId),
+    filter.monitorIds?.length ? inArray(alerts.monitorId, filter.monitorIds) : undefined,
+    filter.statuses?.length ? inArray(alerts.status, filter.statuses) : undefined,
+    filter.minSeverity ? gte(alerts.severityRank, SEVERITY_RANK[filter.minSeverity]) : undefined,
+    filter.categories?.length ? inArray(alerts.category, filter.categories) : undefined,
+    filter.since ? gte(alerts.createdAt, filter.since) : undefined,
+    filter.until ? lt(alerts.createdAt, filter.until) : undefined,
+    text
+      ? or(ilike(alerts.title, likePattern(text)), ilike(alerts.summary, likePattern(text)), ilike(alerts.url, likePattern(text)))
+      : undefined,
+  ];
+}
+
+export async function listAlerts(db: DbOrTx, viewer: Viewer, filter: AlertFilter, order: AlertOrder, args: PageArgs): Promise<Page<AlertRow>> {
+  const conditions = alertFilterConditions(viewer.organizationId, filter);
+  return paginate(args, alertOrderings[order], ({ seek, orderBy, limit, cursor }) =>
+    db
+      .select({ alert: alerts, cursor })
+      .from(alerts)
+      .where(and(...conditions, seek))
+      .orderBy(...orderBy)
+      .limit(limit)
+      .then((rows) => rows.map((row) => ({ ...row.alert, cursor: row.cursor }))),
+  );
+}

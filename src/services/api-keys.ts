@@ -1,0 +1,68 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../db/client.ts';
+import { apiKeys } from '../db/schema/index.ts';
+import { roles } from '../db/schema/enums.ts';
+import { generateApiKey } from '../auth/tokens.ts';
+import { ForbiddenError, NotFoundError } from './errors.ts';
+import { parseInput } from './validation.ts';
+import { roleRank, type Viewer } from './viewer.ts';
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+const createApiKeySchema = z.object({
+  name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+  role: z.enum(roles),
+  expiresAt: z
+    .date()
+    .refine((date) => date.getTime() > Date.now(), 'must be in the future')
+    .nullish(),
+});
+
+export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
+
+/** Returns the stored key and its secret; the secret exists only in this return value. */
+export async function createApiKey(db: DbOrTx, viewer: Viewer, input: CreateApiKeyInput): Promise<{ apiKey: ApiKeyRow; secret: string }> {
+  const data = parseInput(createApiKeySchema, input);
+  if (roleRank(data.role) > roleRank(viewer.role)) {
+    throw new ForbiddenError(`A ${viewer.role} cannot create a key with the ${data.role} role`);
+  }
+  const generated = generateApiKey();
+  const [apiKey] = await db
+    .insert(apiKeys)
+    .values({
+      organizationId: viewer.organizationId,
+      createdByUserId: viewer.userId,
+      name: data.name,
+      prefix: generated.prefix,
+      secretHash: generated.hash,
+      role: data.role,
+      expiresAt: data.expiresAt ?? null,
+    })
+    .returning();
+  return { apiKey: apiKey!, secret: generated.key };
+}
+
+export async function revokeApiKey(db: DbOrTx, viewer: Viewer, id: string): Promise<ApiKeyRow> {
+  const [apiKey] = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.organizationId, viewer.organizationId), isNull(apiKeys.revokedAt)))
+    .returning();
+  if (apiKey) return apiKey;
+  const [alreadyRevoked] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.organizationId, viewer.organizationId)));
+  if (!alreadyRevoked) throw new NotFoundError('ApiKey', id);
+  return alreadyRevoked;
+}
+
+export function listApiKeys(db: DbOrTx, viewer: Viewer): Promise<ApiKeyRow[]> {
+  return db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.organizationId, viewer.organizationId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(500);
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { apiKeys, memberships, monitors, organizations, users } from '../db/schema/index.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { generateApiKey } from '../auth/tokens.ts';
+import { grantMonthlyCredits } from './credits.ts';
+
+export const DEMO_EMAIL = 'demo@vigil.example';
+
+export interface DemoWorkspace {
+  isNew: boolean;
+  organizationId: string;
+  /** Present only when the workspace was just created: the one time the secrets exist in clear. */
+  apiKey?: string;
+  password?: string;
+}
+
+/** Seeds a demo organization whose monitors use the offline demo source. Idempotent. */
+export async function seedDemoWorkspace(db: Db): Promise<DemoWorkspace> {
+  const [existing] = await db
+    .select({ organizationId: memberships.organizationId })
+    .from(users)
+    .innerJoin(memberships, eq(memberships.userId, users.id))
+    .where(eq(users.email, DEMO_EMAIL));
+  if (existing) return { isNew: false, organizationId: existing.organizationId };
+
+  const password = randomBytes(12).toString('base64url');
+  const passwordHash = await hashPassword(password);
+  const key = generateApiKey();
+  return db.transaction(async (tx) => {
+    const [user] = await tx.insert(users).values({ email: DEMO_EMAIL, name: 'Demo Analyst', passwordHash }).returning();
+    const [org] = await tx
+      .insert(organizations)
+      .values({ name: 'Acme Corp (demo)', plan: 'business', ownDomains: ['acme.example'] })
+      .returning();
+    await tx.insert(memberships).values({ organizationId: org!.id, userId: user!.id, role: 'owner', isDigestOptedIn: true });
+    await grantMonthlyCredits(tx, org!.id);
+    await tx.insert(apiKeys).values({
+      organizationId: org!.id,
+      createdByUserId: user!.id,
+      name: 'Demo key',
+      prefix: key.prefix,
+      secretHash: key.hash,
+      role: 'owner',
+    });
+    const demoMonitor = { organizationId: org!.id, sources: ['demo' as const], frequency: 'interval' as const, intervalMinutes: 5 };
+    await tx.insert(monitors).values([
+      { ...demoMonitor, name: 'Acme brand', kind: 'brand', terms: ['Acme', 'Acme Corp'], excludeTerms: ['acme.example/careers'] },
+      { ...demoMonitor, name: 'acme.example look-alikes', kind: 'domain', terms: ['acme.example'] },
+      { ...demoMonitor, name: 'Acme Rocket Skates', kind: 'product', terms: ['Rocket Skates'] },
+    ]);
+    return { isNew: true, organizationId: org!.id, apiKey: key.key, password };
+  });
+}

@@ -1,0 +1,88 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { memberships, users } from '../db/schema/index.ts';
+import { roles, type Role } from '../db/schema/enums.ts';
+import { ConflictError, ForbiddenError, LastOwnerError, NotFoundError, ValidationError } from './errors.ts';
+import { emailSchema } from './accounts.ts';
+import { parseInput } from './validation.ts';
+import type { Viewer } from './viewer.ts';
+
+export type MembershipRow = typeof memberships.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+
+export function listMembers(db: DbOrTx, viewer: Viewer): Promise<MembershipRow[]> {
+  return db
+    .select()
+    .from(memberships)
+    .where(eq(memberships.organizationId, viewer.organizationId))
+    .orderBy(asc(memberships.createdAt), asc(memberships.id));
+}
+
+export async function loadUsers(db: DbOrTx, ids: readonly string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(users).where(inArray(users.id, [...ids]));
+}
+
+/** Only owners may hand out, take away or touch the owner role. */
+function assertMayManageRole(viewer: Viewer, role: Role): void {
+  if (role === 'owner' && viewer.role !== 'owner') throw new ForbiddenError('Only an owner can manage owners');
+}
+
+const addMemberSchema = z.object({ email: emailSchema, role: z.enum(roles) });
+
+/** Adds an existing Vigil user to the viewer's organization. */
+export async function addMember(db: DbOrTx, viewer: Viewer, input: z.input<typeof addMemberSchema>): Promise<MembershipRow> {
+  const data = parseInput(addMemberSchema, input);
+  assertMayManageRole(viewer, data.role);
+  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, data.email));
+  if (!user) throw ValidationError.single(['input', 'email'], 'No Vigil user has this email; ask them to sign up first');
+  const [membership] = await db
+    .insert(memberships)
+    .values({ organizationId: viewer.organizationId, userId: user.id, role: data.role })
+    .onConflictDoNothing()
+    .returning();
+  if (!membership) throw new ConflictError('This user is already a member of the organization');
+  return membership;
+}
+
+export async function changeMemberRole(db: Db, viewer: Viewer, membershipId: string, role: Role): Promise<MembershipRow> {
+  return db.transaction(async (tx) => {
+    const target = await lockMembership(tx, viewer, membershipId);
+    assertMayManageRole(viewer, role);
+    assertMayManageRole(viewer, target.role);
+    if (target.role === 'owner' && role !== 'owner') await assertAnotherOwner(tx, viewer.organizationId, target.id);
+    const [updated] = await tx.update(memberships).set({ role }).where(eq(memberships.id, target.id)).returning();
+    return updated!;
+  });
+}
+
+export async function removeMember(db: Db, viewer: Viewer, membershipId: string): Promise<MembershipRow> {
+  return db.transaction(async (tx) => {
+    const target = await lockMembership(tx, viewer, membershipId);
+    assertMayManageRole(viewer, target.role);
+    if (target.role === 'owner') await assertAnotherOwner(tx, viewer.organizationId, target.id);
+    await tx.delete(memberships).where(eq(memberships.id, target.id));
+    return target;
+  });
+}
+
+async function lockMembership(tx: DbOrTx, viewer: Viewer, membershipId: string): Promise<MembershipRow> {
+  const [target] = await tx
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.id, membershipId), eq(memberships.organizationId, viewer.organizationId)))
+    .for('update');
+  if (!target) throw new NotFoundError('Membership', membershipId);
+  return target;
+}
+
+/** Locks every owner row so two concurrent demotions cannot both see "another owner". */
+async function assertAnotherOwner(tx: DbOrTx, organizationId: string, exceptMembershipId: string): Promise<void> {
+  const owners = await tx
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.role, 'owner')))
+    .for('update');
+  if (!owners.some((owner) => owner.id !== exceptMembershipId)) throw new LastOwnerError();
+}

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { eq } from 'drizzle-orm';
+import { organizations } from '../../src/db/schema/index.ts';
+import type { PlanName } from '../../src/db/schema/enums.ts';
+import { upsertAlert, type AlertInput } from '../../src/services/alerts.ts';
+import { CreateMonitorDocument, SignUpDocument, type CreateMonitorInput } from '../generated/graphql.ts';
+import type { TestServer } from './server.ts';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export interface TestAccount {
+  email: string;
+  userId: string;
+  organizationId: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export function uniqueEmail(label = 'user'): string {
+  return `${label}-${randomBytes(5).toString('hex')}@example.com`;
+}
+
+/** Signs up through the API: a new user owning a new free organization. */
+export async function signUpAccount(server: TestServer, options: { email?: string; plan?: PlanName } = {}): Promise<TestAccount> {
+  const email = options.email ?? uniqueEmail();
+  const result = await server.gql(SignUpDocument, {
+    input: { email, password: PASSWORD, name: 'Test User', organizationName: `Org of ${email}` },
+  });
+  if (result.data?.signUp.__typename !== 'SignUpSuccess') throw new Error(`sign-up failed: ${JSON.stringify(result)}`);
+  const session = result.data.signUp.data;
+  const organizationId = rawId(session.organization.id);
+  if (options.plan && options.plan !== 'free') {
+    // Plan changes belong to billing, which is not built; tests set the plan directly.
+    await server.database.db.update(organizations).set({ plan: options.plan }).where(eq(organizations.id, organizationId));
+  }
+  return {
+    email,
+    userId: session.user.id,
+    organizationId,
+    accessToken: session.accessToken,
+    refreshToken: session.refreshToken,
+  };
+}
+
+export function rawId(globalOrRaw: string): string {
+  try {
+    return decodeGlobalID(globalOrRaw).id;
+  } catch {
+    return globalOrRaw;
+  }
+}
+
+export function globalId(typename: string, id: string): string {
+  return encodeGlobalID(typename, id);
+}
+
+export const demoMonitorInput = (overrides: Partial<CreateMonitorInput> = {}): CreateMonitorInput => ({
+  name: 'Acme brand',
+  kind: 'BRAND',
+  terms: ['acme'],
+  sources: ['DEMO'],
+  frequency: 'DAILY',
+  ...overrides,
+});
+
+/** Creates a monitor through the API and returns its global ID. */
+export async function createMonitor(server: TestServer, token: string, overrides: Partial<CreateMonitorInput> = {}): Promise<string> {
+  const result = await server.gql(CreateMonitorDocument, { input: demoMonitorInput(overrides) }, { token });
+  if (result.data?.createMonitor.__typename !== 'CreateMonitorSuccess') throw new Error(`createMonitor failed: ${JSON.stringify(result)}`);
+  return result.data.createMonitor.data.id;
+}
+
+let alertCounter = 0;
+
+/** Creates (or re-fires) an alert through the service the scanner calls; returns its global ID. */
+export async function fireAlert(
+  server: TestServer,
+  account: Pick<TestAccount, 'organizationId'>,
+  monitorGlobalId: string,
+  overrides: Partial<AlertInput> = {},
+): Promise<{ id: string; outcome: string }> {
+  alertCounter += 1;
+  const { alert, outcome } = await server.database.db.transaction((tx) =>
+    upsertAlert(tx, {
+      organizationId: account.organizationId,
+      monitorId: rawId(monitorGlobalId),
+      fingerprint: `fp-${alertCounter}-${randomBytes(4).toString('hex')}`,
+      title: `Suspicious page ${alertCounter}`,
+      summary: 'A page imitating the login form',
+      url: `https://acme-login-${alertCounter}.example/signin`,
+      category: 'phishing',
+      severity: 'high',
+      confidence: 0.9,
+      ...overrides,
+    }),
+  );
+  return { id: encodeGlobalID('Alert', alert.id), outcome };
+}

@@ -1,0 +1,65 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { createTokenSigner } from '../../src/auth/tokens.ts';
+import { connectDatabase, type Database } from '../../src/db/client.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { createTestDatabase } from './db.ts';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
+  status: number;
+  headers: Headers;
+}
+
+export interface TestServer {
+  url: string;
+  database: Database;
+  /** Every SQL statement the API has sent since the last `queries.length = 0`. */
+  queries: string[];
+  gql<R, V>(document: TypedDocumentNode<R, V>, variables?: V, options?: { token?: string; headers?: Record<string, string> }): Promise<GraphQLResponse<R>>;
+  stop(): Promise<void>;
+}
+
+/** A real Vigil API on 127.0.0.1 with a database of its own, spoken to over HTTP. */
+export async function startTestServer(options: { accessTokenTtlSeconds?: number } = {}): Promise<TestServer> {
+  const testDb = await createTestDatabase();
+  const queries: string[] = [];
+  const database = connectDatabase(testDb.url, { max: 5, onQuery: (query) => queries.push(query) });
+  const signer = createTokenSigner(TEST_JWT_SECRET, options.accessTokenTtlSeconds ?? 900);
+  const app = buildApp({
+    database,
+    signer,
+    auth: { signer, refreshTokenTtlDays: 30 },
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    port: 0,
+    host: '127.0.0.1',
+  });
+  const url = await app.start();
+  return {
+    url,
+    database,
+    queries,
+    async gql(document, variables, opts = {}) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...opts.headers,
+        },
+        body: JSON.stringify({ query: print(document), variables }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse<never>, 'status' | 'headers'>;
+      return { ...body, status: response.status, headers: response.headers } as never;
+    },
+    async stop() {
+      await app.stop();
+      await testDb.drop();
+    },
+  };
+}
