@@ -8,7 +8,7 @@ import { inject } from 'vitest';
  */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = inject('adminUrl');
-  const name = `vigil_test_${randomBytes(6).toString('hex')}`;
+  const name = `${inject('templateDatabase').replace(/template$/, '')}${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`create database ${name} template ${inject('templateDatabase')}`);

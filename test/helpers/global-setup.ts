@@ -14,7 +14,9 @@ declare module 'vitest' {
   }
 }
 
-export const TEMPLATE_DATABASE = 'vigil_test_template';
+/** Database names carry the creating process id, so concurrent runs on one server never collide. */
+const RUN_PREFIX = `vigil_test_${process.pid}_`;
+const TEMPLATE_DATABASE = `${RUN_PREFIX}template`;
 
 /**
  * Uses TEST_DATABASE_URL when given, otherwise an embedded PostgreSQL whose data folder is kept
@@ -33,11 +35,7 @@ export default async function setup(project: TestProject) {
   }
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    // Leftovers of an interrupted run would otherwise accumulate.
-    const stale = await admin<{ datname: string }[]>`
-      select datname from pg_database where datname like 'vigil_test_%' and not datistemplate`;
-    for (const { datname } of stale) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
-    await admin.unsafe(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
+    await dropDatabasesOfDeadRuns(admin);
     await admin.unsafe(`create database ${TEMPLATE_DATABASE}`);
   } finally {
     await admin.end();
@@ -49,6 +47,31 @@ export default async function setup(project: TestProject) {
   project.provide('adminUrl', adminUrl);
   project.provide('templateDatabase', TEMPLATE_DATABASE);
   return async () => {
+    const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    try {
+      const own = await sql<{ datname: string }[]>`select datname from pg_database where starts_with(datname, ${RUN_PREFIX})`;
+      for (const { datname } of own) await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+    } finally {
+      await sql.end();
+    }
     await embedded?.stop();
   };
+}
+
+/** Databases left behind by runs that were killed (their process is gone) would otherwise pile up. */
+async function dropDatabasesOfDeadRuns(admin: postgres.Sql): Promise<void> {
+  const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'vigil\_test\_%'`;
+  for (const { datname } of rows) {
+    const pid = Number(/^vigil_test_(\d+)_/.exec(datname)?.[1]);
+    if (Number.isInteger(pid) && !isAlive(pid)) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
