@@ -36,6 +36,9 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!isInitialised) {
     fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
+    // As root, initdb runs as a separate `postgres` user, which must be able to enter our data folder
+    // (a folder made by mkdtemp, for one, is 0700).
+    if (process.getuid?.() === 0) fs.chmodSync(path.dirname(databaseDir), 0o755);
     await pg.initialise();
   }
   // A previous run killed with SIGKILL leaves a stale pid file that blocks startup.
