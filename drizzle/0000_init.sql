@@ -278,6 +278,7 @@ CREATE INDEX "monitors_org_next_scan_idx" ON "monitors" USING btree ("organizati
 CREATE INDEX "monitors_due_idx" ON "monitors" USING btree ("next_scan_at") WHERE status = 'active';--> statement-breakpoint
 CREATE INDEX "scans_monitor_queued_idx" ON "scans" USING btree ("monitor_id","queued_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "scans_org_queued_idx" ON "scans" USING btree ("organization_id","queued_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE UNIQUE INDEX "scans_one_queued_per_monitor_key" ON "scans" USING btree ("monitor_id") WHERE status = 'queued';--> statement-breakpoint
 CREATE INDEX "credit_ledger_org_idx" ON "credit_ledger" USING btree ("organization_id","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE UNIQUE INDEX "credit_ledger_grant_period_key" ON "credit_ledger" USING btree ("organization_id","period") WHERE reason = 'grant';--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_webhook_idx" ON "webhook_deliveries" USING btree ("webhook_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint

@@ -26,6 +26,46 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   SEED_DEMO: booleanFromEnv.optional(),
+
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+  /** Shortest time between two manual scans of one monitor. */
+  SCAN_NOW_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  SCAN_CREDIT_COST: z.coerce.number().int().min(0).max(1_000).default(1),
+  SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  SOURCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SOURCE_MAX_BYTES: z.coerce.number().int().min(1_024).max(50_000_000).default(2_000_000),
+  /**
+   * Lets sources reach non-public addresses: `true` for all, or a comma-separated list of CIDRs
+   * (e.g. `127.0.0.1/32`). Only for tests and local setups.
+   */
+  ALLOW_PRIVATE_ADDRESSES: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => {
+      if (['false', '0', 'no', ''].includes(value)) return [] as string[];
+      if (['true', '1', 'yes'].includes(value)) return ['0.0.0.0/0', '::/0'];
+      const ranges = value.split(',').map((r) => r.trim()).filter(Boolean);
+      for (const range of ranges) {
+        if (!/^[0-9a-f:.]+\/\d{1,3}$/i.test(range)) ctx.addIssue({ code: 'custom', message: `not a CIDR range: ${range}` });
+      }
+      return ranges;
+    }),
+  GOOGLE_API_KEY: z.string().min(1).optional(),
+  GOOGLE_CSE_ID: z.string().min(1).optional(),
+  GOOGLE_BASE_URL: z.url().default('https://www.googleapis.com/customsearch/v1'),
+  GOOGLE_MAX_PAGES: z.coerce.number().int().min(1).max(10).default(2),
+  HN_BASE_URL: z.url().default('https://hn.algolia.com/api/v1'),
+  CRTSH_BASE_URL: z.url().default('https://crt.sh'),
+  DEMO_FINDINGS_PER_SCAN: z.coerce.number().int().min(1).max(100).default(6),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** USD per million tokens, for the cost recorded on each scan. */
+  OPENAI_PRICE_INPUT_PER_MTOK: z.coerce.number().min(0).default(0.15),
+  OPENAI_PRICE_OUTPUT_PER_MTOK: z.coerce.number().min(0).default(0.6),
+  OPENAI_BATCH_SIZE: z.coerce.number().int().min(1).max(50).default(10),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -46,6 +86,32 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   dbPoolMax: number;
   seedDemo: boolean | undefined;
+  workerConcurrency: number;
+  scanning: ScanningConfig;
+}
+
+export interface ScanningConfig {
+  scanNowCooldownSeconds: number;
+  scanCreditCost: number;
+  schedulerBatchSize: number;
+  sourceTimeoutMs: number;
+  sourceMaxBytes: number;
+  /** CIDR ranges of non-public addresses sources may still reach (tests: loopback). */
+  allowedPrivateRanges: string[];
+  google: { apiKey: string | undefined; engineId: string | undefined; baseUrl: string; maxPages: number };
+  hackerNewsBaseUrl: string;
+  crtshBaseUrl: string;
+  demoFindingsPerScan: number;
+  openai: {
+    apiKey: string | undefined;
+    baseUrl: string;
+    model: string;
+    priceInputPerMTok: number;
+    priceOutputPerMTok: number;
+    batchSize: number;
+    timeoutMs: number;
+    maxRetries: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -88,5 +154,28 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     dbPoolMax: env.DB_POOL_MAX,
     seedDemo: env.SEED_DEMO,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    scanning: {
+      scanNowCooldownSeconds: env.SCAN_NOW_COOLDOWN_SECONDS,
+      scanCreditCost: env.SCAN_CREDIT_COST,
+      schedulerBatchSize: env.SCHEDULER_BATCH_SIZE,
+      sourceTimeoutMs: env.SOURCE_TIMEOUT_MS,
+      sourceMaxBytes: env.SOURCE_MAX_BYTES,
+      allowedPrivateRanges: env.ALLOW_PRIVATE_ADDRESSES,
+      google: { apiKey: env.GOOGLE_API_KEY, engineId: env.GOOGLE_CSE_ID, baseUrl: env.GOOGLE_BASE_URL, maxPages: env.GOOGLE_MAX_PAGES },
+      hackerNewsBaseUrl: env.HN_BASE_URL,
+      crtshBaseUrl: env.CRTSH_BASE_URL,
+      demoFindingsPerScan: env.DEMO_FINDINGS_PER_SCAN,
+      openai: {
+        apiKey: env.OPENAI_API_KEY,
+        baseUrl: env.OPENAI_BASE_URL,
+        model: env.OPENAI_MODEL,
+        priceInputPerMTok: env.OPENAI_PRICE_INPUT_PER_MTOK,
+        priceOutputPerMTok: env.OPENAI_PRICE_OUTPUT_PER_MTOK,
+        batchSize: env.OPENAI_BATCH_SIZE,
+        timeoutMs: env.OPENAI_TIMEOUT_MS,
+        maxRetries: env.OPENAI_MAX_RETRIES,
+      },
+    },
   };
 }

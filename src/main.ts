@@ -9,6 +9,8 @@ import { buildApp } from './http/app.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecrets } from './runtime/secrets.ts';
 import { seedDemoWorkspace } from './services/demo.ts';
+import { parseEncryptionKey } from './lib/crypto.ts';
+import { startWorker } from './worker/runner.ts';
 
 type Role = 'all' | 'api' | 'worker';
 
@@ -62,15 +64,27 @@ async function main(): Promise<void> {
       logger,
       port: config.port,
       host: config.host,
+      settings: { scanNowCooldownSeconds: config.scanning.scanNowCooldownSeconds, encryptionKey: parseEncryptionKey(secrets.encryptionKey) },
       isGraphiqlEnabled: true,
     });
     const url = await app.start();
     logger.info(`Vigil is up: GraphiQL at ${url}/graphql`);
     stops.push(() => app.stop());
-  } else {
-    // The scanning worker arrives with the scanning issue; until then this role only holds the pool.
-    logger.warn('the worker role has no tasks yet');
-    stops.push(() => database.close());
+  }
+  if (role === 'all' || role === 'worker') {
+    const worker = await startWorker({
+      databaseUrl,
+      db: database.db,
+      config,
+      logger,
+      encryptionKey: parseEncryptionKey(secrets.encryptionKey),
+    });
+    // Queue whatever is due now rather than waiting for the first cron tick.
+    await worker.runner.addJob('monitors__enqueue_due', {}, { jobKey: 'monitors__enqueue_due:startup', maxAttempts: 1 });
+    logger.info({ concurrency: config.workerConcurrency }, 'worker running');
+    // Running jobs finish before the API's pool closes.
+    stops.unshift(() => worker.stop());
+    if (role === 'worker') stops.push(() => database.close());
   }
   if (embedded) stops.push(() => embedded.stop());
 

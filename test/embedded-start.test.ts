@@ -14,7 +14,7 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
  */
 describe('npm start without DATABASE_URL', () => {
   it('serves GraphiQL and the demo workspace on an embedded PostgreSQL, then stops cleanly', async () => {
-    const env = { ...process.env, VIGIL_DATA_DIR: dataDir, PORT: '0', EMBEDDED_PG_PORT: String(55_000 + (process.pid % 1000)), LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_DATA_DIR: dataDir, PORT: '0', EMBEDDED_PG_PORT: String(55_000 + (process.pid % 1000)), LOG_LEVEL: 'info' };
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

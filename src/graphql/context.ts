@@ -11,6 +11,14 @@ export interface Context {
   requestId: string;
   logger: Logger;
   auth: AuthDeps;
+  settings: ApiSettings;
+}
+
+/** Server settings some resolvers need. */
+export interface ApiSettings {
+  scanNowCooldownSeconds: number;
+  /** Encrypts organizations' own OpenAI keys; undefined when the server has none configured. */
+  encryptionKey: Buffer | undefined;
 }
 
 /** Long-lived dependencies the server hands to every context. */

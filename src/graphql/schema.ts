@@ -6,6 +6,8 @@ import './modules/members.ts';
 import './modules/api-keys.ts';
 import './modules/monitors.ts';
 import './modules/alerts.ts';
+import './modules/scans.ts';
+import './modules/usage.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -8,7 +8,7 @@ import type { TokenSigner } from '../auth/tokens.ts';
 import type { AuthDeps } from '../services/accounts.ts';
 import { authenticate } from '../services/authenticate.ts';
 import { DomainError } from '../services/errors.ts';
-import type { Context } from '../graphql/context.ts';
+import type { ApiSettings, Context } from '../graphql/context.ts';
 import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
 import { buildSchema } from '../graphql/schema.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -21,6 +21,8 @@ export interface AppDeps {
   logger: Logger;
   port: number;
   host: string;
+  /** Defaults: a 60 s scan-now cooldown and no encryption key (organizations cannot store OpenAI keys). */
+  settings?: ApiSettings;
   /** GraphiQL in the browser at /graphql. */
   isGraphiqlEnabled?: boolean;
 }
@@ -43,6 +45,7 @@ interface ServerContext {
 
 export function buildApp(deps: AppDeps): App {
   const { database, logger } = deps;
+  const settings: ApiSettings = deps.settings ?? { scanNowCooldownSeconds: 60, encryptionKey: undefined };
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -65,7 +68,7 @@ export function buildApp(deps: AppDeps): App {
         }
         throw error;
       }
-      return { db: database.db, viewer, requestId, logger: logger.child({ requestId }), auth: deps.auth };
+      return { db: database.db, viewer, requestId, logger: logger.child({ requestId }), auth: deps.auth, settings };
     },
     plugins: [
       useErrorHandler(({ errors, context }) => {

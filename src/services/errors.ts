@@ -115,3 +115,13 @@ export class LastOwnerError extends DomainError {
     this.name = 'LastOwnerError';
   }
 }
+
+export class RateLimitedError extends DomainError {
+  override readonly code = 'RATE_LIMITED';
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, message: string) {
+    super(message);
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

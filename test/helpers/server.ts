@@ -17,6 +17,8 @@ export interface GraphQLResponse<T> {
 
 export interface TestServer {
   url: string;
+  /** The test database, for workers and direct connections. */
+  databaseUrl: string;
   database: Database;
   /** Every SQL statement the API has sent since the last `queries.length = 0`. */
   queries: string[];
@@ -25,7 +27,9 @@ export interface TestServer {
 }
 
 /** A real Vigil API on 127.0.0.1 with a database of its own, spoken to over HTTP. */
-export async function startTestServer(options: { accessTokenTtlSeconds?: number } = {}): Promise<TestServer> {
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7);
+
+export async function startTestServer(options: { accessTokenTtlSeconds?: number; scanNowCooldownSeconds?: number } = {}): Promise<TestServer> {
   const testDb = await createTestDatabase();
   const queries: string[] = [];
   const database = connectDatabase(testDb.url, { max: 5, onQuery: (query) => queries.push(query) });
@@ -37,10 +41,12 @@ export async function startTestServer(options: { accessTokenTtlSeconds?: number 
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     port: 0,
     host: '127.0.0.1',
+    settings: { scanNowCooldownSeconds: options.scanNowCooldownSeconds ?? 60, encryptionKey: TEST_ENCRYPTION_KEY },
   });
   const url = await app.start();
   return {
     url,
+    databaseUrl: testDb.url,
     database,
     queries,
     async gql(document, variables, opts = {}) {

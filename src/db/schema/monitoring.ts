@@ -109,6 +109,8 @@ export const scans = pgTable(
   (t) => [
     index('scans_monitor_queued_idx').on(t.monitorId, t.queuedAt.desc(), t.id.desc()),
     index('scans_org_queued_idx').on(t.organizationId, t.queuedAt.desc(), t.id.desc()),
+    // At most one scan waits per monitor: the scheduler and "scan now" both rely on it.
+    uniqueIndex('scans_one_queued_per_monitor_key').on(t.monitorId).where(sql.raw(`status = 'queued'`)),
     check('scans_trigger_check', sql.raw(`trigger IN (${inList(scanTriggers)})`)),
     check('scans_status_check', sql.raw(`status IN (${inList(scanStatuses)})`)),
   ],

@@ -1,0 +1,264 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { ScanningConfig } from '../config.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { analysisCache, creditLedger, findings, monitors, organizations, scans } from '../db/schema/index.ts';
+import { decryptSecret } from '../lib/crypto.ts';
+import type { Logger } from '../lib/logger.ts';
+import { upsertAlert } from '../services/alerts.ts';
+import type { ScanRow } from '../services/scans.ts';
+import type { MonitorRow } from '../services/monitors.ts';
+import { canonicalizeUrl, contentHash, sha256Hex } from './canonical.ts';
+import { judgeFindings } from './judge.ts';
+import { SOURCES } from './sources/index.ts';
+import type { RawFinding } from './sources/types.ts';
+
+export interface ScanDeps {
+  db: Db;
+  config: ScanningConfig;
+  logger: Logger;
+  /** Decrypts organizations' own OpenAI keys; absent when no ENCRYPTION_KEY is configured. */
+  encryptionKey: Buffer | undefined;
+}
+
+export type ScanOutcome = 'nothing-to-do' | 'skipped' | 'succeeded' | 'failed';
+
+interface Claimed {
+  scan: ScanRow;
+  monitor: MonitorRow;
+  ownDomains: string[];
+  openaiKeyEncrypted: string | null;
+}
+
+/**
+ * Runs the oldest waiting (or interrupted) scan of a monitor. Idempotent: a retried job resumes an
+ * interrupted scan without charging again, and finds nothing to do once the scan is recorded.
+ */
+export async function runMonitorScan(deps: ScanDeps, monitorId: string): Promise<ScanOutcome> {
+  const log = deps.logger.child({ monitorId });
+  const claimed = await claimScan(deps, monitorId);
+  if (claimed === 'nothing-to-do' || claimed === 'skipped') {
+    log.debug({ outcome: claimed }, 'scan not run');
+    return claimed;
+  }
+  const { scan, monitor } = claimed;
+  try {
+    await collectAndRecord(deps, claimed, log.child({ scanId: scan.id }));
+    return 'succeeded';
+  } catch (error) {
+    log.warn({ err: error, scanId: scan.id }, 'scan failed');
+    await failScan(deps.db, scan.id, monitor.id, error instanceof Error ? error.message : String(error));
+    return 'failed';
+  }
+}
+
+/** Takes the scan, and charges for it in the same transaction that marks it running. */
+async function claimScan(deps: ScanDeps, monitorId: string): Promise<Claimed | 'nothing-to-do' | 'skipped'> {
+  return deps.db.transaction(async (tx) => {
+    const [scan] = await tx
+      .select()
+      .from(scans)
+      .where(and(eq(scans.monitorId, monitorId), inArray(scans.status, ['queued', 'running'])))
+      .orderBy(asc(scans.queuedAt))
+      .limit(1)
+      .for('update');
+    if (!scan) return 'nothing-to-do';
+    const [row] = await tx
+      .select({ monitor: monitors, ownDomains: organizations.ownDomains, openaiKeyEncrypted: organizations.openaiKeyEncrypted })
+      .from(monitors)
+      .innerJoin(organizations, eq(organizations.id, monitors.organizationId))
+      .where(eq(monitors.id, monitorId));
+    if (!row) return 'nothing-to-do';
+    if (scan.status === 'queued') {
+      if (row.monitor.status === 'paused' && scan.trigger === 'schedule') {
+        await finishWithoutRunning(tx, scan.id, monitorId, 'skipped', 'The monitor is paused');
+        return 'skipped';
+      }
+      const cost = deps.config.scanCreditCost;
+      const [charged] = await tx
+        .update(organizations)
+        .set({ creditBalance: sql`${organizations.creditBalance} - ${cost}` })
+        .where(and(eq(organizations.id, scan.organizationId), sql`${organizations.creditBalance} >= ${cost}`))
+        .returning({ balance: organizations.creditBalance });
+      if (!charged) {
+        await finishWithoutRunning(tx, scan.id, monitorId, 'skipped', `No scan credits left: a scan costs ${cost}; credits are granted monthly by plan`);
+        return 'skipped';
+      }
+      if (cost > 0) {
+        await tx.insert(creditLedger).values({ organizationId: scan.organizationId, delta: -cost, balanceAfter: charged.balance, reason: 'scan', scanId: scan.id });
+      }
+      const [running] = await tx
+        .update(scans)
+        .set({ status: 'running', startedAt: sql`now()`, creditsCharged: cost })
+        .where(eq(scans.id, scan.id))
+        .returning();
+      return { scan: running!, monitor: row.monitor, ownDomains: row.ownDomains, openaiKeyEncrypted: row.openaiKeyEncrypted };
+    }
+    return { scan, monitor: row.monitor, ownDomains: row.ownDomains, openaiKeyEncrypted: row.openaiKeyEncrypted };
+  });
+}
+
+async function finishWithoutRunning(tx: DbOrTx, scanId: string, monitorId: string, status: 'skipped', reason: string): Promise<void> {
+  await tx.update(scans).set({ status, finishedAt: sql`now()`, error: reason }).where(eq(scans.id, scanId));
+  await tx.update(monitors).set({ lastError: reason }).where(eq(monitors.id, monitorId));
+}
+
+interface Candidate {
+  raw: RawFinding;
+  url: string;
+  urlHash: string;
+  contentHash: string;
+}
+
+async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): Promise<void> {
+  const { scan, monitor } = claimed;
+  const { config } = deps;
+  const fetchOptions = { timeoutMs: config.sourceTimeoutMs, maxBytes: config.sourceMaxBytes, allowedPrivateRanges: config.allowedPrivateRanges };
+  const warnings: string[] = [];
+  const raw: RawFinding[] = [];
+  let failedSources = 0;
+  for (const kind of monitor.sources) {
+    try {
+      raw.push(...(await SOURCES[kind].fetch({ monitor, config, fetchOptions, seed: `${monitor.id}:${scan.id}`, warn: (m) => warnings.push(`${kind}: ${m}`) })));
+    } catch (error) {
+      failedSources += 1;
+      warnings.push(`${kind}: ${(error as Error).message}`);
+    }
+  }
+  if (failedSources === monitor.sources.length) throw new Error(`Every source failed — ${warnings.join('; ')}`);
+
+  // One finding per canonical URL, first occurrence wins.
+  const byUrl = new Map<string, Candidate>();
+  for (const item of raw) {
+    const url = canonicalizeUrl(item.url);
+    if (!url) continue;
+    const urlHash = sha256Hex(url);
+    if (!byUrl.has(urlHash)) byUrl.set(urlHash, { raw: item, url, urlHash, contentHash: contentHash(item.title, item.snippet, url) });
+  }
+  const candidates = [...byUrl.values()];
+  const seenRows = candidates.length
+    ? await deps.db
+        .select({ urlHash: findings.urlHash })
+        .from(findings)
+        .where(and(eq(findings.monitorId, monitor.id), inArray(findings.urlHash, candidates.map((c) => c.urlHash))))
+    : [];
+  const seen = new Set(seenRows.map((r) => r.urlHash));
+  const fresh = candidates.filter((c) => !seen.has(c.urlHash));
+
+  const openaiKey = resolveOpenAiKey(deps, claimed);
+  const judged = await judgeFindings(
+    deps.db,
+    config,
+    { kind: monitor.kind, terms: monitor.terms, excludeTerms: monitor.excludeTerms, ownDomains: claimed.ownDomains },
+    fresh.map((c) => ({ url: c.url, title: c.raw.title, snippet: c.raw.snippet, contentHash: c.contentHash })),
+    openaiKey,
+    log,
+  );
+
+  await deps.db.transaction(async (tx) => {
+    const [current] = await tx.select({ status: scans.status }).from(scans).where(eq(scans.id, scan.id)).for('update');
+    if (current?.status !== 'running') return; // another attempt already recorded it
+    if (seen.size > 0) {
+      await tx
+        .update(findings)
+        .set({ lastSeenAt: sql`now()` })
+        .where(and(eq(findings.monitorId, monitor.id), inArray(findings.urlHash, [...seen])));
+    }
+    let alertsCreated = 0;
+    let alertsUpdated = 0;
+    let suppressed = 0;
+    for (const [index, candidate] of fresh.entries()) {
+      const judgement = judged.judgements[index]!;
+      const isSuppressed = judgement.kind === 'suppressed';
+      if (isSuppressed) suppressed += 1;
+      await tx
+        .insert(findings)
+        .values({
+          organizationId: scan.organizationId,
+          monitorId: monitor.id,
+          scanId: scan.id,
+          source: candidate.raw.source,
+          url: candidate.url,
+          urlHash: candidate.urlHash,
+          contentHash: candidate.contentHash,
+          title: candidate.raw.title.slice(0, 500),
+          snippet: candidate.raw.snippet.slice(0, 2_000),
+          status: isSuppressed ? 'suppressed' : 'analyzed',
+          suppressedReason: isSuppressed ? judgement.reason : null,
+        })
+        .onConflictDoUpdate({ target: [findings.monitorId, findings.urlHash], set: { lastSeenAt: sql`now()` } });
+      if (judgement.kind === 'judged') {
+        const { outcome } = await upsertAlert(tx, {
+          organizationId: scan.organizationId,
+          monitorId: monitor.id,
+          fingerprint: candidate.urlHash,
+          title: candidate.raw.title.slice(0, 500) || candidate.url,
+          summary: candidate.raw.snippet.slice(0, 5_000),
+          url: candidate.url,
+          source: candidate.raw.source,
+          category: judgement.verdict.category,
+          severity: judgement.verdict.severity,
+          confidence: judgement.verdict.confidence,
+          rationale: judgement.verdict.rationale.slice(0, 1_000),
+          isUnverified: judgement.isUnverified,
+        });
+        if (outcome === 'created') alertsCreated += 1;
+        else alertsUpdated += 1;
+      }
+    }
+    if (judged.newCacheEntries.length > 0) {
+      await tx
+        .insert(analysisCache)
+        .values(judged.newCacheEntries.map((entry) => ({ contentHash: entry.contentHash, analyzer: judged.analyzer, verdict: entry.verdict })))
+        .onConflictDoNothing();
+    }
+    const warning = warnings.length > 0 ? warnings.join('; ').slice(0, 2_000) : null;
+    await tx
+      .update(scans)
+      .set({
+        status: 'succeeded',
+        finishedAt: sql`now()`,
+        findingsSeen: candidates.length,
+        findingsNew: fresh.length,
+        findingsSuppressed: suppressed,
+        alertsCreated,
+        alertsUpdated,
+        promptTokens: judged.promptTokens,
+        completionTokens: judged.completionTokens,
+        costUsd: judged.costUsd.toFixed(6),
+        error: warning,
+      })
+      .where(eq(scans.id, scan.id));
+    await tx.update(monitors).set({ lastScanAt: sql`now()`, lastError: warning }).where(eq(monitors.id, monitor.id));
+    log.info({ findings: candidates.length, fresh: fresh.length, suppressed, alertsCreated, alertsUpdated, tokens: judged.promptTokens + judged.completionTokens }, 'scan recorded');
+  });
+}
+
+function resolveOpenAiKey(deps: ScanDeps, claimed: Claimed): string | undefined {
+  if (claimed.openaiKeyEncrypted && deps.encryptionKey) {
+    try {
+      return decryptSecret(deps.encryptionKey, claimed.openaiKeyEncrypted);
+    } catch (error) {
+      deps.logger.error({ err: error, organizationId: claimed.scan.organizationId }, 'cannot decrypt the organization’s OpenAI key; using the server default');
+    }
+  }
+  return deps.config.openai.apiKey;
+}
+
+/** Records the failure and gives the credits back, once, in one transaction. */
+async function failScan(db: Db, scanId: string, monitorId: string, message: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [scan] = await tx.select().from(scans).where(eq(scans.id, scanId)).for('update');
+    if (!scan || scan.status !== 'running') return;
+    const error = message.slice(0, 2_000);
+    await tx.update(scans).set({ status: 'failed', finishedAt: sql`now()`, error }).where(eq(scans.id, scanId));
+    await tx.update(monitors).set({ lastError: error, lastScanAt: sql`now()` }).where(eq(monitors.id, monitorId));
+    if (scan.creditsCharged > 0) {
+      const [refunded] = await tx
+        .update(organizations)
+        .set({ creditBalance: sql`${organizations.creditBalance} + ${scan.creditsCharged}` })
+        .where(eq(organizations.id, scan.organizationId))
+        .returning({ balance: organizations.creditBalance });
+      await tx.insert(creditLedger).values({ organizationId: scan.organizationId, delta: scan.creditsCharged, balanceAfter: refunded!.balance, reason: 'refund', scanId });
+    }
+  });
+}

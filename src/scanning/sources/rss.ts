@@ -1,0 +1,77 @@
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { z } from 'zod';
+import { FetchError, safeFetch } from '../http.ts';
+import { mentionsAnyTerm } from '../matching.ts';
+import { stripHtml, truncate, type RawFinding, type Source } from './types.ts';
+
+const jsonFeedSchema = z.object({
+  version: z.string().startsWith('https://jsonfeed.org/version/'),
+  items: z.array(
+    z.object({
+      url: z.string().nullish(),
+      external_url: z.string().nullish(),
+      title: z.string().nullish(),
+      summary: z.string().nullish(),
+      content_text: z.string().nullish(),
+      content_html: z.string().nullish(),
+    }),
+  ),
+});
+
+interface Entry {
+  url: string | null | undefined;
+  title: string | null | undefined;
+  text: string | null | undefined;
+}
+
+/** RSS 0.9x/1.0/2.0 and Atom through @rowanmanning/feed-parser (lenient with real-world feeds), JSON Feed 1.x by schema. */
+export function parseAnyFeed(body: string, contentType: string): Entry[] {
+  const trimmed = body.trimStart();
+  if (contentType.includes('json') || trimmed.startsWith('{')) {
+    const feed = jsonFeedSchema.parse(JSON.parse(trimmed));
+    return feed.items.map((item) => ({
+      url: item.url ?? item.external_url,
+      title: item.title,
+      text: item.summary ?? item.content_text ?? stripHtml(item.content_html),
+    }));
+  }
+  const feed = parseFeed(body);
+  return feed.items.map((item) => ({ url: item.url, title: item.title, text: item.description ?? item.content }));
+}
+
+/**
+ * Reads every feed URL of the monitor. Entries that mention none of the monitor's terms are not
+ * findings at all; exclusions are applied later, where they are recorded as suppressions.
+ * One broken feed fails only itself: its error is reported, the other feeds still count.
+ */
+export const rssSource: Source = {
+  kind: 'rss',
+  async fetch({ monitor, fetchOptions, warn }) {
+    const findings: RawFinding[] = [];
+    const errors: string[] = [];
+    for (const feedUrl of monitor.feedUrls) {
+      try {
+        const response = await safeFetch(feedUrl, fetchOptions);
+        if (response.status < 200 || response.status >= 300) throw new FetchError(feedUrl, `HTTP ${response.status}`);
+        let entries: Entry[];
+        try {
+          entries = parseAnyFeed(response.body, response.contentType);
+        } catch (error) {
+          throw new FetchError(feedUrl, `not a readable RSS, Atom or JSON feed: ${(error as Error).message}`);
+        }
+        for (const entry of entries) {
+          if (!entry.url) continue;
+          const title = truncate(stripHtml(entry.title) || entry.url, 500);
+          const snippet = truncate(stripHtml(entry.text), 2_000);
+          if (!mentionsAnyTerm(`${title} ${snippet} ${entry.url}`, monitor.terms)) continue;
+          findings.push({ source: 'rss', url: entry.url, title, snippet });
+        }
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+    if (errors.length > 0 && errors.length === monitor.feedUrls.length) throw new Error(errors.join('; '));
+    for (const error of errors) warn(error);
+    return findings;
+  },
+};

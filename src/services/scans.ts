@@ -1,0 +1,124 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { findings, monitors, scans } from '../db/schema/index.ts';
+import { NotFoundError, RateLimitedError } from './errors.ts';
+import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
+import type { Viewer } from './viewer.ts';
+
+export type ScanRow = typeof scans.$inferSelect;
+export type FindingRow = typeof findings.$inferSelect;
+
+export const SCAN_TASK = 'monitor__scan';
+
+/** One job key per monitor: graphile-worker then never holds two waiting scans of a monitor. */
+export function scanJobKey(monitorId: string): string {
+  return `${SCAN_TASK}:${monitorId}`;
+}
+
+/**
+ * Claims due, active monitors with FOR UPDATE SKIP LOCKED (so concurrent schedulers split the work
+ * instead of doubling it), moves each one's next scan a full interval ahead plus up to 10% jitter
+ * (capped at five minutes) so monitors created together drift apart, queues a scan row and its job —
+ * all in one statement, hence one transaction. Returns how many monitors were claimed.
+ */
+export async function enqueueDueMonitors(db: DbOrTx, batchSize: number): Promise<number> {
+  const rows = await db.execute<{ claimed: number }>(sql`
+    with due as (
+      select id from monitors
+      where status = 'active' and next_scan_at <= now()
+      order by next_scan_at
+      limit ${batchSize}
+      for update skip locked
+    ), advanced as (
+      update monitors m
+      set next_scan_at = now()
+        + make_interval(mins => m.interval_minutes)
+        + make_interval(secs => random() * least(m.interval_minutes * 6, 300))
+      from due where m.id = due.id
+      returning m.id, m.organization_id
+    ), queued as (
+      insert into scans (organization_id, monitor_id, trigger)
+      select organization_id, id, 'schedule' from advanced
+      on conflict (monitor_id) where status = 'queued' do nothing
+      returning monitor_id
+    ), jobs as (
+      select graphile_worker.add_job(
+        ${SCAN_TASK}, json_build_object('monitorId', monitor_id),
+        job_key := ${SCAN_TASK + ':'} || monitor_id, max_attempts := 5
+      ) from queued
+    )
+    select (select count(*) from advanced)::int as claimed, (select count(*) from jobs)::int as jobs`);
+  return rows[0]?.claimed ?? 0;
+}
+
+/**
+ * Queues a manual scan and returns it. A scan already waiting is returned as is; otherwise a
+ * monitor may be scanned by hand at most once per cooldown.
+ */
+export async function scanMonitorNow(db: Db, viewer: Viewer, monitorId: string, cooldownSeconds: number): Promise<ScanRow> {
+  return db.transaction(async (tx) => {
+    const [monitor] = await tx
+      .select({ id: monitors.id })
+      .from(monitors)
+      .where(and(eq(monitors.id, monitorId), eq(monitors.organizationId, viewer.organizationId)))
+      .for('update');
+    if (!monitor) throw new NotFoundError('Monitor', monitorId);
+    const [waiting] = await tx.select().from(scans).where(and(eq(scans.monitorId, monitorId), eq(scans.status, 'queued')));
+    if (waiting) return waiting;
+    const [recent] = await tx
+      .select({ secondsAgo: sql<number>`extract(epoch from now() - ${scans.queuedAt})::float` })
+      .from(scans)
+      .where(and(eq(scans.monitorId, monitorId), eq(scans.trigger, 'manual')))
+      .orderBy(desc(scans.queuedAt))
+      .limit(1);
+    if (recent && recent.secondsAgo < cooldownSeconds) {
+      throw new RateLimitedError(Math.ceil(cooldownSeconds - recent.secondsAgo), `This monitor was scanned by hand ${Math.floor(recent.secondsAgo)} s ago; wait ${Math.ceil(cooldownSeconds - recent.secondsAgo)} s`);
+    }
+    const [scan] = await tx
+      .insert(scans)
+      .values({ organizationId: viewer.organizationId, monitorId, trigger: 'manual' })
+      .returning();
+    await tx.execute(
+      sql`select graphile_worker.add_job(${SCAN_TASK}, json_build_object('monitorId', ${monitorId}::uuid), job_key := ${scanJobKey(monitorId)}, max_attempts := 5)`,
+    );
+    return scan!;
+  });
+}
+
+const scanOrdering: Ordering = {
+  name: 'scans.newest',
+  direction: 'desc',
+  keys: [
+    { column: scans.queuedAt, type: 'timestamptz' },
+    { column: scans.id, type: 'uuid' },
+  ],
+};
+
+export async function listScans(db: DbOrTx, viewer: Viewer, monitorId: string, args: PageArgs): Promise<Page<ScanRow>> {
+  return paginate(args, scanOrdering, ({ seek, orderBy, limit, cursor }) =>
+    db
+      .select({ scan: scans, cursor })
+      .from(scans)
+      .where(and(eq(scans.organizationId, viewer.organizationId), eq(scans.monitorId, monitorId), seek))
+      .orderBy(...orderBy)
+      .limit(limit)
+      .then((rows) => rows.map((row) => ({ ...row.scan, cursor: row.cursor }))),
+  );
+}
+
+export function loadScans(db: DbOrTx, organizationId: string, ids: readonly string[]): Promise<ScanRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(scans)
+    .where(and(eq(scans.organizationId, organizationId), inArray(scans.id, [...ids])));
+}
+
+/** "Why suppressed": the findings a scan kept but did not alert on, with their reasons. */
+export function loadSuppressedFindings(db: DbOrTx, organizationId: string, scanIds: readonly string[]): Promise<FindingRow[]> {
+  return db
+    .select()
+    .from(findings)
+    .where(and(eq(findings.organizationId, organizationId), inArray(findings.scanId, [...scanIds]), eq(findings.status, 'suppressed')))
+    .orderBy(asc(findings.firstSeenAt), asc(findings.id));
+}
