@@ -132,7 +132,8 @@ export async function updateAlertStatus(
   viewer: Viewer,
   input: { ids: string[]; status: AlertStatus; note?: string | null },
 ): Promise<AlertRow[]> {
-  const data = parseInput(statusUpdateSchema, input);
+  // `ids`, `status` and `note` are arguments of their own, so issue paths start at them.
+  const data = parseInput(statusUpdateSchema, input, []);
   const ids = [...new Set(data.ids)];
   return db.transaction(async (tx) => {
     const current = await tx
@@ -180,7 +181,7 @@ const noteSchema = z.object({
 });
 
 export async function addAlertNote(db: DbOrTx, viewer: Viewer, alertId: string, body: string): Promise<AlertNoteRow> {
-  const data = parseInput(noteSchema, { body });
+  const data = parseInput(noteSchema, { body }, []);
   await getAlert(db, viewer, alertId);
   const [note] = await db
     .insert(alertNotes)

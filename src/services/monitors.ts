@@ -39,7 +39,12 @@ const monitorFields = {
   sources: z.array(z.enum(sourceKinds)).min(1, 'must contain at least one source').max(sourceKinds.length),
   feedUrls: z.array(feedUrl).max(20, 'must contain at most 20 feeds'),
   frequency: z.enum(frequencies),
-  intervalMinutes: z.number().int('must be a whole number of minutes').min(1).max(10_080 * 4).nullish(),
+  intervalMinutes: z
+    .number()
+    .int('must be a whole number of minutes')
+    .min(1, 'must be at least 1 minute')
+    .max(10_080 * 4, 'must be at most 40320 minutes (4 weeks)')
+    .nullish(),
 };
 
 const createMonitorSchema = z.object({
@@ -153,7 +158,8 @@ export async function updateMonitor(db: Db, viewer: Viewer, id: string, input: U
     const frequency = data.frequency ?? current.frequency;
     const schedule =
       data.frequency || data.intervalMinutes != null
-        ? resolveSchedule(frequency, data.intervalMinutes ?? (frequency === 'interval' ? current.intervalMinutes : null))
+        ? // Switching to INTERVAL needs the minutes; an INTERVAL monitor keeps its own when they are left out.
+          resolveSchedule(frequency, data.intervalMinutes ?? (current.frequency === 'interval' ? current.intervalMinutes : null))
         : { frequency: current.frequency, intervalMinutes: current.intervalMinutes };
     const sources = data.sources ? [...new Set(data.sources)] : current.sources;
     const feedUrls = data.feedUrls ?? current.feedUrls;
@@ -186,8 +192,9 @@ export async function setMonitorStatus(db: DbOrTx, viewer: Viewer, id: string, s
     .update(monitors)
     .set({
       status,
-      // Resuming after a long pause scans at the next tick rather than replaying missed slots.
-      nextScanAt: status === 'active' ? sql`least(${monitors.nextScanAt}, now())` : undefined,
+      // Resuming after a long pause scans at the next tick rather than replaying missed slots; a
+      // monitor resumed before it was due keeps its scheduled scan.
+      nextScanAt: status === 'active' ? sql`greatest(${monitors.nextScanAt}, now())` : undefined,
       updatedAt: sql`now()`,
     })
     .where(and(eq(monitors.id, id), eq(monitors.organizationId, viewer.organizationId)))
