@@ -9,10 +9,14 @@ export interface AccessClaims {
   organizationId: string;
 }
 
+export interface VerifiedAccess extends AccessClaims {
+  expiresAt: Date;
+}
+
 export interface TokenSigner {
   sign(claims: AccessClaims): Promise<{ token: string; expiresAt: Date }>;
   /** Returns the claims, or null when the token is malformed, forged or expired. */
-  verify(token: string): Promise<AccessClaims | null>;
+  verify(token: string): Promise<VerifiedAccess | null>;
 }
 
 /** Short-lived HS256 access tokens. Roles are not in the token: they are read per request. */
@@ -34,8 +38,8 @@ export function createTokenSigner(secret: string, ttlSeconds: number): TokenSign
     async verify(token) {
       try {
         const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-        if (typeof payload.sub !== 'string' || typeof payload.org !== 'string') return null;
-        return { userId: payload.sub, organizationId: payload.org };
+        if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || typeof payload.exp !== 'number') return null;
+        return { userId: payload.sub, organizationId: payload.org, expiresAt: new Date(payload.exp * 1000) };
       } catch (error) {
         if (error instanceof joseErrors.JOSEError) return null;
         throw error;

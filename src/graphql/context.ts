@@ -3,6 +3,7 @@ import type { TokenSigner } from '../auth/tokens.ts';
 import type { AuthDeps } from '../services/accounts.ts';
 import type { Viewer } from '../services/viewer.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { EventHub } from '../live/hub.ts';
 
 /** What every resolver may reach; built once per request (and once per WebSocket operation). */
 export interface Context {
@@ -12,6 +13,14 @@ export interface Context {
   logger: Logger;
   auth: AuthDeps;
   settings: ApiSettings;
+  live: LiveContext;
+}
+
+/** What subscriptions need: the process's event hub and, over WebSockets, a way to cut off a slow client. */
+export interface LiveContext {
+  hub: EventHub;
+  capacity: number;
+  onSlowConsumer?: () => void;
 }
 
 /** Server settings some resolvers need. */

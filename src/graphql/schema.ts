@@ -8,6 +8,7 @@ import './modules/monitors.ts';
 import './modules/alerts.ts';
 import './modules/scans.ts';
 import './modules/usage.ts';
+import './modules/live.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, useErrorHandler } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Database } from '../db/client.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { AuthDeps } from '../services/accounts.ts';
@@ -13,6 +15,8 @@ import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
 import { buildSchema } from '../graphql/schema.ts';
 import type { Logger } from '../lib/logger.ts';
 import { checkReadiness } from './health.ts';
+import { EventHub } from '../live/hub.ts';
+import type { Viewer } from '../services/viewer.ts';
 
 export interface AppDeps {
   database: Database;
@@ -25,10 +29,22 @@ export interface AppDeps {
   settings?: ApiSettings;
   /** GraphiQL in the browser at /graphql. */
   isGraphiqlEnabled?: boolean;
+  /** Events that may wait per subscription before the client is cut off as too slow. */
+  liveQueueCapacity?: number;
+  /** WebSocket keep-alive ping interval; a socket that misses a pong is terminated. */
+  keepAliveMs?: number;
 }
+
+/** Close codes Vigil uses on the GraphQL WebSocket besides graphql-ws's own (4403 when auth fails). */
+export const CLOSE_CODES = {
+  tokenExpired: 4401,
+  slowConsumer: 4413,
+  goingAway: 1001,
+} as const;
 
 export interface App {
   server: http.Server;
+  hub: EventHub;
   /** Resolves with the base URL once listening. */
   start(): Promise<string>;
   /** Stops accepting, drains in-flight requests, then ends the database pool. */
@@ -38,18 +54,31 @@ export interface App {
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
 interface ServerContext {
-  req: http.IncomingMessage;
-  res: http.ServerResponse;
+  req?: http.IncomingMessage;
+  res?: http.ServerResponse;
   requestId: string;
+  /** Set for operations over WebSocket: authenticated once, in connection_init. */
+  wsViewer?: Viewer;
+  wsSocket?: WebSocket;
 }
+
+type ConnectionExtra = {
+  socket: WebSocket;
+  request: http.IncomingMessage;
+  viewer?: Viewer;
+  expiryTimer?: NodeJS.Timeout;
+};
 
 export function buildApp(deps: AppDeps): App {
   const { database, logger } = deps;
   const settings: ApiSettings = deps.settings ?? { scanNowCooldownSeconds: 60, encryptionKey: undefined };
+  const hub = new EventHub(database, logger);
+  const liveCapacity = deps.liveQueueCapacity ?? 1_000;
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
-    graphiql: deps.isGraphiqlEnabled ?? true,
+    // GraphiQL runs subscriptions over the same graphql-ws endpoint as every other client.
+    graphiql: (deps.isGraphiqlEnabled ?? true) ? { subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
     logging: {
       debug: (...args) => logger.debug(args),
@@ -58,17 +87,33 @@ export function buildApp(deps: AppDeps): App {
       error: (...args) => logger.error(args),
     },
     maskedErrors: { maskError },
-    context: async ({ request, requestId }): Promise<Context> => {
+    context: async ({ request, requestId, wsViewer, wsSocket }): Promise<Context> => {
       let viewer: Context['viewer'];
-      try {
-        viewer = await authenticate(database.db, deps.signer, request.headers.get('authorization'));
-      } catch (error) {
-        if (error instanceof DomainError) {
-          throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+      if (wsViewer) {
+        viewer = wsViewer;
+      } else {
+        try {
+          viewer = await authenticate(database.db, deps.signer, request.headers.get('authorization'));
+        } catch (error) {
+          if (error instanceof DomainError) {
+            throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+          }
+          throw error;
         }
-        throw error;
       }
-      return { db: database.db, viewer, requestId, logger: logger.child({ requestId }), auth: deps.auth, settings };
+      return {
+        db: database.db,
+        viewer,
+        requestId,
+        logger: logger.child({ requestId }),
+        auth: deps.auth,
+        settings,
+        live: {
+          hub,
+          capacity: liveCapacity,
+          onSlowConsumer: wsSocket ? () => wsSocket.close(CLOSE_CODES.slowConsumer, 'Too far behind: resume with the last cursor you received') : undefined,
+        },
+      };
     },
     plugins: [
       useErrorHandler(({ errors, context }) => {
@@ -104,11 +149,72 @@ export function buildApp(deps: AppDeps): App {
   });
   server.keepAliveTimeout = 65_000;
 
+  // graphql-ws on the same port and path, through yoga's envelop so plugins, context and masking match HTTP.
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 1_048_576 });
+  const wsServer = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
+    {
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const raw = params.authorization ?? params.Authorization ?? (typeof params.token === 'string' ? `Bearer ${params.token}` : undefined);
+        let viewer: Viewer | null = null;
+        try {
+          viewer = await authenticate(database.db, deps.signer, typeof raw === 'string' ? raw : undefined);
+        } catch {
+          viewer = null;
+        }
+        if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
+        ctx.extra.viewer = viewer;
+        if (viewer.expiresAt) {
+          const remaining = viewer.expiresAt.getTime() - Date.now();
+          ctx.extra.expiryTimer = setTimeout(
+            () => ctx.extra.socket.close(CLOSE_CODES.tokenExpired, 'Credentials expired: reconnect with a fresh access token'),
+            Math.max(0, Math.min(remaining, 2_147_000_000)),
+          );
+          ctx.extra.expiryTimer.unref();
+        }
+        return true;
+      },
+      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onSubscribe: async (ctx, _id, payload) => {
+        const requestId = randomUUID();
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          req: ctx.extra.request,
+          requestId,
+          wsViewer: ctx.extra.viewer,
+          wsSocket: ctx.extra.socket,
+          params: payload,
+        } as never);
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        } satisfies ExecutionArgs;
+      },
+      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => never }).execute(args),
+      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => never }).subscribe(args),
+    },
+    wss,
+    deps.keepAliveMs ?? 12_000,
+  );
+
   let isStopped = false;
   return {
     server,
-    start: () =>
-      new Promise((resolve, reject) => {
+    hub,
+    start: async () => {
+      await hub.start();
+      return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(deps.port, deps.host, () => {
           server.off('error', reject);
@@ -116,10 +222,14 @@ export function buildApp(deps: AppDeps): App {
           const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           resolve(`http://${host}:${address.port}`);
         });
-      }),
+      });
+    },
     async stop() {
       if (isStopped) return;
       isStopped = true;
+      for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'Server shutting down');
+      await wsServer.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -127,6 +237,7 @@ export function buildApp(deps: AppDeps): App {
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
       await yoga.dispose();
+      await hub.stop();
       await database.close();
     },
   };

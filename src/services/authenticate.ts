@@ -27,7 +27,7 @@ export async function authenticate(db: DbOrTx, signer: TokenSigner, authorizatio
     .from(memberships)
     .where(and(eq(memberships.userId, claims.userId), eq(memberships.organizationId, claims.organizationId)));
   if (!membership) throw new AuthenticationError('You are no longer a member of this organization');
-  return { organizationId: claims.organizationId, role: membership.role, userId: claims.userId, apiKeyId: null };
+  return { organizationId: claims.organizationId, role: membership.role, userId: claims.userId, apiKeyId: null, expiresAt: claims.expiresAt };
 }
 
 async function authenticateApiKey(db: DbOrTx, key: string, prefix: string): Promise<Viewer> {
@@ -38,5 +38,5 @@ async function authenticateApiKey(db: DbOrTx, key: string, prefix: string): Prom
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
   }
-  return { organizationId: row.organizationId, role: row.role, userId: null, apiKeyId: row.id };
+  return { organizationId: row.organizationId, role: row.role, userId: null, apiKeyId: row.id, expiresAt: row.expiresAt };
 }

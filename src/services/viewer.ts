@@ -6,6 +6,8 @@ export interface Viewer {
   role: Role;
   userId: string | null;
   apiKeyId: string | null;
+  /** When the credential stops being valid, if it expires; long-lived connections close then. */
+  expiresAt?: Date | null;
 }
 
 const ROLE_RANK: Record<Role, number> = { viewer: 1, analyst: 2, admin: 3, owner: 4 };

@@ -23,6 +23,10 @@ export interface TestServer {
   /** Every SQL statement the API has sent since the last `queries.length = 0`. */
   queries: string[];
   gql<R, V>(document: TypedDocumentNode<R, V>, variables?: V, options?: { token?: string; headers?: Record<string, string> }): Promise<GraphQLResponse<R>>;
+  /** Live subscriptions this API process is serving right now. */
+  liveSubscribers(): number;
+  /** Waits until at least `count` subscriptions are registered with the event hub. */
+  waitForSubscribers(count: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +66,14 @@ export async function startTestServer(options: { accessTokenTtlSeconds?: number;
       });
       const body = (await response.json()) as Omit<GraphQLResponse<never>, 'status' | 'headers'>;
       return { ...body, status: response.status, headers: response.headers } as never;
+    },
+    liveSubscribers: () => app.hub.subscriberCount,
+    async waitForSubscribers(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (app.hub.subscriberCount < count) {
+        if (Date.now() > deadline) throw new Error(`only ${app.hub.subscriberCount} of ${count} subscribers registered`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     },
     async stop() {
       await app.stop();

@@ -182,9 +182,16 @@ export const alerts = pgTable(
     resolvedByUserId: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamptz().notNull().defaultNow(),
     updatedAt: timestamptz().notNull().defaultNow(),
+    /**
+     * Position in commit order, set at commit by a deferred trigger that serializes alert-creating
+     * commits: replaying `createdSeq > cursor` can therefore never skip an alert (see drizzle/*live*).
+     */
+    createdSeq: bigint({ mode: 'number' }),
   },
   (t) => [
     uniqueIndex('alerts_monitor_fingerprint_key').on(t.monitorId, t.fingerprint),
+    uniqueIndex('alerts_created_seq_key').on(t.createdSeq),
+    index('alerts_org_created_seq_idx').on(t.organizationId, t.createdSeq),
     index('alerts_org_created_idx').on(t.organizationId, t.createdAt.desc(), t.id.desc()),
     index('alerts_org_severity_idx').on(t.organizationId, t.severityRank.desc(), t.createdAt.desc(), t.id.desc()),
     index('alerts_org_status_created_idx').on(t.organizationId, t.status, t.createdAt.desc()),

@@ -1,0 +1,130 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { loadScans } from '../../services/scans.ts';
+import { ValidationError } from '../../services/errors.ts';
+import {
+  alertCreatedStream,
+  alertUpdatedStream,
+  scanProgressStream,
+  type AlertCreatedItem,
+  type AlertUpdatedItem,
+  type ScanProgressItem,
+} from '../../live/streams.ts';
+import { builder } from '../builder.ts';
+import { AlertCategoryEnum, SeverityEnum } from '../enums.ts';
+import { parseGlobalId, parseGlobalIds } from '../ids.ts';
+import { Alert } from './alerts.ts';
+import { Scan } from './scans.ts';
+
+const CURSOR_PREFIX = 'alert-seq:';
+
+export function encodeAlertCursor(seq: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${seq}`).toString('base64url');
+}
+
+function decodeAlertCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const seq = Number(text.slice(CURSOR_PREFIX.length));
+  if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(seq) || seq < 0) {
+    throw ValidationError.single(['after'], 'is not a cursor from alertCreated');
+  }
+  return seq;
+}
+
+const AlertSubscriptionFilter = builder.inputType('AlertSubscriptionFilter', {
+  fields: (t) => ({
+    monitorIds: t.idList({ required: false }),
+    minSeverity: t.field({ type: SeverityEnum, required: false }),
+    categories: t.field({ type: [AlertCategoryEnum], required: false }),
+  }),
+});
+
+const AlertCreatedPayload = builder.objectRef<AlertCreatedItem>('AlertCreatedPayload').implement({
+  fields: (t) => ({
+    alert: t.field({ type: Alert, resolve: (item) => item.alert }),
+    cursor: t.string({
+      description: 'Pass as `after` when reconnecting to receive everything since this alert, exactly once.',
+      resolve: (item) => encodeAlertCursor(item.seq),
+    }),
+  }),
+});
+
+const AlertChangeEnum = builder.enumType('AlertChange', {
+  values: { STATUS: { value: 'status' }, OCCURRENCE: { value: 'occurrence' }, DETAILS: { value: 'details' }, NOTE: { value: 'note' } } as const,
+});
+
+const AlertUpdatedPayload = builder.objectRef<AlertUpdatedItem>('AlertUpdatedPayload').implement({
+  fields: (t) => ({
+    alert: t.field({ type: Alert, resolve: (item) => item.alert }),
+    change: t.field({ type: AlertChangeEnum, resolve: (item) => item.change }),
+  }),
+});
+
+const ScanProgressPayload = builder.objectRef<ScanProgressItem>('ScanProgressPayload').implement({
+  description: 'queued → running (fetching each source, analyzing n of m) → succeeded, failed or skipped.',
+  fields: (t) => ({
+    scan: t.field({ type: Scan, resolve: (item) => item.scan }),
+    phase: t.string({ description: '`queued`, `running`, `fetching`, `analyzing`, `succeeded`, `failed` or `skipped`.', resolve: (item) => item.event.phase }),
+    source: t.string({ nullable: true, description: 'While fetching: the source being read.', resolve: (item) => item.event.source ?? null }),
+    done: t.int({ nullable: true, description: 'While analyzing: findings judged so far.', resolve: (item) => item.event.done ?? null }),
+    total: t.int({ nullable: true, resolve: (item) => item.event.total ?? null }),
+  }),
+});
+
+function toStreamFilter(filter: { monitorIds?: string[] | null; minSeverity?: string | null; categories?: string[] | null } | null | undefined) {
+  return {
+    monitorIds: filter?.monitorIds ? parseGlobalIds(filter.monitorIds, 'Monitor', ['filter', 'monitorIds']) : null,
+    minSeverity: (filter?.minSeverity ?? null) as never,
+    categories: (filter?.categories ?? null) as never,
+  };
+}
+
+builder.subscriptionType({});
+
+builder.subscriptionFields((t) => ({
+  alertCreated: t.field({
+    type: AlertCreatedPayload,
+    description: "New alerts of your organization, in commit order. With `after`, first replays everything since that cursor.",
+    authScopes: { member: true },
+    args: { filter: t.arg({ type: AlertSubscriptionFilter, required: false }), after: t.arg.string({ required: false }) },
+    subscribe: (_root, args, context) =>
+      alertCreatedStream(context.live.hub, context.db, context.viewer!, toStreamFilter(args.filter), args.after ? decodeAlertCursor(args.after) : null, context.live),
+    resolve: (item) => item,
+  }),
+  alertUpdated: t.field({
+    type: AlertUpdatedPayload,
+    description: 'Status changes, notes and new occurrences of your alerts.',
+    authScopes: { member: true },
+    args: { filter: t.arg({ type: AlertSubscriptionFilter, required: false }) },
+    subscribe: (_root, args, context) => alertUpdatedStream(context.live.hub, context.viewer!, toStreamFilter(args.filter), context.live),
+    resolve: (item) => item,
+  }),
+  scanProgress: t.field({
+    type: ScanProgressPayload,
+    description: 'Progress of one scan (the stream ends when it finishes) or of every scan of a monitor.',
+    authScopes: { member: true },
+    args: { scanId: t.arg.id({ required: false }), monitorId: t.arg.id({ required: false }) },
+    subscribe: async (_root, args, context) => {
+      if ((args.scanId == null) === (args.monitorId == null)) throw ValidationError.single(['scanId'], 'give exactly one of scanId and monitorId');
+      if (args.monitorId) {
+        return scanProgressStream(context.live.hub, context.viewer!, { monitorId: parseGlobalId(args.monitorId, 'Monitor', ['monitorId']) }, context.live);
+      }
+      const scanId = parseGlobalId(args.scanId!, 'Scan', ['scanId']);
+      const stream = scanProgressStream(context.live.hub, context.viewer!, { scanId }, context.live);
+      // Start with where the scan is now, so a subscriber never waits on a scan that already finished.
+      const [scan] = await loadScans(context.db, context.viewer!.organizationId, [scanId]);
+      if (!scan) throw new ValidationError([{ path: ['scanId'], message: `no scan ${encodeGlobalID('Scan', scanId)} in your organization` }]);
+      return prepend({ scan, event: { type: 'scan.progress', organizationId: scan.organizationId, monitorId: scan.monitorId, scanId, phase: scan.status } }, stream, ['succeeded', 'failed', 'skipped'].includes(scan.status));
+    },
+    resolve: (item) => item,
+  }),
+}));
+
+async function* prepend<T>(first: T, rest: AsyncIterableIterator<T>, isFinal: boolean): AsyncGenerator<T> {
+  try {
+    yield first;
+    if (isFinal) return;
+    yield* rest;
+  } finally {
+    await rest.return?.();
+  }
+}

@@ -1,0 +1,143 @@
+import { inArray } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { alerts, scans } from '../db/schema/index.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { AlertRow } from '../services/alerts.ts';
+import type { ScanRow } from '../services/scans.ts';
+import { EVENTS_CHANNEL, parseLiveEvent, type LiveEvent } from './events.ts';
+
+export interface LoadedEvent {
+  event: LiveEvent;
+  /** The alert or scan the event is about, as committed; null if it is gone already. */
+  alert: AlertRow | null;
+  scan: ScanRow | null;
+}
+
+export interface HubSubscriber {
+  organizationId: string;
+  types: ReadonlySet<LiveEvent['type']>;
+  deliver(loaded: LoadedEvent): void;
+}
+
+/**
+ * One LISTEN connection per API process, fanned out in memory. Events that arrive together are
+ * handled as one batch: the rows they refer to are loaded with one query per kind, however many
+ * subscribers want them, and delivered in NOTIFY order (which is commit order).
+ */
+export class EventHub {
+  private readonly subscribers = new Map<string, Set<HubSubscriber>>();
+  private readonly reconnectListeners = new Set<() => void>();
+  private pending: string[] = [];
+  private isDraining = false;
+  private listening: { unlisten(): Promise<void> } | undefined;
+  private listenCount = 0;
+  private readonly database: Database;
+  private readonly logger: Logger;
+
+  constructor(database: Database, logger: Logger) {
+    this.database = database;
+    this.logger = logger;
+  }
+
+  get subscriberCount(): number {
+    let count = 0;
+    for (const set of this.subscribers.values()) count += set.size;
+    return count;
+  }
+
+  async start(): Promise<void> {
+    // postgres.js re-issues LISTEN on a new connection after a drop and calls onlisten again:
+    // every call after the first means events may have been missed, so subscribers catch up.
+    this.listening = await this.database.sql.listen(
+      EVENTS_CHANNEL,
+      (payload) => this.enqueue(payload),
+      () => {
+        this.listenCount += 1;
+        if (this.listenCount > 1) {
+          this.logger.warn('LISTEN re-established after a database reconnect; subscribers catch up');
+          for (const listener of this.reconnectListeners) listener();
+        }
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.listening?.unlisten().catch(() => {});
+    this.listening = undefined;
+  }
+
+  subscribe(subscriber: HubSubscriber): () => void {
+    let set = this.subscribers.get(subscriber.organizationId);
+    if (!set) this.subscribers.set(subscriber.organizationId, (set = new Set()));
+    set.add(subscriber);
+    return () => {
+      set.delete(subscriber);
+      if (set.size === 0) this.subscribers.delete(subscriber.organizationId);
+    };
+  }
+
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  private enqueue(payload: string): void {
+    this.pending.push(payload);
+    if (!this.isDraining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.isDraining = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        await this.dispatch(batch);
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'failed to dispatch live events');
+    } finally {
+      this.isDraining = false;
+      if (this.pending.length > 0) void this.drain();
+    }
+  }
+
+  private async dispatch(payloads: string[]): Promise<void> {
+    const wanted: { event: LiveEvent; targets: HubSubscriber[] }[] = [];
+    for (const payload of payloads) {
+      const event = parseLiveEvent(payload);
+      if (!event) continue;
+      const set = this.subscribers.get(event.organizationId);
+      if (!set) continue;
+      const targets = [...set].filter((s) => s.types.has(event.type));
+      if (targets.length > 0) wanted.push({ event, targets });
+    }
+    if (wanted.length === 0) return;
+    const alertIds = [...new Set(wanted.flatMap(({ event }) => (event.type === 'scan.progress' ? [] : [event.alertId])))];
+    const scanIds = [...new Set(wanted.flatMap(({ event }) => (event.type === 'scan.progress' ? [event.scanId] : [])))];
+    const { db } = this.database;
+    const [alertRows, scanRows] = await Promise.all([
+      alertIds.length ? db.select().from(alerts).where(inArray(alerts.id, alertIds)) : Promise.resolve([] as AlertRow[]),
+      scanIds.length ? db.select().from(scans).where(inArray(scans.id, scanIds)) : Promise.resolve([] as ScanRow[]),
+    ]);
+    const alertsById = new Map(alertRows.map((row) => [row.id, row]));
+    const scansById = new Map(scanRows.map((row) => [row.id, row]));
+    for (const { event, targets } of wanted) {
+      const loaded: LoadedEvent = {
+        event,
+        alert: event.type === 'scan.progress' ? null : (alertsById.get(event.alertId) ?? null),
+        scan: event.type === 'scan.progress' ? (scansById.get(event.scanId) ?? null) : null,
+      };
+      // A row from another organization can never reach a subscriber, whatever the payload said.
+      const owner = loaded.alert?.organizationId ?? loaded.scan?.organizationId;
+      if (owner !== event.organizationId) continue;
+      for (const target of targets) {
+        try {
+          target.deliver(loaded);
+        } catch (error) {
+          this.logger.error({ err: error }, 'live subscriber failed');
+        }
+      }
+    }
+  }
+}
