@@ -24,8 +24,10 @@ export function createTokenSigner(secret: string, ttlSeconds: number): TokenSign
   const key = new TextEncoder().encode(secret);
   return {
     async sign(claims) {
-      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+      // JWT times are whole seconds; report exactly the expiry the token carries.
+      const expiresAt = new Date(Math.floor(Date.now() / 1000 + ttlSeconds) * 1000);
       const token = await new SignJWT({ org: claims.organizationId })
+        .setJti(randomToken(12))
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(claims.userId)
         .setIssuer(ISSUER)

@@ -33,10 +33,11 @@ const addMemberSchema = z.object({ email: emailSchema, role: z.enum(roles) });
 
 /** Adds an existing Vigil user to the viewer's organization. */
 export async function addMember(db: DbOrTx, viewer: Viewer, input: z.input<typeof addMemberSchema>): Promise<MembershipRow> {
-  const data = parseInput(addMemberSchema, input);
+  // `email` and `role` are arguments of their own, not fields of an `input` object.
+  const data = parseInput(addMemberSchema, input, []);
   assertMayManageRole(viewer, data.role);
   const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, data.email));
-  if (!user) throw ValidationError.single(['input', 'email'], 'No Vigil user has this email; ask them to sign up first');
+  if (!user) throw ValidationError.single(['email'], 'No Vigil user has this email; ask them to sign up first');
   const [membership] = await db
     .insert(memberships)
     .values({ organizationId: viewer.organizationId, userId: user.id, role: data.role })
@@ -48,10 +49,11 @@ export async function addMember(db: DbOrTx, viewer: Viewer, input: z.input<typeo
 
 export async function changeMemberRole(db: Db, viewer: Viewer, membershipId: string, role: Role): Promise<MembershipRow> {
   return db.transaction(async (tx) => {
+    const owners = await lockOwners(tx, viewer.organizationId);
     const target = await lockMembership(tx, viewer, membershipId);
     assertMayManageRole(viewer, role);
     assertMayManageRole(viewer, target.role);
-    if (target.role === 'owner' && role !== 'owner') await assertAnotherOwner(tx, viewer.organizationId, target.id);
+    if (target.role === 'owner' && role !== 'owner') assertAnotherOwner(owners, target.id);
     const [updated] = await tx.update(memberships).set({ role }).where(eq(memberships.id, target.id)).returning();
     return updated!;
   });
@@ -59,9 +61,10 @@ export async function changeMemberRole(db: Db, viewer: Viewer, membershipId: str
 
 export async function removeMember(db: Db, viewer: Viewer, membershipId: string): Promise<MembershipRow> {
   return db.transaction(async (tx) => {
+    const owners = await lockOwners(tx, viewer.organizationId);
     const target = await lockMembership(tx, viewer, membershipId);
     assertMayManageRole(viewer, target.role);
-    if (target.role === 'owner') await assertAnotherOwner(tx, viewer.organizationId, target.id);
+    if (target.role === 'owner') assertAnotherOwner(owners, target.id);
     await tx.delete(memberships).where(eq(memberships.id, target.id));
     return target;
   });
@@ -77,12 +80,21 @@ async function lockMembership(tx: DbOrTx, viewer: Viewer, membershipId: string):
   return target;
 }
 
-/** Locks every owner row so two concurrent demotions cannot both see "another owner". */
-async function assertAnotherOwner(tx: DbOrTx, organizationId: string, exceptMembershipId: string): Promise<void> {
-  const owners = await tx
+/**
+ * Locks every owner row, in id order, before any other membership row. Taking these locks first and
+ * always in the same order is what makes concurrent changes queue up instead of deadlocking (two
+ * owners demoting each other would otherwise each hold the row the other needs), and the one that
+ * waited then sees the other's committed change and cannot remove the last owner.
+ */
+async function lockOwners(tx: DbOrTx, organizationId: string): Promise<{ id: string }[]> {
+  return tx
     .select({ id: memberships.id })
     .from(memberships)
     .where(and(eq(memberships.organizationId, organizationId), eq(memberships.role, 'owner')))
+    .orderBy(asc(memberships.id))
     .for('update');
+}
+
+function assertAnotherOwner(owners: readonly { id: string }[], exceptMembershipId: string): void {
   if (!owners.some((owner) => owner.id !== exceptMembershipId)) throw new LastOwnerError();
 }

@@ -1,0 +1,70 @@
+import { expect } from 'vitest';
+import {
+  AddMemberDocument,
+  CreateApiKeyDocument,
+  LogInDocument,
+  MembersDocument,
+  ViewerDocument,
+  type CreateApiKeyInput,
+  type Role,
+} from '../generated/graphql.ts';
+import { PASSWORD, signUpAccount, type TestAccount } from './fixtures.ts';
+import type { TestServer } from './server.ts';
+
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Logs in through the API, into `organizationId` when given; fails the test when it does not succeed. */
+export async function logInAs(server: TestServer, email: string, organizationId?: string): Promise<Session> {
+  const result = await server.gql(LogInDocument, { input: { email, password: PASSWORD, organizationId } });
+  if (result.data?.logIn.__typename !== 'LogInSuccess') throw new Error(`logIn failed: ${JSON.stringify(result)}`);
+  return { accessToken: result.data.logIn.data.accessToken, refreshToken: result.data.logIn.data.refreshToken };
+}
+
+export interface TestMember extends Session {
+  email: string;
+  userId: string;
+  /** Global ID of the membership in the organization the member was added to. */
+  membershipId: string;
+}
+
+/**
+ * Signs up a new user (who gets an organization of their own), has `owner` add them to the owner's
+ * organization with `role`, then logs them in to that organization.
+ */
+export async function addTestMember(server: TestServer, owner: Pick<TestAccount, 'accessToken' | 'organizationId'>, role: Role): Promise<TestMember> {
+  const user = await signUpAccount(server);
+  const added = await server.gql(AddMemberDocument, { email: user.email, role }, { token: owner.accessToken });
+  if (added.data?.addMember.__typename !== 'AddMemberSuccess') throw new Error(`addMember failed: ${JSON.stringify(added)}`);
+  const session = await logInAs(server, user.email, owner.organizationId);
+  return { email: user.email, userId: user.userId, membershipId: added.data.addMember.data.id, ...session };
+}
+
+/** Creates an API key through the API; returns its global ID and the secret. */
+export async function createTestApiKey(
+  server: TestServer,
+  token: string,
+  input: Partial<CreateApiKeyInput> & { role: Role },
+): Promise<{ id: string; secret: string }> {
+  const result = await server.gql(CreateApiKeyDocument, { input: { name: `${input.role} key`, ...input } }, { token });
+  if (result.data?.createApiKey.__typename !== 'CreateApiKeySuccess') throw new Error(`createApiKey failed: ${JSON.stringify(result)}`);
+  return { id: result.data.createApiKey.data.apiKey.id, secret: result.data.createApiKey.data.secret };
+}
+
+/** The organization's members as `email → role`, read by `token`. */
+export async function memberRoles(server: TestServer, token: string): Promise<Record<string, Role>> {
+  const result = await server.gql(MembersDocument, {}, { token });
+  const members = result.data?.viewer?.organization.members;
+  if (!members) throw new Error(`members query failed: ${JSON.stringify(result)}`);
+  return Object.fromEntries(members.map((m) => [m.user.email, m.role]));
+}
+
+/** Asserts the credential is refused outright: HTTP 401, `UNAUTHENTICATED`, no data. */
+export async function expectRejectedCredential(server: TestServer, token: string): Promise<void> {
+  const result = await server.gql(ViewerDocument, {}, { token });
+  expect(result.status).toBe(401);
+  expect(result.data ?? null).toBeNull();
+  expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+}
