@@ -63,12 +63,25 @@ export interface UpsertOutcome {
  */
 export async function upsertAlert(tx: DbOrTx, input: AlertInput): Promise<UpsertOutcome> {
   const data = parseInput(alertInputSchema, input, ['alert']);
+  const [outcome] = await upsertAlerts(tx, data.organizationId, data.monitorId, [data]);
+  return outcome!;
+}
+
+/**
+ * `upsertAlert` for many threats of one monitor at once, as a scan produces them: one statement
+ * creates every new alert and one records their history, whatever their number. Outcomes come
+ * back in input order (a fingerprint listed twice counts once, with the later verdict).
+ */
+export async function upsertAlerts(tx: DbOrTx, organizationId: string, monitorId: string, inputs: readonly AlertInput[]): Promise<UpsertOutcome[]> {
+  if (inputs.length === 0) return [];
+  const parsed = inputs.map((input, index) => parseInput(alertInputSchema, { ...input, organizationId, monitorId }, ['alerts', index]));
   const [monitor] = await tx
     .select({ id: monitors.id })
     .from(monitors)
-    .where(and(eq(monitors.id, data.monitorId), eq(monitors.organizationId, data.organizationId)));
-  if (!monitor) throw new NotFoundError('Monitor', data.monitorId);
-  const verdict = {
+    .where(and(eq(monitors.id, monitorId), eq(monitors.organizationId, organizationId)));
+  if (!monitor) throw new NotFoundError('Monitor', monitorId);
+  const byFingerprint = new Map(parsed.map((data) => [data.fingerprint, data]));
+  const verdictOf = (data: (typeof parsed)[number]) => ({
     title: data.title,
     summary: data.summary,
     url: data.url ?? null,
@@ -78,43 +91,50 @@ export async function upsertAlert(tx: DbOrTx, input: AlertInput): Promise<Upsert
     confidence: data.confidence,
     rationale: data.rationale ?? null,
     isUnverified: data.isUnverified,
-  };
-  const [created] = await tx
+  });
+  const created = await tx
     .insert(alerts)
-    .values({ organizationId: data.organizationId, monitorId: data.monitorId, fingerprint: data.fingerprint, ...verdict })
+    .values([...byFingerprint.values()].map((data) => ({ organizationId, monitorId, fingerprint: data.fingerprint, ...verdictOf(data) })))
     .onConflictDoNothing({ target: [alerts.monitorId, alerts.fingerprint] })
     .returning();
-  if (created) {
-    await tx.insert(alertHistory).values({ organizationId: created.organizationId, alertId: created.id, fromStatus: null, toStatus: 'new' });
-    return { alert: created, outcome: 'created' };
+  const outcomes = new Map<string, UpsertOutcome>(created.map((alert) => [alert.fingerprint, { alert, outcome: 'created' }]));
+  if (created.length > 0) {
+    await tx.insert(alertHistory).values(created.map((alert) => ({ organizationId, alertId: alert.id, fromStatus: null, toStatus: 'new' as const })));
   }
-  const [existing] = await tx
-    .select()
-    .from(alerts)
-    .where(and(eq(alerts.monitorId, data.monitorId), eq(alerts.fingerprint, data.fingerprint)))
-    .for('update');
-  const isReopened = existing!.status === 'resolved';
-  const [updated] = await tx
-    .update(alerts)
-    .set({
-      ...verdict,
-      occurrences: sql`${alerts.occurrences} + 1`,
-      lastSeenAt: sql`now()`,
-      updatedAt: sql`now()`,
-      ...(isReopened ? { status: 'new' as const, resolvedAt: null, resolvedByUserId: null, acknowledgedAt: null, acknowledgedByUserId: null } : {}),
-    })
-    .where(eq(alerts.id, existing!.id))
-    .returning();
-  if (isReopened) {
-    await tx.insert(alertHistory).values({
-      organizationId: updated!.organizationId,
-      alertId: updated!.id,
-      fromStatus: 'resolved',
-      toStatus: 'new',
-      note: 'Reopened: the threat was seen again',
-    });
+  const repeated = [...byFingerprint.keys()].filter((fingerprint) => !outcomes.has(fingerprint));
+  if (repeated.length > 0) {
+    const existing = await tx
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.monitorId, monitorId), inArray(alerts.fingerprint, repeated)))
+      .orderBy(asc(alerts.id))
+      .for('update');
+    for (const current of existing) {
+      const isReopened = current.status === 'resolved';
+      const [updated] = await tx
+        .update(alerts)
+        .set({
+          ...verdictOf(byFingerprint.get(current.fingerprint)!),
+          occurrences: sql`${alerts.occurrences} + 1`,
+          lastSeenAt: sql`now()`,
+          updatedAt: sql`now()`,
+          ...(isReopened ? { status: 'new' as const, resolvedAt: null, resolvedByUserId: null, acknowledgedAt: null, acknowledgedByUserId: null } : {}),
+        })
+        .where(eq(alerts.id, current.id))
+        .returning();
+      if (isReopened) {
+        await tx.insert(alertHistory).values({
+          organizationId,
+          alertId: current.id,
+          fromStatus: 'resolved',
+          toStatus: 'new',
+          note: 'Reopened: the threat was seen again',
+        });
+      }
+      outcomes.set(current.fingerprint, { alert: updated!, outcome: isReopened ? 'reopened' : 'updated' });
+    }
   }
-  return { alert: updated!, outcome: isReopened ? 'reopened' : 'updated' };
+  return parsed.map((data) => outcomes.get(data.fingerprint)!);
 }
 
 const statusUpdateSchema = z.object({
