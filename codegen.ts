@@ -5,6 +5,16 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   documents: ['test/operations/**/*.graphql', 'bench/operations/**/*.graphql'],
   generates: {
+    'src/client/generated/graphql.ts': {
+      documents: ['src/client/**/*.graphql'],
+      plugins: ['typescript-operations', 'typed-document-node'],
+      config: {
+        enumsAsTypes: true,
+        useTypeImports: true,
+        avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
+        scalars: { DateTime: 'string', NonNegativeInt: 'number' },
+      },
+    },
     'test/generated/graphql.ts': {
       plugins: ['typescript-operations', 'typed-document-node'],
       config: {

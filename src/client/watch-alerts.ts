@@ -1,0 +1,53 @@
+/**
+ * A small typed client: prints new alerts as they are committed, and resumes after a dropped
+ * connection from the last cursor it saw, so nothing is missed or shown twice.
+ *
+ *   VIGIL_URL=http://127.0.0.1:4000 VIGIL_TOKEN=vgl_… npm run watch -- --min-severity=HIGH
+ *
+ * The document and its result type come from `npm run codegen` (src/client/generated/graphql.ts).
+ */
+import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { WatchAlertsDocument, type Severity, type WatchAlertsSubscription } from './generated/graphql.ts';
+
+const url = (process.env.VIGIL_URL ?? 'http://127.0.0.1:4000').replace(/^http/, 'ws') + '/graphql';
+const token = process.env.VIGIL_TOKEN;
+if (!token) {
+  console.error('Set VIGIL_TOKEN to an access token or API key (npm start prints a demo key).');
+  process.exit(1);
+}
+const minSeverity = process.argv.find((arg) => arg.startsWith('--min-severity='))?.split('=')[1] as Severity | undefined;
+
+let cursor: string | undefined;
+const client = createClient({
+  url,
+  webSocketImpl: WebSocket,
+  connectionParams: { authorization: `Bearer ${token}` },
+  retryAttempts: Infinity,
+  shouldRetry: () => true,
+});
+
+function subscribe(): void {
+  client.subscribe<WatchAlertsSubscription>(
+    { query: print(WatchAlertsDocument), variables: { filter: minSeverity ? { minSeverity } : null, after: cursor ?? null } },
+    {
+      next: ({ data, errors }) => {
+        if (errors) console.error(errors);
+        if (!data) return;
+        const { alert } = data.alertCreated;
+        cursor = data.alertCreated.cursor;
+        console.log(`${alert.createdAt}  ${alert.severity.padEnd(8)} ${alert.category.padEnd(14)} ${alert.monitor.name}: ${alert.title}  ${alert.url ?? ''}`);
+      },
+      // Resubscribing with the last cursor replays whatever was committed in between.
+      error: (error) => {
+        console.error('subscription ended:', error);
+        setTimeout(subscribe, 1_000);
+      },
+      complete: () => setTimeout(subscribe, 1_000),
+    },
+  );
+}
+
+subscribe();
+process.on('SIGINT', () => void Promise.resolve(client.dispose()).then(() => process.exit(0)));
