@@ -102,6 +102,9 @@ function requestOnce(url: URL, options: FetchOptions): Promise<RawResponse> {
       url,
       {
         lookup: guardedLookup(options.allowedPrivateRanges),
+        // A fresh connection every time: a pooled keep-alive socket skips the lookup above, so a
+        // connection opened under another policy (or by unguarded code) would bypass the guard.
+        agent: false,
         signal: AbortSignal.any(signals),
         headers: { 'user-agent': 'VigilBot/1.0 (+brand monitoring)', accept: '*/*', ...options.headers },
       },

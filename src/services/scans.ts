@@ -20,6 +20,10 @@ export function scanJobKey(monitorId: string): string {
  * instead of doubling it), moves each one's next scan a full interval ahead plus up to 10% jitter
  * (capped at five minutes) so monitors created together drift apart, queues a scan row and its job —
  * all in one statement, hence one transaction. Returns how many monitors were claimed.
+ *
+ * The job is added even when a scan was already waiting (the insert then does nothing): the job key
+ * keeps it to one job per monitor, and a waiting scan whose job is gone — failed for good, or taken
+ * by a job that was busy resuming another scan — is picked up again instead of blocking the monitor.
  */
 export async function enqueueDueMonitors(db: DbOrTx, batchSize: number): Promise<number> {
   const rows = await db.execute<{ claimed: number }>(sql`
@@ -43,17 +47,19 @@ export async function enqueueDueMonitors(db: DbOrTx, batchSize: number): Promise
       returning monitor_id
     ), jobs as (
       select graphile_worker.add_job(
-        ${SCAN_TASK}, json_build_object('monitorId', monitor_id),
-        job_key := ${SCAN_TASK + ':'} || monitor_id, max_attempts := 5
-      ) from queued
+        ${SCAN_TASK}, json_build_object('monitorId', id),
+        job_key := ${SCAN_TASK + ':'} || id, max_attempts := 5
+      ) from advanced
     )
-    select (select count(*) from advanced)::int as claimed, (select count(*) from jobs)::int as jobs`);
+    select (select count(*) from advanced)::int as claimed, (select count(*) from queued)::int as queued,
+      (select count(*) from jobs)::int as jobs`);
   return rows[0]?.claimed ?? 0;
 }
 
 /**
- * Queues a manual scan and returns it. A scan already waiting is returned as is; otherwise a
- * monitor may be scanned by hand at most once per cooldown.
+ * Queues a manual scan and returns it. A scan already waiting is returned as is (its job is queued
+ * again, which the job key turns into a no-op unless the job was lost); otherwise a monitor may be
+ * scanned by hand at most once per cooldown.
  */
 export async function scanMonitorNow(db: Db, viewer: Viewer, monitorId: string, cooldownSeconds: number): Promise<ScanRow> {
   return db.transaction(async (tx) => {
@@ -64,7 +70,10 @@ export async function scanMonitorNow(db: Db, viewer: Viewer, monitorId: string, 
       .for('update');
     if (!monitor) throw new NotFoundError('Monitor', monitorId);
     const [waiting] = await tx.select().from(scans).where(and(eq(scans.monitorId, monitorId), eq(scans.status, 'queued')));
-    if (waiting) return waiting;
+    if (waiting) {
+      await addScanJob(tx, monitorId);
+      return waiting;
+    }
     const [recent] = await tx
       .select({ secondsAgo: sql<number>`extract(epoch from now() - ${scans.queuedAt})::float` })
       .from(scans)
@@ -78,11 +87,15 @@ export async function scanMonitorNow(db: Db, viewer: Viewer, monitorId: string, 
       .insert(scans)
       .values({ organizationId: viewer.organizationId, monitorId, trigger: 'manual' })
       .returning();
-    await tx.execute(
-      sql`select graphile_worker.add_job(${SCAN_TASK}, json_build_object('monitorId', ${monitorId}::uuid), job_key := ${scanJobKey(monitorId)}, max_attempts := 5)`,
-    );
+    await addScanJob(tx, monitorId);
     return scan!;
   });
+}
+
+function addScanJob(tx: DbOrTx, monitorId: string) {
+  return tx.execute(
+    sql`select graphile_worker.add_job(${SCAN_TASK}, json_build_object('monitorId', ${monitorId}::uuid), job_key := ${scanJobKey(monitorId)}, max_attempts := 5)`,
+  );
 }
 
 const scanOrdering: Ordering = {

@@ -24,6 +24,20 @@ interface Entry {
   text: string | null | undefined;
 }
 
+/**
+ * The XML parser under feed-parser reads a document cut off mid-way (a dropped connection, a
+ * generator that crashed) without complaint and returns the entries before the cut, so a broken feed
+ * would look like a quiet one. A document whose root element is never closed is refused instead;
+ * everything else the parser tolerates (stray `&`, sloppy nesting) still is.
+ */
+function assertRootClosed(body: string): void {
+  const prologueless = body.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>/gi, '');
+  const root = /<([A-Za-z_][\w.:-]*)[\s/>]/.exec(prologueless);
+  if (!root || /^<[^>]*\/>\s*$/.test(prologueless.slice(root.index).trim())) return;
+  const name = root[1]!.replace(/[.]/g, '\\.');
+  if (!new RegExp(`</${name}\\s*>`).test(prologueless)) throw new Error(`the document ends before its <${root[1]}> element is closed (truncated)`);
+}
+
 /** RSS 0.9x/1.0/2.0 and Atom through @rowanmanning/feed-parser (lenient with real-world feeds), JSON Feed 1.x by schema. */
 export function parseAnyFeed(body: string, contentType: string): Entry[] {
   const trimmed = body.trimStart();
@@ -35,6 +49,7 @@ export function parseAnyFeed(body: string, contentType: string): Entry[] {
       text: item.summary ?? item.content_text ?? stripHtml(item.content_html),
     }));
   }
+  assertRootClosed(body);
   const feed = parseFeed(body);
   return feed.items.map((item) => ({ url: item.url, title: item.title, text: item.description ?? item.content }));
 }

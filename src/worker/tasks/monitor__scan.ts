@@ -6,17 +6,31 @@ export interface MonitorScanPayload {
   monitorId: string;
 }
 
+/** More than a monitor can have waiting (one running, one queued, one queued meanwhile); a bound, not a budget. */
+const MAX_SCANS_PER_JOB = 5;
+
 export function assertMonitorScanPayload(payload: unknown): asserts payload is MonitorScanPayload {
   if (typeof payload !== 'object' || payload === null || typeof (payload as MonitorScanPayload).monitorId !== 'string' || !isUuid((payload as MonitorScanPayload).monitorId)) {
     throw new Error(`monitor__scan: invalid payload ${JSON.stringify(payload)}`);
   }
 }
 
-/** Scans one monitor: its oldest waiting scan, or the one a killed worker left running. */
+/**
+ * Scans one monitor until nothing is left waiting: the scan a killed worker left running, then any
+ * queued one. Running only the oldest is not enough: a scan queued while another is running gets a
+ * job of its own, but that job resumes the running scan first (it cannot tell a live worker from a
+ * dead one), and the queued scan would then wait forever — blocking the scheduler too, which queues
+ * at most one scan per monitor.
+ */
 export function monitorScanTask(deps: ScanDeps): Task<'monitor__scan'> {
   return async (payload, helpers) => {
     assertMonitorScanPayload(payload);
-    const outcome = await runMonitorScan(deps, payload.monitorId);
-    if (outcome === 'nothing-to-do') helpers.logger.debug(`monitor ${payload.monitorId}: no waiting scan, nothing to do`);
+    for (let round = 0; round < MAX_SCANS_PER_JOB; round += 1) {
+      const outcome = await runMonitorScan(deps, payload.monitorId);
+      if (outcome === 'nothing-to-do') {
+        if (round === 0) helpers.logger.debug(`monitor ${payload.monitorId}: no waiting scan, nothing to do`);
+        return;
+      }
+    }
   };
 }
