@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { ScanningConfig } from '../config.ts';
 import type { DbOrTx } from '../db/client.ts';
@@ -16,9 +17,21 @@ export interface JudgeResult {
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
-  /** LLM verdicts to remember by content hash. */
+  /** LLM verdicts to remember, by cache key. */
   newCacheEntries: { contentHash: string; verdict: Verdict }[];
   analyzer: string;
+  /** Findings the rules judged because the LLM could not: worth a warning on the scan. */
+  unverified: number;
+}
+
+/**
+ * Verdicts are cached per organization and monitor profile, not by content alone: the same page
+ * may be a threat to one brand and harmless to another, and one tenant's LLM rationale must never
+ * be shown to another tenant.
+ */
+export function cacheKey(organizationId: string, profile: MonitorProfile, contentHash: string): string {
+  const scope = JSON.stringify([organizationId, profile.kind, [...profile.terms].sort(), [...profile.excludeTerms].sort(), [...profile.ownDomains].sort()]);
+  return createHash('sha256').update(`${scope}\n${contentHash}`).digest('hex');
 }
 
 /**
@@ -30,13 +43,14 @@ export interface JudgeResult {
 export async function judgeFindings(
   db: DbOrTx,
   config: ScanningConfig,
+  organizationId: string,
   profile: MonitorProfile,
   candidates: readonly CandidateFinding[],
   openaiApiKey: string | undefined,
   logger: Logger,
 ): Promise<JudgeResult> {
   const judgements: (Judgement | undefined)[] = new Array(candidates.length);
-  const result: JudgeResult = { judgements: [], promptTokens: 0, completionTokens: 0, costUsd: 0, newCacheEntries: [], analyzer: openaiApiKey ? `openai:${config.openai.model}` : 'rules' };
+  const result: JudgeResult = { judgements: [], promptTokens: 0, completionTokens: 0, costUsd: 0, newCacheEntries: [], analyzer: openaiApiKey ? `openai:${config.openai.model}` : 'rules', unverified: 0 };
   const forLlm: number[] = [];
   const rulesVerdicts = new Map<number, Verdict>();
 
@@ -59,7 +73,8 @@ export async function judgeFindings(
   });
 
   if (openaiApiKey && forLlm.length > 0) {
-    const hashes = [...new Set(forLlm.map((i) => candidates[i]!.contentHash))];
+    const keyOf = (index: number) => cacheKey(organizationId, profile, candidates[index]!.contentHash);
+    const hashes = [...new Set(forLlm.map(keyOf))];
     const cached = await db
       .select()
       .from(analysisCache)
@@ -67,7 +82,7 @@ export async function judgeFindings(
     const cache = new Map(cached.map((row) => [row.contentHash, row.verdict as Verdict]));
     const uncached: number[] = [];
     for (const index of forLlm) {
-      const verdict = cache.get(candidates[index]!.contentHash);
+      const verdict = cache.get(keyOf(index));
       if (verdict) judgements[index] = toJudgement(verdict, false, true);
       else uncached.push(index);
     }
@@ -84,7 +99,7 @@ export async function judgeFindings(
           const verdict = answer.verdicts.get(position);
           if (verdict) {
             judgements[index] = toJudgement(verdict, false, false);
-            result.newCacheEntries.push({ contentHash: candidates[index]!.contentHash, verdict });
+            result.newCacheEntries.push({ contentHash: keyOf(index), verdict });
           } else {
             judgements[index] = toJudgement(rulesVerdicts.get(index)!, true, false);
           }
@@ -102,7 +117,15 @@ export async function judgeFindings(
     }
   }
   result.judgements = judgements.map((j) => j!);
+  result.unverified = forLlmUnverified(result.judgements, forLlm);
   return result;
+}
+
+function forLlmUnverified(judgements: Judgement[], forLlm: number[]): number {
+  return forLlm.filter((index) => {
+    const judgement = judgements[index]!;
+    return judgement.kind === 'judged' ? judgement.isUnverified : judgement.reason.startsWith('below the threat threshold (rules, LLM unavailable)');
+  }).length;
 }
 
 function toJudgement(verdict: Verdict, isUnverified: boolean, isFromCache: boolean): Judgement {

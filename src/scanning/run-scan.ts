@@ -148,6 +148,7 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   const judged = await judgeFindings(
     deps.db,
     config,
+    scan.organizationId,
     { kind: monitor.kind, terms: monitor.terms, excludeTerms: monitor.excludeTerms, ownDomains: claimed.ownDomains },
     fresh.map((c) => ({ url: c.url, title: c.raw.title, snippet: c.raw.snippet, contentHash: c.contentHash })),
     openaiKey,
@@ -211,6 +212,7 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
         .values(judged.newCacheEntries.map((entry) => ({ contentHash: entry.contentHash, analyzer: judged.analyzer, verdict: entry.verdict })))
         .onConflictDoNothing();
     }
+    if (judged.unverified > 0) warnings.push(`LLM unavailable: ${judged.unverified} findings judged by the rules instead (alerts marked unverified)`);
     const warning = warnings.length > 0 ? warnings.join('; ').slice(0, 2_000) : null;
     await tx
       .update(scans)

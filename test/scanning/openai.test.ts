@@ -160,6 +160,7 @@ describe('OpenAI analyzer through the real SDK', () => {
 
     expect(openai.calls()).toHaveLength(3);
     expect(scan).toMatchObject({ status: 'SUCCEEDED', alertsCreated: 2, promptTokens: 0, costUsd: 0 });
+    expect(scan.error).toContain('LLM unavailable: 2 findings judged by the rules');
     const alerts = await monitorAlerts(server, account.accessToken, monitorId);
     expect(alerts.every((a) => a.isUnverified && a.rationale?.startsWith('Rules'))).toBe(true);
   });
@@ -189,6 +190,23 @@ describe('OpenAI analyzer through the real SDK', () => {
     expect(openai.calls()).toHaveLength(1);
     expect(scan).toMatchObject({ status: 'SUCCEEDED', alertsCreated: 1, promptTokens: 0 });
     expect(await monitorAlerts(server, account.accessToken, otherMonitor)).toMatchObject([{ category: 'IMPERSONATION', rationale: 'LLM: fake Acme login page' }]);
+  });
+});
+
+describe('the verdict cache is private to an organization', () => {
+  it('another organization meeting the same content pays for its own verdict and never sees the first one’s rationale', async () => {
+    const e = feedEntries();
+    const { openai, feeds, account, monitorId } = await setUp((call) => ({ verdicts: verdictsFor(call, llmJudge) }), [e.phishing]);
+    await runScan(server, account.accessToken, monitorId, llmConfig(openai));
+    expect(openai.calls()).toHaveLength(1);
+
+    const stranger = await signUpAccount(server);
+    const strangersMonitor = await createMonitor(server, stranger.accessToken, { sources: ['RSS'], feedUrls: [`${feeds.url}/feed`] });
+    const scan = await runScan(server, stranger.accessToken, strangersMonitor, llmConfig(openai));
+
+    expect(openai.calls()).toHaveLength(2);
+    expect(scan.promptTokens).toBeGreaterThan(0);
+    void monitorId;
   });
 });
 
