@@ -4,7 +4,7 @@ import type { Db, DbOrTx } from '../db/client.ts';
 import { analysisCache, creditLedger, findings, monitors, organizations, scans } from '../db/schema/index.ts';
 import { decryptSecret } from '../lib/crypto.ts';
 import type { Logger } from '../lib/logger.ts';
-import { upsertAlert } from '../services/alerts.ts';
+import { upsertAlerts } from '../services/alerts.ts';
 import type { ScanRow } from '../services/scans.ts';
 import type { MonitorRow } from '../services/monitors.ts';
 import { canonicalizeUrl, contentHash, sha256Hex } from './canonical.ts';
@@ -164,33 +164,36 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
         .set({ lastSeenAt: sql`now()` })
         .where(and(eq(findings.monitorId, monitor.id), inArray(findings.urlHash, [...seen])));
     }
-    let alertsCreated = 0;
-    let alertsUpdated = 0;
-    let suppressed = 0;
-    for (const [index, candidate] of fresh.entries()) {
-      const judgement = judged.judgements[index]!;
-      const isSuppressed = judgement.kind === 'suppressed';
-      if (isSuppressed) suppressed += 1;
+    // One statement for the findings and one batch for the alerts, whatever their number.
+    const suppressed = judged.judgements.filter((j) => j.kind === 'suppressed').length;
+    if (fresh.length > 0) {
       await tx
         .insert(findings)
-        .values({
-          organizationId: scan.organizationId,
-          monitorId: monitor.id,
-          scanId: scan.id,
-          source: candidate.raw.source,
-          url: candidate.url,
-          urlHash: candidate.urlHash,
-          contentHash: candidate.contentHash,
-          title: candidate.raw.title.slice(0, 500),
-          snippet: candidate.raw.snippet.slice(0, 2_000),
-          status: isSuppressed ? 'suppressed' : 'analyzed',
-          suppressedReason: isSuppressed ? judgement.reason : null,
-        })
+        .values(
+          fresh.map((candidate, index) => {
+            const judgement = judged.judgements[index]!;
+            return {
+              organizationId: scan.organizationId,
+              monitorId: monitor.id,
+              scanId: scan.id,
+              source: candidate.raw.source,
+              url: candidate.url,
+              urlHash: candidate.urlHash,
+              contentHash: candidate.contentHash,
+              title: candidate.raw.title.slice(0, 500),
+              snippet: candidate.raw.snippet.slice(0, 2_000),
+              status: judgement.kind === 'suppressed' ? ('suppressed' as const) : ('analyzed' as const),
+              suppressedReason: judgement.kind === 'suppressed' ? judgement.reason : null,
+            };
+          }),
+        )
         .onConflictDoUpdate({ target: [findings.monitorId, findings.urlHash], set: { lastSeenAt: sql`now()` } });
-      if (judgement.kind === 'judged') {
-        const { outcome } = await upsertAlert(tx, {
-          organizationId: scan.organizationId,
-          monitorId: monitor.id,
+    }
+    const threats = fresh.flatMap((candidate, index) => {
+      const judgement = judged.judgements[index]!;
+      if (judgement.kind !== 'judged') return [];
+      return [
+        {
           fingerprint: candidate.urlHash,
           title: candidate.raw.title.slice(0, 500) || candidate.url,
           summary: candidate.raw.snippet.slice(0, 5_000),
@@ -201,11 +204,14 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
           confidence: judgement.verdict.confidence,
           rationale: judgement.verdict.rationale.slice(0, 1_000),
           isUnverified: judgement.isUnverified,
-        });
-        if (outcome === 'created') alertsCreated += 1;
-        else alertsUpdated += 1;
-      }
-    }
+          organizationId: scan.organizationId,
+          monitorId: monitor.id,
+        },
+      ];
+    });
+    const outcomes = await upsertAlerts(tx, scan.organizationId, monitor.id, threats);
+    const alertsCreated = outcomes.filter((o) => o.outcome === 'created').length;
+    const alertsUpdated = outcomes.length - alertsCreated;
     if (judged.newCacheEntries.length > 0) {
       await tx
         .insert(analysisCache)

@@ -99,9 +99,17 @@ export function demoFindings(terms: readonly string[], seed: string, count: numb
   return findings;
 }
 
+/**
+ * Like a real search, half of each scan's results were there last time (seeded by the monitor
+ * alone, so they are recognized as seen and not analyzed again) and half are new (seeded by scan).
+ */
 export const demoSource: Source = {
   kind: 'demo',
   async fetch({ monitor, seed, config }) {
-    return demoFindings(monitor.terms, seed, config.demoFindingsPerScan);
+    const recurring = Math.floor(config.demoFindingsPerScan / 2);
+    return [
+      ...demoFindings(monitor.terms, `${monitor.id}:recurring`, recurring),
+      ...demoFindings(monitor.terms, seed, config.demoFindingsPerScan - recurring),
+    ];
   },
 };
