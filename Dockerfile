@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# Multi-stage: dependencies are installed (and native addons built) in a full image, then copied
+# into a slim runtime that runs as the unprivileged `node` user. No build step: Node 22 runs the
+# TypeScript sources directly.
+
+FROM node:22-bookworm AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+COPY drizzle ./drizzle
+COPY schema ./schema
+COPY scripts ./scripts
+USER node
+EXPOSE 4000
+# The API by default; the worker is the same image with `--role=worker`.
+CMD ["node", "src/main.ts", "--role=api"]
