@@ -8,6 +8,8 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+const DURATION_UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
@@ -66,6 +68,32 @@ const envSchema = z.object({
   OPENAI_BATCH_SIZE: z.coerce.number().int().min(1).max(50).default(10),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
   OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+
+  /** How long a webhook receiver has to answer one delivery attempt. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * Waits before each retry of a failed delivery, e.g. `10s,30s,2m,10m,1h` (units ms, s, m, h):
+   * a delivery gets one attempt more than there are delays. `none` disables retries.
+   */
+  WEBHOOK_RETRY_DELAYS: z
+    .string()
+    .default('10s,30s,2m,10m,1h')
+    .transform((value, ctx) => {
+      if (value.trim() === 'none') return [] as number[];
+      const delays: number[] = [];
+      for (const part of value.split(',').map((p) => p.trim())) {
+        const match = /^(\d+)(ms|s|m|h)$/.exec(part);
+        if (!match) {
+          ctx.addIssue({ code: 'custom', message: `not a delay like 30s, 2m or 500ms: ${part}` });
+          continue;
+        }
+        delays.push(Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS]);
+      }
+      if (delays.length > 20) ctx.addIssue({ code: 'custom', message: 'at most 20 retries' });
+      return delays;
+    }),
+  /** Deliveries in a row that may fail for good (every attempt) before the webhook is disabled. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -88,6 +116,15 @@ export interface Config {
   seedDemo: boolean | undefined;
   workerConcurrency: number;
   scanning: ScanningConfig;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  timeoutMs: number;
+  /** Wait before each retry, in milliseconds; a delivery gets `retryDelaysMs.length + 1` attempts. */
+  retryDelaysMs: number[];
+  /** Deliveries in a row that failed every attempt before the webhook is disabled. */
+  disableAfterFailures: number;
 }
 
 export interface ScanningConfig {
@@ -176,6 +213,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         timeoutMs: env.OPENAI_TIMEOUT_MS,
         maxRetries: env.OPENAI_MAX_RETRIES,
       },
+    },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      retryDelaysMs: env.WEBHOOK_RETRY_DELAYS,
+      disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
     },
   };
 }

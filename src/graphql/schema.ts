@@ -9,6 +9,7 @@ import './modules/alerts.ts';
 import './modules/scans.ts';
 import './modules/usage.ts';
 import './modules/live.ts';
+import './modules/webhooks.ts';
 
 let schema: GraphQLSchema | undefined;
 

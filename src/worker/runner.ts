@@ -7,6 +7,7 @@ import { purgeExpiredAlertsTask } from './tasks/alerts__purge_expired.ts';
 import { grantMonthlyCreditsTask } from './tasks/credits__grant_monthly.ts';
 import { monitorScanTask, type MonitorScanPayload } from './tasks/monitor__scan.ts';
 import { enqueueDueTask } from './tasks/monitors__enqueue_due.ts';
+import { webhookDeliverTask, type WebhookDeliverPayload } from './tasks/webhook__deliver.ts';
 
 declare global {
   namespace GraphileWorker {
@@ -15,6 +16,7 @@ declare global {
       monitors__enqueue_due: Record<string, unknown>;
       alerts__purge_expired: Record<string, unknown>;
       credits__grant_monthly: Record<string, unknown>;
+      webhook__deliver: WebhookDeliverPayload;
     }
   }
 }
@@ -44,6 +46,14 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
     monitors__enqueue_due: enqueueDueTask(deps.db, deps.config.scanning.schedulerBatchSize),
     alerts__purge_expired: purgeExpiredAlertsTask(deps.db),
     credits__grant_monthly: grantMonthlyCreditsTask(deps.db),
+    webhook__deliver: webhookDeliverTask({
+      db: deps.db,
+      config: deps.config.webhooks,
+      // Receivers are held to the same address policy as sources.
+      allowedPrivateRanges: deps.config.scanning.allowedPrivateRanges,
+      encryptionKey: deps.encryptionKey,
+      logger: deps.logger,
+    }),
   } as TaskList;
 }
 

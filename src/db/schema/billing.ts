@@ -8,7 +8,10 @@ import {
   ledgerReasons,
   type DeliveryStatus,
   type LedgerReason,
+  type WebhookDeliveryEvent,
   type WebhookEvent,
+  webhookDeliveryEvents,
+  webhookEvents,
 } from './enums.ts';
 
 const timestamptz = () => timestamp({ withTimezone: true });
@@ -52,10 +55,19 @@ export const webhooks = pgTable(
     events: text().array().$type<WebhookEvent[]>().notNull(),
     isActive: boolean().notNull().default(true),
     disabledReason: text(),
+    disabledAt: timestamptz(),
+    /** Deliveries that failed for good since the last success; reaching the limit disables the webhook. */
     consecutiveFailures: integer().notNull().default(0),
     createdAt: timestamptz().notNull().defaultNow(),
+    updatedAt: timestamptz().notNull().defaultNow(),
   },
-  (t) => [index('webhooks_org_idx').on(t.organizationId, t.createdAt)],
+  (t) => [
+    index('webhooks_org_idx').on(t.organizationId, t.createdAt),
+    check(
+      'webhooks_events_check',
+      sql.raw(`cardinality(events) > 0 AND events <@ ARRAY[${inList(webhookEvents)}]::text[]`),
+    ),
+  ],
 );
 
 export const webhookDeliveries = pgTable(
@@ -68,7 +80,8 @@ export const webhookDeliveries = pgTable(
     webhookId: uuid()
       .notNull()
       .references(() => webhooks.id, { onDelete: 'cascade' }),
-    event: text().$type<WebhookEvent>().notNull(),
+    event: text().$type<WebhookDeliveryEvent>().notNull(),
+    /** The event's `data`, captured when it happened; every attempt sends the same body. */
     payload: jsonb().notNull(),
     status: text().$type<DeliveryStatus>().notNull().default('pending'),
     attempts: integer().notNull().default(0),
@@ -77,9 +90,12 @@ export const webhookDeliveries = pgTable(
     error: text(),
     createdAt: timestamptz().notNull().defaultNow(),
     deliveredAt: timestamptz(),
+    /** When the next attempt is due, while a failed delivery is waiting to be retried. */
+    nextAttemptAt: timestamptz(),
   },
   (t) => [
     index('webhook_deliveries_webhook_idx').on(t.webhookId, t.createdAt.desc(), t.id.desc()),
     check('webhook_deliveries_status_check', sql.raw(`status IN (${inList(deliveryStatuses)})`)),
+    check('webhook_deliveries_event_check', sql.raw(`event IN (${inList(webhookDeliveryEvents)})`)),
   ],
 );

@@ -52,6 +52,10 @@ export type LedgerReason = (typeof ledgerReasons)[number];
 export const webhookEvents = ['alert.created', 'alert.updated', 'scan.failed', 'digest.daily'] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 
+/** What a delivery can carry: the events above, plus the ping `testWebhook` sends. */
+export const webhookDeliveryEvents = [...webhookEvents, 'webhook.test'] as const;
+export type WebhookDeliveryEvent = (typeof webhookDeliveryEvents)[number];
+
 export const deliveryStatuses = ['pending', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 

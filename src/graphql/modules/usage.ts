@@ -1,7 +1,10 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { AuthenticationError, ForbiddenError, ValidationError } from '../../services/errors.ts';
 import { listLedger, setOrganizationOpenAiKey, type LedgerRow } from '../../services/usage.ts';
+import { usageForPeriod } from '../../services/stats.ts';
+import { creditPeriod } from '../../services/credits.ts';
 import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
 import { toConnection } from '../connection.ts';
 import { Organization } from './accounts.ts';
 
@@ -23,10 +26,16 @@ const LedgerEntry = builder.objectRef<LedgerRow>('LedgerEntry').implement({
 
 const LedgerConnection = builder.connectionObject({ type: LedgerEntry, name: 'LedgerConnection' });
 
-const Usage = builder.objectRef<{ balance: number }>('Usage').implement({
-  description: 'Scan credits: what is left and how it was spent.',
+const Usage = builder.objectRef<{ balance: number; period: string }>('Usage').implement({
+  description: 'Scan credits: what is left and how it was spent; scans, tokens and cost of one month.',
   fields: (t) => ({
     creditBalance: t.exposeInt('balance'),
+    period: t.exposeString('period', { description: 'The month the figures below cover, e.g. `2026-11` (UTC).' }),
+    scans: t.int({ resolve: async (u, _args, context) => (await periodUsage(u.period, context)).scans }),
+    promptTokens: t.int({ resolve: async (u, _args, context) => (await periodUsage(u.period, context)).promptTokens }),
+    completionTokens: t.int({ resolve: async (u, _args, context) => (await periodUsage(u.period, context)).completionTokens }),
+    costUsd: t.float({ resolve: async (u, _args, context) => (await periodUsage(u.period, context)).costUsd }),
+    creditsSpent: t.int({ description: 'Net of refunds.', resolve: async (u, _args, context) => (await periodUsage(u.period, context)).creditsSpent }),
     ledger: t.field({
       type: LedgerConnection,
       args: { first: t.arg.int(), after: t.arg.string(), last: t.arg.int(), before: t.arg.string() },
@@ -35,13 +44,24 @@ const Usage = builder.objectRef<{ balance: number }>('Usage').implement({
   }),
 });
 
+/** One query per request for the period figures, however many of them are selected. */
+const periodCache = new WeakMap<object, Map<string, ReturnType<typeof usageForPeriod>>>();
+function periodUsage(period: string, context: Context) {
+  let cache = periodCache.get(context);
+  if (!cache) periodCache.set(context, (cache = new Map()));
+  let result = cache.get(period);
+  if (!result) cache.set(period, (result = usageForPeriod(context.db, context.viewer!, period)));
+  return result;
+}
+
 builder.queryField('usage', (t) =>
   t.field({
     type: Usage,
     authScopes: { member: true },
-    resolve: async (_root, _args, context) => {
+    args: { period: t.arg.string({ required: false, description: 'A month as YYYY-MM; defaults to the current one.' }) },
+    resolve: async (_root, args, context) => {
       const org = await Organization.getDataloader(context).load(context.viewer!.organizationId);
-      return { balance: org.creditBalance };
+      return { balance: org.creditBalance, period: args.period ?? creditPeriod() };
     },
   }),
 );

@@ -1,0 +1,225 @@
+import { and, count, desc, eq, gte, inArray, lt, sql, sum, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../db/client.ts';
+import { creditLedger, findings, monitors, scans } from '../db/schema/index.ts';
+import { alertRollupCategory, alertRollupSeverity, alertRollupStatus } from '../db/schema/stats.ts';
+import type { AlertCategory, AlertStatus, ScanStatus, Severity } from '../db/schema/enums.ts';
+import { NotFoundError } from './errors.ts';
+import { parseInput } from './validation.ts';
+import type { Viewer } from './viewer.ts';
+
+export type Bucket = 'hour' | 'day' | 'week';
+
+/** The most buckets one series may have, so a single request stays cheap. */
+const MAX_POINTS = 2_000;
+const BUCKET_HOURS: Record<Bucket, number> = { hour: 1, day: 24, week: 168 };
+
+const statsInputSchema = z
+  .object({
+    since: z.date(),
+    until: z.date(),
+    bucket: z.enum(['hour', 'day', 'week']),
+    monitorIds: z.array(z.uuid()).max(100, 'must list at most 100 monitors').nullish(),
+  })
+  .refine((input) => input.since < input.until, { path: ['since'], message: 'must be before until' })
+  .refine((input) => (input.until.getTime() - input.since.getTime()) / 3_600_000 / BUCKET_HOURS[input.bucket] <= MAX_POINTS, {
+    path: ['bucket'],
+    message: `gives more than ${MAX_POINTS} points for this range; use a larger bucket`,
+  });
+
+export type AlertStatsInput = z.input<typeof statsInputSchema>;
+
+export interface SeriesPoint {
+  start: Date;
+  total: number;
+  low: number;
+  medium: number;
+  high: number;
+  critical: number;
+}
+
+export interface AlertStats {
+  /** The range actually counted: alerts are counted by the hour they were created in. */
+  since: Date;
+  until: Date;
+  total: number;
+  bySeverity: { severity: Severity; count: number }[];
+  byCategory: { category: AlertCategory; count: number }[];
+  byStatus: { status: AlertStatus; count: number }[];
+  series: SeriesPoint[];
+  meanTimeToAcknowledgeSeconds: number | null;
+  meanTimeToResolveSeconds: number | null;
+  topMonitors: { monitorId: string; count: number }[];
+}
+
+function floorHour(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 3_600_000) * 3_600_000);
+}
+
+function ceilHour(date: Date): Date {
+  return new Date(Math.ceil(date.getTime() / 3_600_000) * 3_600_000);
+}
+
+/**
+ * Counts, series and triage times of the alerts created in a range, from the hourly rollups the
+ * database keeps exact by trigger, so the cost follows the number of monitor-hours, not alerts.
+ * The range is widened to whole hours.
+ */
+export async function alertStats(db: DbOrTx, viewer: Viewer, input: AlertStatsInput): Promise<AlertStats> {
+  const data = parseInput(statsInputSchema, input, []);
+  const since = floorHour(data.since);
+  const until = ceilHour(data.until);
+  const scope = <T extends typeof alertRollupSeverity | typeof alertRollupCategory | typeof alertRollupStatus>(table: T): SQL =>
+    and(
+      eq(table.organizationId, viewer.organizationId),
+      gte(table.hour, since),
+      lt(table.hour, until),
+      data.monitorIds?.length ? inArray(table.monitorId, data.monitorIds) : undefined,
+    )!;
+  const s = alertRollupSeverity;
+  const bucketStart = sql<Date>`date_trunc(${data.bucket}, ${s.hour}, 'UTC')`;
+  const [severityRows, categoryRows, statusRows, seriesRows, monitorRows] = await Promise.all([
+    db
+      .select({
+        severity: s.severity,
+        alerts: sql<number>`sum(${s.alerts})::int`,
+        acknowledged: sql<number>`sum(${s.acknowledged})::int`,
+        acknowledgeSeconds: sql<number>`sum(${s.acknowledgeSeconds})::float8`,
+        resolved: sql<number>`sum(${s.resolved})::int`,
+        resolveSeconds: sql<number>`sum(${s.resolveSeconds})::float8`,
+      })
+      .from(s)
+      .where(scope(s))
+      .groupBy(s.severity),
+    db
+      .select({ category: alertRollupCategory.category, alerts: sql<number>`sum(${alertRollupCategory.alerts})::int` })
+      .from(alertRollupCategory)
+      .where(scope(alertRollupCategory))
+      .groupBy(alertRollupCategory.category),
+    db
+      .select({ status: alertRollupStatus.status, alerts: sql<number>`sum(${alertRollupStatus.alerts})::int` })
+      .from(alertRollupStatus)
+      .where(scope(alertRollupStatus))
+      .groupBy(alertRollupStatus.status),
+    db
+      .select({ start: bucketStart, severity: s.severity, alerts: sql<number>`sum(${s.alerts})::int` })
+      .from(s)
+      .where(scope(s))
+      .groupBy(bucketStart, s.severity)
+      .orderBy(bucketStart),
+    db
+      .select({ monitorId: s.monitorId, alerts: sql<number>`sum(${s.alerts})::int` })
+      .from(s)
+      .where(scope(s))
+      .groupBy(s.monitorId)
+      .having(sql`sum(${s.alerts}) > 0`)
+      .orderBy(desc(sql`sum(${s.alerts})`), s.monitorId)
+      .limit(5),
+  ]);
+  const points = new Map<number, SeriesPoint>();
+  for (const row of seriesRows) {
+    const start = new Date(row.start);
+    const point = points.get(start.getTime()) ?? { start, total: 0, low: 0, medium: 0, high: 0, critical: 0 };
+    point[row.severity] += row.alerts;
+    point.total += row.alerts;
+    points.set(start.getTime(), point);
+  }
+  const acknowledged = severityRows.reduce((n, r) => n + r.acknowledged, 0);
+  const resolved = severityRows.reduce((n, r) => n + r.resolved, 0);
+  const nonZero = <T extends { alerts: number }>(rows: T[]) => rows.filter((r) => r.alerts > 0);
+  return {
+    since,
+    until,
+    total: severityRows.reduce((n, r) => n + r.alerts, 0),
+    bySeverity: nonZero(severityRows).map((r) => ({ severity: r.severity, count: r.alerts })),
+    byCategory: nonZero(categoryRows).map((r) => ({ category: r.category, count: r.alerts })),
+    byStatus: nonZero(statusRows).map((r) => ({ status: r.status, count: r.alerts })),
+    series: [...points.values()].filter((p) => p.total > 0),
+    meanTimeToAcknowledgeSeconds: acknowledged > 0 ? severityRows.reduce((n, r) => n + r.acknowledgeSeconds, 0) / acknowledged : null,
+    meanTimeToResolveSeconds: resolved > 0 ? severityRows.reduce((n, r) => n + r.resolveSeconds, 0) / resolved : null,
+    topMonitors: monitorRows.map((r) => ({ monitorId: r.monitorId, count: r.alerts })),
+  };
+}
+
+export interface MonitorStats {
+  scans: { status: ScanStatus; count: number }[];
+  findings: number;
+  suppressedFindings: number;
+  alerts: number;
+  lastError: string | null;
+  creditsSpent: number;
+}
+
+/** Lifetime figures of one monitor. */
+export async function monitorStats(db: DbOrTx, viewer: Viewer, monitorId: string): Promise<MonitorStats> {
+  const [monitor] = await db
+    .select({ lastError: monitors.lastError })
+    .from(monitors)
+    .where(and(eq(monitors.id, monitorId), eq(monitors.organizationId, viewer.organizationId)));
+  if (!monitor) throw new NotFoundError('Monitor', monitorId);
+  const [scanRows, findingRows, alertRows, creditRows] = await Promise.all([
+    db.select({ status: scans.status, count: count() }).from(scans).where(eq(scans.monitorId, monitorId)).groupBy(scans.status),
+    db
+      .select({ total: count(), suppressed: sql<number>`count(*) filter (where ${findings.status} = 'suppressed')::int` })
+      .from(findings)
+      .where(eq(findings.monitorId, monitorId)),
+    db
+      .select({ alerts: sql<number>`coalesce(sum(${alertRollupSeverity.alerts}), 0)::int` })
+      .from(alertRollupSeverity)
+      .where(and(eq(alertRollupSeverity.organizationId, viewer.organizationId), eq(alertRollupSeverity.monitorId, monitorId))),
+    db
+      .select({ spent: sql<number>`coalesce(-sum(${creditLedger.delta}), 0)::int` })
+      .from(creditLedger)
+      .innerJoin(scans, eq(scans.id, creditLedger.scanId))
+      .where(and(eq(scans.monitorId, monitorId), inArray(creditLedger.reason, ['scan', 'refund']))),
+  ]);
+  return {
+    scans: scanRows.map((r) => ({ status: r.status, count: r.count })),
+    findings: findingRows[0]?.total ?? 0,
+    suppressedFindings: findingRows[0]?.suppressed ?? 0,
+    alerts: alertRows[0]?.alerts ?? 0,
+    lastError: monitor.lastError,
+    creditsSpent: creditRows[0]?.spent ?? 0,
+  };
+}
+
+export interface PeriodUsage {
+  period: string;
+  scans: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  creditsSpent: number;
+}
+
+const periodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM');
+
+/** Scans, tokens, cost and credits of one calendar month (UTC). */
+export async function usageForPeriod(db: DbOrTx, viewer: Viewer, period: string): Promise<PeriodUsage> {
+  parseInput(periodSchema, period, ['period']);
+  const start = new Date(`${period}-01T00:00:00Z`);
+  const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  const [[scanTotals], [credits]] = await Promise.all([
+    db
+      .select({
+        scans: count(),
+        promptTokens: sql<number>`coalesce(sum(${scans.promptTokens}), 0)::int`,
+        completionTokens: sql<number>`coalesce(sum(${scans.completionTokens}), 0)::int`,
+        costUsd: sql<number>`coalesce(sum(${scans.costUsd}), 0)::float8`,
+      })
+      .from(scans)
+      .where(and(eq(scans.organizationId, viewer.organizationId), gte(scans.queuedAt, start), lt(scans.queuedAt, end))),
+    db
+      .select({ spent: sql<number>`coalesce(-${sum(creditLedger.delta)}, 0)::int` })
+      .from(creditLedger)
+      .where(
+        and(
+          eq(creditLedger.organizationId, viewer.organizationId),
+          inArray(creditLedger.reason, ['scan', 'refund']),
+          gte(creditLedger.createdAt, start),
+          lt(creditLedger.createdAt, end),
+        ),
+      ),
+  ]);
+  return { period, ...scanTotals!, creditsSpent: credits!.spent };
+}
