@@ -10,6 +10,7 @@ import './modules/scans.ts';
 import './modules/usage.ts';
 import './modules/live.ts';
 import './modules/webhooks.ts';
+import './modules/stats.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -16,6 +16,7 @@ import { buildSchema } from '../graphql/schema.ts';
 import type { Logger } from '../lib/logger.ts';
 import { checkReadiness } from './health.ts';
 import { EventHub } from '../live/hub.ts';
+import { usePerEventContext } from '../live/per-event-context.ts';
 import type { Viewer } from '../services/viewer.ts';
 
 export interface AppDeps {
@@ -116,6 +117,7 @@ export function buildApp(deps: AppDeps): App {
       };
     },
     plugins: [
+      usePerEventContext(),
       useErrorHandler(({ errors, context }) => {
         const requestId = (context as Partial<Context>).requestId;
         for (const error of errors) {

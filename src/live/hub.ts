@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { alerts, scans } from '../db/schema/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -31,6 +31,7 @@ export class EventHub {
   private isDraining = false;
   private listening: { unlisten(): Promise<void> } | undefined;
   private listenCount = 0;
+  private alertPosition = 0;
   private readonly database: Database;
   private readonly logger: Logger;
 
@@ -45,6 +46,15 @@ export class EventHub {
     return count;
   }
 
+  /**
+   * The `created_seq` of the last alert.created event this hub has handed out (or, before any, of the
+   * newest alert committed when it started listening). A subscription registered now receives
+   * exactly the alerts after this position live, so it is where a live-only `alertCreated` starts.
+   */
+  get alertSeqPosition(): number {
+    return this.alertPosition;
+  }
+
   async start(): Promise<void> {
     // postgres.js re-issues LISTEN on a new connection after a drop and calls onlisten again:
     // every call after the first means events may have been missed, so subscribers catch up.
@@ -55,10 +65,19 @@ export class EventHub {
         this.listenCount += 1;
         if (this.listenCount > 1) {
           this.logger.warn('LISTEN re-established after a database reconnect; subscribers catch up');
+          void this.readAlertPosition().catch((error: unknown) => this.logger.error({ err: error }, 'failed to read the alert position'));
           for (const listener of this.reconnectListeners) listener();
         }
       },
     );
+    // Read after LISTEN is in place: every alert committed later is announced to this hub.
+    await this.readAlertPosition();
+  }
+
+  /** Raises the position to the newest committed alert (commits are numbered in commit order). */
+  private async readAlertPosition(): Promise<void> {
+    const [row] = await this.database.db.execute<{ seq: string | null }>(sql`select max(created_seq)::text as seq from alerts`);
+    this.alertPosition = Math.max(this.alertPosition, Number(row?.seq ?? 0));
   }
 
   async stop(): Promise<void> {
@@ -107,6 +126,9 @@ export class EventHub {
     for (const payload of payloads) {
       const event = parseLiveEvent(payload);
       if (!event) continue;
+      // Counted before the load below: a subscriber registered while it runs is not among this
+      // batch's targets, so its starting position must already include the batch.
+      if (event.type === 'alert.created') this.alertPosition = Math.max(this.alertPosition, event.seq);
       const set = this.subscribers.get(event.organizationId);
       if (!set) continue;
       const targets = [...set].filter((s) => s.types.has(event.type));

@@ -13,6 +13,7 @@ export class SlowConsumerError extends Error {
 export class BoundedQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
+  private roomWaiters: { count: number; resolve: () => void }[] = [];
   private failure: Error | undefined;
   private isDone = false;
   private isEnding = false;
@@ -56,10 +57,36 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
     return this.items.length;
   }
 
+  get isClosed(): boolean {
+    return this.isDone;
+  }
+
+  /**
+   * Resolves once `count` more items can be pushed without filling the queue, once it is empty, or
+   * once it closed: producers with a backlog of their own (a replay) wait here instead of overflowing it.
+   */
+  waitForRoom(count: number): Promise<void> {
+    if (this.hasRoomFor(count)) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push({ count, resolve }));
+  }
+
+  private hasRoomFor(count: number): boolean {
+    return this.isDone || this.items.length === 0 || this.items.length + count < this.capacity;
+  }
+
+  private releaseRoomWaiters(): void {
+    if (this.roomWaiters.length === 0) return;
+    const ready = this.roomWaiters.filter((w) => this.hasRoomFor(w.count));
+    if (ready.length === 0) return;
+    this.roomWaiters = this.roomWaiters.filter((w) => !ready.includes(w));
+    for (const waiter of ready) waiter.resolve();
+  }
+
   next(): Promise<IteratorResult<T>> {
     if (this.items.length > 0) {
       const value = this.items.shift()!;
       if (this.isEnding && this.items.length === 0) this.finish();
+      this.releaseRoomWaiters();
       return Promise.resolve({ value, done: false });
     }
     if (this.failure) {
@@ -91,6 +118,7 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
     if (this.isDone) return;
     this.isDone = true;
     this.onClose();
+    this.releaseRoomWaiters();
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = undefined;

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { alerts } from '../db/schema/index.ts';
 import type { AlertCategory, Severity } from '../db/schema/enums.ts';
@@ -39,8 +39,17 @@ const REPLAY_PAGE = 500;
 /**
  * New alerts of the viewer's organization, in commit order. With `afterSeq`, first every matching
  * alert committed after that position, then live ones, with no gap and no duplicate at the seam:
- * the live listener is registered before the replay reads, and anything at or below the last
- * delivered position is dropped. After a database reconnect the same catch-up runs again.
+ * the live listener is registered before the replay reads, live events that arrive meanwhile wait in
+ * a buffer, and anything at or below the last delivered position is dropped. After a database
+ * reconnect the same catch-up runs again.
+ *
+ * Without `afterSeq` the stream starts at the hub's position at registration: every alert the hub
+ * announces from then on is delivered. (Reading "the newest alert now" from the database instead
+ * would race the subscription: an alert committed after registration but before that read would be
+ * counted as already seen and silently dropped.)
+ *
+ * A replay never overfills the queue: it reads a page only when the client has room for it, so a
+ * long absence is paced by the client rather than cut off as a slow consumer.
  */
 export function alertCreatedStream(
   hub: EventHub,
@@ -50,46 +59,92 @@ export function alertCreatedStream(
   afterSeq: number | null,
   options: LiveOptions,
 ): AsyncIterableIterator<AlertCreatedItem> {
-  let lastSeq = afterSeq ?? -1;
-  let isCatchingUp = true;
+  const capacity = options.capacity;
+  const pageSize = Math.max(1, Math.min(REPLAY_PAGE, Math.floor((capacity - 1) / 2)));
+  // Live events held back while a catch-up reads; past this many they are dropped and read from
+  // the table instead (they are committed, so the next read sees them).
+  const bufferLimit = Math.max(1, capacity - 1);
+  let lastSeq = afterSeq ?? hub.alertSeqPosition;
+  let isCatchingUp = false;
+  let isBufferIncomplete = false;
   let buffered: AlertCreatedItem[] = [];
+  let isCatchUpRunning = false;
+  let isCatchUpRequested = false;
   const cleanups: (() => void)[] = [];
-  const queue = new BoundedQueue<AlertCreatedItem>(options.capacity, () => cleanups.forEach((c) => c()));
+  const queue = new BoundedQueue<AlertCreatedItem>(capacity, () => cleanups.forEach((c) => c()));
 
   const emit = (item: AlertCreatedItem) => {
     if (item.seq <= lastSeq) return;
     lastSeq = item.seq;
     queue.push(item);
-    if (queue.size >= options.capacity) options.onSlowConsumer?.();
+    if (queue.size >= capacity) options.onSlowConsumer?.();
+  };
+
+  const readOnce = async () => {
+    for (;;) {
+      await queue.waitForRoom(pageSize);
+      if (queue.isClosed) return;
+      const rows = await db
+        .select()
+        .from(alerts)
+        .where(
+          and(
+            eq(alerts.organizationId, viewer.organizationId),
+            gt(alerts.createdSeq, lastSeq),
+            filter.monitorIds?.length ? inArray(alerts.monitorId, filter.monitorIds) : undefined,
+            filter.minSeverity ? gte(alerts.severityRank, SEVERITY_RANK[filter.minSeverity]) : undefined,
+            filter.categories?.length ? inArray(alerts.category, filter.categories) : undefined,
+          ),
+        )
+        .orderBy(asc(alerts.createdSeq))
+        .limit(pageSize);
+      for (const alert of rows) emit({ alert, seq: alert.createdSeq! });
+      if (rows.length < pageSize) return;
+    }
   };
 
   const catchUp = async () => {
-    isCatchingUp = true;
     try {
-      for (;;) {
-        const rows = await db
-          .select()
-          .from(alerts)
-          .where(
-            and(
-              eq(alerts.organizationId, viewer.organizationId),
-              gt(alerts.createdSeq, lastSeq),
-              filter.monitorIds?.length ? inArray(alerts.monitorId, filter.monitorIds) : undefined,
-              filter.minSeverity ? gte(alerts.severityRank, SEVERITY_RANK[filter.minSeverity]) : undefined,
-              filter.categories?.length ? inArray(alerts.category, filter.categories) : undefined,
-            ),
-          )
-          .orderBy(asc(alerts.createdSeq))
-          .limit(REPLAY_PAGE);
-        for (const alert of rows) emit({ alert, seq: alert.createdSeq! });
-        if (rows.length < REPLAY_PAGE) break;
+      while (!queue.isClosed) {
+        isBufferIncomplete = false;
+        await readOnce();
+        // Hand over to live delivery once the client has room for what waited in the buffer.
+        while (!isBufferIncomplete && !queue.isClosed && queue.size + buffered.length >= capacity) {
+          await queue.waitForRoom(buffered.length);
+        }
+        // Live events were dropped meanwhile: they are committed, so read the table again.
+        if (!isBufferIncomplete) break;
       }
     } finally {
-      const pending = buffered;
-      buffered = [];
-      isCatchingUp = false;
-      for (const item of pending) emit(item);
+      // Another reconnect meanwhile: keep buffering, the next catch-up reads what it missed first.
+      if (!isCatchUpRequested || queue.isClosed) {
+        const pending = buffered;
+        buffered = [];
+        isCatchingUp = false;
+        for (const item of pending) emit(item);
+      }
     }
+  };
+
+  /** Runs catch-ups one at a time; one requested while another runs starts when it ends. */
+  const requestCatchUp = () => {
+    // Buffer at once: a live event emitted before the read would move lastSeq past the missed ones.
+    isCatchingUp = true;
+    if (isCatchUpRunning) {
+      isCatchUpRequested = true;
+      return;
+    }
+    isCatchUpRunning = true;
+    void (async () => {
+      try {
+        do {
+          isCatchUpRequested = false;
+          await catchUp();
+        } while (isCatchUpRequested && !queue.isClosed);
+      } finally {
+        isCatchUpRunning = false;
+      }
+    })().catch((error: Error) => queue.fail(error));
   };
 
   cleanups.push(
@@ -99,29 +154,21 @@ export function alertCreatedStream(
       deliver: ({ event, alert }: LoadedEvent) => {
         if (event.type !== 'alert.created' || !alert || !matches(alert, filter)) return;
         const item = { alert, seq: event.seq };
-        if (isCatchingUp) buffered.push(item);
-        else emit(item);
+        if (!isCatchingUp) {
+          emit(item);
+          return;
+        }
+        if (buffered.length >= bufferLimit) {
+          buffered = [];
+          isBufferIncomplete = true;
+        }
+        if (!isBufferIncomplete) buffered.push(item);
       },
     }),
-    hub.onReconnect(() => void catchUp().catch((error: Error) => queue.fail(error))),
+    hub.onReconnect(requestCatchUp),
   );
 
-  void (async () => {
-    if (afterSeq === null) {
-      // Live only: start from what is committed now, so a reconnect catch-up has a position.
-      const [row] = await db
-        .select({ max: sql<number>`coalesce(max(${alerts.createdSeq}), 0)::bigint` })
-        .from(alerts)
-        .where(eq(alerts.organizationId, viewer.organizationId));
-      lastSeq = Math.max(lastSeq, Number(row?.max ?? 0));
-      const pending = buffered;
-      buffered = [];
-      isCatchingUp = false;
-      for (const item of pending) emit(item);
-    } else {
-      await catchUp();
-    }
-  })().catch((error: Error) => queue.fail(error));
+  if (afterSeq !== null) requestCatchUp();
   return queue;
 }
 

@@ -77,7 +77,9 @@ export async function alertStats(db: DbOrTx, viewer: Viewer, input: AlertStatsIn
       data.monitorIds?.length ? inArray(table.monitorId, data.monitorIds) : undefined,
     )!;
   const s = alertRollupSeverity;
-  const bucketStart = sql<Date>`date_trunc(${data.bucket}, ${s.hour}, 'UTC')`;
+  // Inlined rather than bound: GROUP BY must see the very same expression as the select list.
+  // `bucket` is one of three validated literals.
+  const bucketStart = sql<Date>`date_trunc(${sql.raw(`'${data.bucket}'`)}, ${s.hour}, 'UTC')`;
   const [severityRows, categoryRows, statusRows, seriesRows, monitorRows] = await Promise.all([
     db
       .select({

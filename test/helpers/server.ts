@@ -68,7 +68,7 @@ export async function startTestServer(options: { accessTokenTtlSeconds?: number;
       return { ...body, status: response.status, headers: response.headers } as never;
     },
     liveSubscribers: () => app.hub.subscriberCount,
-    async waitForSubscribers(count, timeoutMs = 10_000) {
+    async waitForSubscribers(count, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (app.hub.subscriberCount < count) {
         if (Date.now() > deadline) throw new Error(`only ${app.hub.subscriberCount} of ${count} subscribers registered`);

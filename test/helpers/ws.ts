@@ -67,7 +67,7 @@ export function connectLive(httpUrl: string, credential: string | undefined, opt
         errors,
         isComplete: () => isDone,
         dispose,
-        waitFor(count, timeoutMs = 10_000) {
+        waitFor(count, timeoutMs = 30_000) {
           return new Promise((resolve, reject) => {
             const deadline = setTimeout(
               () => reject(new Error(`waited ${timeoutMs} ms for ${count} items, got ${received.length}; errors: ${JSON.stringify(errors)}`)),

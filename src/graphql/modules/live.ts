@@ -119,12 +119,31 @@ builder.subscriptionFields((t) => ({
   }),
 }));
 
-async function* prepend<T>(first: T, rest: AsyncIterableIterator<T>, isFinal: boolean): AsyncGenerator<T> {
-  try {
-    yield first;
-    if (isFinal) return;
-    yield* rest;
-  } finally {
-    await rest.return?.();
-  }
+/**
+ * `first`, then `rest` unless `first` was final. Not an async generator: one waiting on `rest` cannot
+ * be returned until its next event, so an unsubscribed client would stay registered until then.
+ */
+function prepend<T>(first: T, rest: AsyncIterableIterator<T>, isFinal: boolean): AsyncIterableIterator<T> {
+  let isFirstSent = false;
+  if (isFinal) void rest.return?.();
+  return {
+    next() {
+      if (!isFirstSent) {
+        isFirstSent = true;
+        return Promise.resolve({ value: first, done: false });
+      }
+      return isFinal ? Promise.resolve({ value: undefined, done: true }) : rest.next();
+    },
+    async return() {
+      await rest.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error: unknown) {
+      await rest.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
