@@ -53,47 +53,52 @@ export async function runMonitorScan(deps: ScanDeps, monitorId: string): Promise
 
 /** Takes the scan, and charges for it in the same transaction that marks it running. */
 async function claimScan(deps: ScanDeps, monitorId: string): Promise<Claimed | 'nothing-to-do' | 'skipped'> {
+  // Most jobs find exactly one scan; checking without a transaction first keeps the drained case cheap.
+  const [waiting] = await deps.db
+    .select({ id: scans.id })
+    .from(scans)
+    .where(and(eq(scans.monitorId, monitorId), inArray(scans.status, ['queued', 'running'])))
+    .limit(1);
+  if (!waiting) return 'nothing-to-do';
   return deps.db.transaction(async (tx) => {
-    const [scan] = await tx
-      .select()
+    // The scan, its monitor and the organization's settings in one locked read.
+    const [row] = await tx
+      .select({ scan: scans, monitor: monitors, ownDomains: organizations.ownDomains, openaiKeyEncrypted: organizations.openaiKeyEncrypted })
       .from(scans)
+      .innerJoin(monitors, eq(monitors.id, scans.monitorId))
+      .innerJoin(organizations, eq(organizations.id, scans.organizationId))
       .where(and(eq(scans.monitorId, monitorId), inArray(scans.status, ['queued', 'running'])))
       .orderBy(asc(scans.queuedAt))
       .limit(1)
-      .for('update');
-    if (!scan) return 'nothing-to-do';
-    const [row] = await tx
-      .select({ monitor: monitors, ownDomains: organizations.ownDomains, openaiKeyEncrypted: organizations.openaiKeyEncrypted })
-      .from(monitors)
-      .innerJoin(organizations, eq(organizations.id, monitors.organizationId))
-      .where(eq(monitors.id, monitorId));
+      .for('update', { of: scans });
     if (!row) return 'nothing-to-do';
-    if (scan.status === 'queued') {
-      if (row.monitor.status === 'paused' && scan.trigger === 'schedule') {
-        await finishWithoutRunning(tx, scan.id, monitorId, 'skipped', 'The monitor is paused');
-        return 'skipped';
-      }
-      const cost = deps.config.scanCreditCost;
-      const [charged] = await tx
-        .update(organizations)
-        .set({ creditBalance: sql`${organizations.creditBalance} - ${cost}` })
-        .where(and(eq(organizations.id, scan.organizationId), sql`${organizations.creditBalance} >= ${cost}`))
-        .returning({ balance: organizations.creditBalance });
-      if (!charged) {
-        await finishWithoutRunning(tx, scan.id, monitorId, 'skipped', `No scan credits left: a scan costs ${cost}; credits are granted monthly by plan`);
-        return 'skipped';
-      }
-      if (cost > 0) {
-        await tx.insert(creditLedger).values({ organizationId: scan.organizationId, delta: -cost, balanceAfter: charged.balance, reason: 'scan', scanId: scan.id });
-      }
-      const [running] = await tx
-        .update(scans)
-        .set({ status: 'running', startedAt: sql`now()`, creditsCharged: cost })
-        .where(eq(scans.id, scan.id))
-        .returning();
-      return { scan: running!, monitor: row.monitor, ownDomains: row.ownDomains, openaiKeyEncrypted: row.openaiKeyEncrypted };
+    const { scan } = row;
+    const settings = { monitor: row.monitor, ownDomains: row.ownDomains, openaiKeyEncrypted: row.openaiKeyEncrypted };
+    if (scan.status !== 'queued') return { scan, ...settings };
+    if (row.monitor.status === 'paused' && scan.trigger === 'schedule') {
+      await finishWithoutRunning(tx, scan.id, monitorId, 'skipped', 'The monitor is paused');
+      return 'skipped';
     }
-    return { scan, monitor: row.monitor, ownDomains: row.ownDomains, openaiKeyEncrypted: row.openaiKeyEncrypted };
+    // Debit, ledger entry and "running" in one statement: the balance can only go down while it
+    // stays >= 0 (the conditional update), and nothing is charged for a scan that is not started.
+    const cost = deps.config.scanCreditCost;
+    const [started] = await tx.execute<ScanRow & { balance: number }>(sql`
+      with charged as (
+        update organizations set credit_balance = credit_balance - ${cost}
+        where id = ${scan.organizationId} and credit_balance >= ${cost}
+        returning credit_balance
+      ), ledger as (
+        insert into credit_ledger (organization_id, delta, balance_after, reason, scan_id)
+        select ${scan.organizationId}, ${-cost}, credit_balance, 'scan', ${scan.id} from charged where ${cost} > 0
+      )
+      update scans set status = 'running', started_at = now(), credits_charged = ${cost}
+      where id = ${scan.id} and exists (select 1 from charged)
+      returning id`);
+    if (!started) {
+      await finishWithoutRunning(tx, scan.id, monitorId, 'skipped', `No scan credits left: a scan costs ${cost}; credits are granted monthly by plan`);
+      return 'skipped';
+    }
+    return { scan: { ...scan, status: 'running' as const, creditsCharged: cost }, ...settings };
   });
 }
 
@@ -155,91 +160,95 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
     log,
   );
 
-  await deps.db.transaction(async (tx) => {
-    const [current] = await tx.select({ status: scans.status }).from(scans).where(eq(scans.id, scan.id)).for('update');
-    if (current?.status !== 'running') return; // another attempt already recorded it
-    if (seen.size > 0) {
-      await tx
-        .update(findings)
-        .set({ lastSeenAt: sql`now()` })
-        .where(and(eq(findings.monitorId, monitor.id), inArray(findings.urlHash, [...seen])));
-    }
-    // One statement for the findings and one batch for the alerts, whatever their number.
-    const suppressed = judged.judgements.filter((j) => j.kind === 'suppressed').length;
-    if (fresh.length > 0) {
-      await tx
-        .insert(findings)
-        .values(
-          fresh.map((candidate, index) => {
-            const judgement = judged.judgements[index]!;
-            return {
-              organizationId: scan.organizationId,
-              monitorId: monitor.id,
-              scanId: scan.id,
-              source: candidate.raw.source,
-              url: candidate.url,
-              urlHash: candidate.urlHash,
-              contentHash: candidate.contentHash,
-              title: candidate.raw.title.slice(0, 500),
-              snippet: candidate.raw.snippet.slice(0, 2_000),
-              status: judgement.kind === 'suppressed' ? ('suppressed' as const) : ('analyzed' as const),
-              suppressedReason: judgement.kind === 'suppressed' ? judgement.reason : null,
-            };
-          }),
+  await deps.db
+    .transaction(async (tx) => {
+      if (seen.size > 0) {
+        await tx
+          .update(findings)
+          .set({ lastSeenAt: sql`now()` })
+          .where(and(eq(findings.monitorId, monitor.id), inArray(findings.urlHash, [...seen])));
+      }
+      // One statement for the findings and one batch for the alerts, whatever their number.
+      const suppressed = judged.judgements.filter((j) => j.kind === 'suppressed').length;
+      if (fresh.length > 0) {
+        await tx
+          .insert(findings)
+          .values(
+            fresh.map((candidate, index) => {
+              const judgement = judged.judgements[index]!;
+              return {
+                organizationId: scan.organizationId,
+                monitorId: monitor.id,
+                scanId: scan.id,
+                source: candidate.raw.source,
+                url: candidate.url,
+                urlHash: candidate.urlHash,
+                contentHash: candidate.contentHash,
+                title: candidate.raw.title.slice(0, 500),
+                snippet: candidate.raw.snippet.slice(0, 2_000),
+                status: judgement.kind === 'suppressed' ? ('suppressed' as const) : ('analyzed' as const),
+                suppressedReason: judgement.kind === 'suppressed' ? judgement.reason : null,
+              };
+            }),
+          )
+          .onConflictDoUpdate({ target: [findings.monitorId, findings.urlHash], set: { lastSeenAt: sql`now()` } });
+      }
+      const threats = fresh.flatMap((candidate, index) => {
+        const judgement = judged.judgements[index]!;
+        if (judgement.kind !== 'judged') return [];
+        return [
+          {
+            fingerprint: candidate.urlHash,
+            title: candidate.raw.title.slice(0, 500) || candidate.url,
+            summary: candidate.raw.snippet.slice(0, 5_000),
+            url: candidate.url,
+            source: candidate.raw.source,
+            category: judgement.verdict.category,
+            severity: judgement.verdict.severity,
+            confidence: judgement.verdict.confidence,
+            rationale: judgement.verdict.rationale.slice(0, 1_000),
+            isUnverified: judgement.isUnverified,
+            organizationId: scan.organizationId,
+            monitorId: monitor.id,
+          },
+        ];
+      });
+      const outcomes = await upsertAlerts(tx, scan.organizationId, monitor.id, threats, { isMonitorVerified: true });
+      const alertsCreated = outcomes.filter((o) => o.outcome === 'created').length;
+      const alertsUpdated = outcomes.length - alertsCreated;
+      if (judged.newCacheEntries.length > 0) {
+        await tx
+          .insert(analysisCache)
+          .values(judged.newCacheEntries.map((entry) => ({ contentHash: entry.contentHash, analyzer: judged.analyzer, verdict: entry.verdict })))
+          .onConflictDoNothing();
+      }
+      if (judged.unverified > 0) warnings.push(`LLM unavailable: ${judged.unverified} findings judged by the rules instead (alerts marked unverified)`);
+      const warning = warnings.length > 0 ? warnings.join('; ').slice(0, 2_000) : null;
+      // Recording the scan is also the check that no other attempt recorded it first: the row lock
+      // orders concurrent attempts, and the loser finds the status changed and rolls everything back.
+      const recorded = await tx.execute(sql`
+        with recorded as (
+          update scans set status = 'succeeded', finished_at = now(), findings_seen = ${candidates.length},
+            findings_new = ${fresh.length}, findings_suppressed = ${suppressed}, alerts_created = ${alertsCreated},
+            alerts_updated = ${alertsUpdated}, prompt_tokens = ${judged.promptTokens},
+            completion_tokens = ${judged.completionTokens}, cost_usd = ${judged.costUsd.toFixed(6)}, error = ${warning}
+          where id = ${scan.id} and status = 'running'
+          returning monitor_id
         )
-        .onConflictDoUpdate({ target: [findings.monitorId, findings.urlHash], set: { lastSeenAt: sql`now()` } });
-    }
-    const threats = fresh.flatMap((candidate, index) => {
-      const judgement = judged.judgements[index]!;
-      if (judgement.kind !== 'judged') return [];
-      return [
-        {
-          fingerprint: candidate.urlHash,
-          title: candidate.raw.title.slice(0, 500) || candidate.url,
-          summary: candidate.raw.snippet.slice(0, 5_000),
-          url: candidate.url,
-          source: candidate.raw.source,
-          category: judgement.verdict.category,
-          severity: judgement.verdict.severity,
-          confidence: judgement.verdict.confidence,
-          rationale: judgement.verdict.rationale.slice(0, 1_000),
-          isUnverified: judgement.isUnverified,
-          organizationId: scan.organizationId,
-          monitorId: monitor.id,
-        },
-      ];
+        update monitors set last_scan_at = now(), last_error = ${warning}
+        where id in (select monitor_id from recorded)
+        returning id`);
+      if (recorded.length === 0) throw new AlreadyRecorded();
+      log.info({ findings: candidates.length, fresh: fresh.length, suppressed, alertsCreated, alertsUpdated, tokens: judged.promptTokens + judged.completionTokens }, 'scan recorded');
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof AlreadyRecorded)) throw error;
+      log.info('another attempt recorded this scan first; this one was rolled back');
     });
-    const outcomes = await upsertAlerts(tx, scan.organizationId, monitor.id, threats);
-    const alertsCreated = outcomes.filter((o) => o.outcome === 'created').length;
-    const alertsUpdated = outcomes.length - alertsCreated;
-    if (judged.newCacheEntries.length > 0) {
-      await tx
-        .insert(analysisCache)
-        .values(judged.newCacheEntries.map((entry) => ({ contentHash: entry.contentHash, analyzer: judged.analyzer, verdict: entry.verdict })))
-        .onConflictDoNothing();
-    }
-    if (judged.unverified > 0) warnings.push(`LLM unavailable: ${judged.unverified} findings judged by the rules instead (alerts marked unverified)`);
-    const warning = warnings.length > 0 ? warnings.join('; ').slice(0, 2_000) : null;
-    await tx
-      .update(scans)
-      .set({
-        status: 'succeeded',
-        finishedAt: sql`now()`,
-        findingsSeen: candidates.length,
-        findingsNew: fresh.length,
-        findingsSuppressed: suppressed,
-        alertsCreated,
-        alertsUpdated,
-        promptTokens: judged.promptTokens,
-        completionTokens: judged.completionTokens,
-        costUsd: judged.costUsd.toFixed(6),
-        error: warning,
-      })
-      .where(eq(scans.id, scan.id));
-    await tx.update(monitors).set({ lastScanAt: sql`now()`, lastError: warning }).where(eq(monitors.id, monitor.id));
-    log.info({ findings: candidates.length, fresh: fresh.length, suppressed, alertsCreated, alertsUpdated, tokens: judged.promptTokens + judged.completionTokens }, 'scan recorded');
-  });
 }
+
+/** Rolls back an attempt that lost the race to record its scan. */
+class AlreadyRecorded extends Error {}
 
 function resolveOpenAiKey(deps: ScanDeps, claimed: Claimed): string | undefined {
   if (claimed.openaiKeyEncrypted && deps.encryptionKey) {

@@ -72,14 +72,23 @@ export async function upsertAlert(tx: DbOrTx, input: AlertInput): Promise<Upsert
  * creates every new alert and one records their history, whatever their number. Outcomes come
  * back in input order (a fingerprint listed twice counts once, with the later verdict).
  */
-export async function upsertAlerts(tx: DbOrTx, organizationId: string, monitorId: string, inputs: readonly AlertInput[]): Promise<UpsertOutcome[]> {
+export async function upsertAlerts(
+  tx: DbOrTx,
+  organizationId: string,
+  monitorId: string,
+  inputs: readonly AlertInput[],
+  /** The scanner read the monitor with its organization when it claimed the scan; a monitor deleted since fails on its foreign key. */
+  options: { isMonitorVerified?: boolean } = {},
+): Promise<UpsertOutcome[]> {
   if (inputs.length === 0) return [];
   const parsed = inputs.map((input, index) => parseInput(alertInputSchema, { ...input, organizationId, monitorId }, ['alerts', index]));
-  const [monitor] = await tx
-    .select({ id: monitors.id })
-    .from(monitors)
-    .where(and(eq(monitors.id, monitorId), eq(monitors.organizationId, organizationId)));
-  if (!monitor) throw new NotFoundError('Monitor', monitorId);
+  if (!options.isMonitorVerified) {
+    const [monitor] = await tx
+      .select({ id: monitors.id })
+      .from(monitors)
+      .where(and(eq(monitors.id, monitorId), eq(monitors.organizationId, organizationId)));
+    if (!monitor) throw new NotFoundError('Monitor', monitorId);
+  }
   const byFingerprint = new Map(parsed.map((data) => [data.fingerprint, data]));
   const verdictOf = (data: (typeof parsed)[number]) => ({
     title: data.title,
