@@ -48,6 +48,8 @@ export async function judgeFindings(
   candidates: readonly CandidateFinding[],
   openaiApiKey: string | undefined,
   logger: Logger,
+  /** Called as LLM batches complete: findings judged so far out of all new ones. */
+  onProgress: (done: number, total: number) => void = () => {},
 ): Promise<JudgeResult> {
   const judgements: (Judgement | undefined)[] = new Array(candidates.length);
   const result: JudgeResult = { judgements: [], promptTokens: 0, completionTokens: 0, costUsd: 0, newCacheEntries: [], analyzer: openaiApiKey ? `openai:${config.openai.model}` : 'rules', unverified: 0 };
@@ -89,6 +91,7 @@ export async function judgeFindings(
     const settings: OpenAiSettings = { ...config.openai, apiKey: openaiApiKey };
     const client = createOpenAiClient(settings);
     for (let start = 0; start < uncached.length; start += config.openai.batchSize) {
+      onProgress(candidates.length - uncached.length + start, candidates.length);
       const batch = uncached.slice(start, start + config.openai.batchSize);
       try {
         const answer = await analyzeBatch(client, settings, profile, batch.map((i) => candidates[i]!));

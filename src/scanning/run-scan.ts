@@ -10,6 +10,7 @@ import type { MonitorRow } from '../services/monitors.ts';
 import { canonicalizeUrl, contentHash, sha256Hex } from './canonical.ts';
 import { judgeFindings } from './judge.ts';
 import { SOURCES } from './sources/index.ts';
+import { EVENTS_CHANNEL } from '../live/events.ts';
 import type { RawFinding } from './sources/types.ts';
 
 export interface ScanDeps {
@@ -121,7 +122,9 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   const warnings: string[] = [];
   const raw: RawFinding[] = [];
   let failedSources = 0;
+  const progress = progressReporter(deps, scan, log);
   for (const kind of monitor.sources) {
+    progress('fetching', { source: kind });
     try {
       raw.push(...(await SOURCES[kind].fetch({ monitor, config, fetchOptions, seed: `${monitor.id}:${scan.id}`, warn: (m) => warnings.push(`${kind}: ${m}`) })));
     } catch (error) {
@@ -150,6 +153,7 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   const fresh = candidates.filter((c) => !seen.has(c.urlHash));
 
   const openaiKey = resolveOpenAiKey(deps, claimed);
+  progress('analyzing', { done: 0, total: fresh.length });
   const judged = await judgeFindings(
     deps.db,
     config,
@@ -158,6 +162,7 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
     fresh.map((c) => ({ url: c.url, title: c.raw.title, snippet: c.raw.snippet, contentHash: c.contentHash })),
     openaiKey,
     log,
+    (done, total) => progress('analyzing', { done, total }),
   );
 
   await deps.db
@@ -245,6 +250,21 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
       if (!(error instanceof AlreadyRecorded)) throw error;
       log.info('another attempt recorded this scan first; this one was rolled back');
     });
+}
+
+/**
+ * Progress of manual scans, for `scanProgress` subscribers: someone is watching those. Sent outside
+ * any transaction (there is nothing to roll back), best effort, and in order.
+ */
+function progressReporter(deps: ScanDeps, scan: ScanRow, log: Logger) {
+  let chain = Promise.resolve();
+  return (phase: 'fetching' | 'analyzing', details: { source?: string; done?: number; total?: number }) => {
+    if (scan.trigger !== 'manual') return;
+    const payload = JSON.stringify({ type: 'scan.progress', organizationId: scan.organizationId, monitorId: scan.monitorId, scanId: scan.id, phase, ...details });
+    chain = chain
+      .then(() => deps.db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`))
+      .then(() => {}, (error: unknown) => log.debug({ err: error }, 'progress notification failed'));
+  };
 }
 
 /** Rolls back an attempt that lost the race to record its scan. */

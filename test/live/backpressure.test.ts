@@ -90,9 +90,12 @@ describe('scanProgress(scanId)', () => {
     await progress.waitFor(1);
 
     await scanNow(server, monitor);
-    const events = await progress.waitFor(3);
     await waitUntil(() => progress.isComplete(), 'the stream to complete');
-    expect(events.map((e) => e.scanProgress.phase)).toEqual(['queued', 'running', 'succeeded']);
+    const events = progress.received;
+    // A manual scan also reports each source it reads and how far the analysis got.
+    expect(events.map((e) => e.scanProgress.phase)).toEqual(['queued', 'running', 'fetching', 'analyzing', 'succeeded']);
+    expect(events[2]!.scanProgress.source).toBe('demo');
+    expect(events[3]!.scanProgress).toMatchObject({ done: 0, total: 6 });
     expect(events.every((e) => e.scanProgress.scan.id === scanId)).toBe(true);
     const final = events.at(-1)!.scanProgress.scan;
     expect(final.status).toBe('SUCCEEDED');

@@ -87,7 +87,7 @@ describe('several API processes and a worker on one database', () => {
       expect(received.map((i) => i.alertCreated.alert.id)).toEqual(expected);
     }
     const phases = progressOnA.received.filter((e) => e.scanProgress.scan.id === scanId).map((e) => e.scanProgress.phase);
-    expect(phases).toEqual(['queued', 'running', 'succeeded']);
+    expect(phases).toEqual(['queued', 'running', 'fetching', 'analyzing', 'succeeded']);
 
     // A mutation through API B reaches the subscriber on API A.
     const changed = await gqlAt(apiB.url!, UpdateAlertStatusDocument, { ids: [expected[1]!], status: 'RESOLVED' }, account.accessToken);
