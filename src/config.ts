@@ -29,6 +29,17 @@ const envSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   SEED_DEMO: booleanFromEnv.optional(),
 
+  /** Unset: on outside production. */
+  GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
+  GRAPHIQL: booleanFromEnv.optional(),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(1_000).default(20),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5_000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
+  MAX_REQUEST_BYTES: z.coerce.number().int().min(1_024).max(50_000_000).default(1_048_576),
+  /** Comma-separated origins allowed by CORS, or `*`. Unset: same-origin only. */
+  CORS_ORIGINS: z.string().optional(),
+
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
   /** Shortest time between two manual scans of one monitor. */
   SCAN_NOW_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
@@ -115,6 +126,7 @@ export interface Config {
   dbPoolMax: number;
   seedDemo: boolean | undefined;
   workerConcurrency: number;
+  graphql: GraphqlConfig;
   scanning: ScanningConfig;
   webhooks: WebhookConfig;
 }
@@ -125,6 +137,17 @@ export interface WebhookConfig {
   retryDelaysMs: number[];
   /** Deliveries in a row that failed every attempt before the webhook is disabled. */
   disableAfterFailures: number;
+}
+
+export interface GraphqlConfig {
+  isIntrospectionEnabled: boolean;
+  isGraphiqlEnabled: boolean;
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxCost: number;
+  maxRequestBytes: number;
+  corsOrigins: string[] | '*' | undefined;
 }
 
 export interface ScanningConfig {
@@ -192,6 +215,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dbPoolMax: env.DB_POOL_MAX,
     seedDemo: env.SEED_DEMO,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    graphql: {
+      isIntrospectionEnabled: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
+      isGraphiqlEnabled: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxTokens: env.GRAPHQL_MAX_TOKENS,
+      maxCost: env.GRAPHQL_MAX_COST,
+      maxRequestBytes: env.MAX_REQUEST_BYTES,
+      corsOrigins: env.CORS_ORIGINS === undefined ? undefined : env.CORS_ORIGINS.trim() === '*' ? '*' : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    },
     scanning: {
       scanNowCooldownSeconds: env.SCAN_NOW_COOLDOWN_SECONDS,
       scanCreditCost: env.SCAN_CREDIT_COST,

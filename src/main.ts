@@ -65,7 +65,10 @@ async function main(): Promise<void> {
       port: config.port,
       host: config.host,
       settings: { scanNowCooldownSeconds: config.scanning.scanNowCooldownSeconds, encryptionKey: parseEncryptionKey(secrets.encryptionKey) },
-      isGraphiqlEnabled: true,
+      isGraphiqlEnabled: config.graphql.isGraphiqlEnabled,
+      protections: config.graphql,
+      maxRequestBytes: config.graphql.maxRequestBytes,
+      corsOrigins: config.graphql.corsOrigins,
     });
     const url = await app.start();
     logger.info(`Vigil is up: GraphiQL at ${url}/graphql`);

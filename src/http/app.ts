@@ -15,6 +15,8 @@ import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
 import { buildSchema } from '../graphql/schema.ts';
 import type { Logger } from '../lib/logger.ts';
 import { checkReadiness } from './health.ts';
+import { createMetrics, useOperationMetrics, type Metrics } from './metrics.ts';
+import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type ProtectionSettings } from './protections.ts';
 import { EventHub } from '../live/hub.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
 import type { Viewer } from '../services/viewer.ts';
@@ -32,6 +34,13 @@ export interface AppDeps {
   isGraphiqlEnabled?: boolean;
   /** Events that may wait per subscription before the client is cut off as too slow. */
   liveQueueCapacity?: number;
+  /** Depth, alias, token and cost limits, and introspection; defaults suit development. */
+  protections?: ProtectionSettings;
+  /** Largest request body accepted (HTTP 413 above). */
+  maxRequestBytes?: number;
+  /** Origins allowed by CORS; undefined for same-origin only. */
+  corsOrigins?: string[] | '*';
+  metrics?: Metrics;
   /** WebSocket keep-alive ping interval; a socket that misses a pong is terminated. */
   keepAliveMs?: number;
 }
@@ -46,6 +55,7 @@ export const CLOSE_CODES = {
 export interface App {
   server: http.Server;
   hub: EventHub;
+  metrics: Metrics;
   /** Resolves with the base URL once listening. */
   start(): Promise<string>;
   /** Stops accepting, drains in-flight requests, then ends the database pool. */
@@ -53,6 +63,7 @@ export interface App {
 }
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+const KNOWN_ROUTES = new Set(['/graphql', '/health', '/ready', '/metrics', '/']);
 
 interface ServerContext {
   req?: http.IncomingMessage;
@@ -75,6 +86,8 @@ export function buildApp(deps: AppDeps): App {
   const settings: ApiSettings = deps.settings ?? { scanNowCooldownSeconds: 60, encryptionKey: undefined };
   const hub = new EventHub(database, logger);
   const liveCapacity = deps.liveQueueCapacity ?? 1_000;
+  const metrics = deps.metrics ?? createMetrics({ database, subscriptions: () => hub.subscriberCount });
+  const maxRequestBytes = deps.maxRequestBytes ?? 1_048_576;
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -116,8 +129,12 @@ export function buildApp(deps: AppDeps): App {
         },
       };
     },
+    cors: deps.corsOrigins ? { origin: deps.corsOrigins === '*' ? '*' : deps.corsOrigins, credentials: false } : false,
     plugins: [
       usePerEventContext(),
+      ...protectionPlugins(deps.protections ?? DEFAULT_PROTECTIONS),
+      useOperationMetrics(metrics),
+      useOperationLog(logger),
       useErrorHandler(({ errors, context }) => {
         const requestId = (context as Partial<Context>).requestId;
         for (const error of errors) {
@@ -134,8 +151,30 @@ export function buildApp(deps: AppDeps): App {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
     res.setHeader('x-request-id', requestId);
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    const started = performance.now();
+    res.once('finish', () => {
+      const route = KNOWN_ROUTES.has(path) ? path : 'other';
+      metrics.httpDuration.observe({ method: req.method ?? 'GET', route, status: String(res.statusCode) }, (performance.now() - started) / 1000);
+    });
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/metrics') {
+      void metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (error: unknown) => sendJson(res, 500, { error: String(error) }),
+      );
+      return;
+    }
+    if (req.method === 'POST') {
+      const length = Number(req.headers['content-length']);
+      if (!Number.isFinite(length)) {
+        return sendJson(res, 411, { errors: [{ message: 'A Content-Length header is required', extensions: { code: 'LENGTH_REQUIRED' } }] });
+      }
+      if (length > maxRequestBytes) {
+        req.resume();
+        return sendJson(res, 413, { errors: [{ message: `Request body over ${maxRequestBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      }
+    }
     if (path === '/ready') {
       void checkReadiness(database).then(
         (report) => sendJson(res, report.isReady ? 200 : 503, report),
@@ -152,7 +191,7 @@ export function buildApp(deps: AppDeps): App {
   server.keepAliveTimeout = 65_000;
 
   // graphql-ws on the same port and path, through yoga's envelop so plugins, context and masking match HTTP.
-  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 1_048_576 });
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: maxRequestBytes });
   const wsServer = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
@@ -214,6 +253,7 @@ export function buildApp(deps: AppDeps): App {
   return {
     server,
     hub,
+    metrics,
     start: async () => {
       await hub.start();
       return new Promise<string>((resolve, reject) => {

@@ -77,9 +77,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
   return {
     onExecute({ args }) {
       const started = performance.now();
-      const operation = args.operationName ?? 'anonymous';
-      const definition = (args.document as DocumentNode).definitions.find((d) => d.kind === 'OperationDefinition');
-      const type = definition && 'operation' in definition ? definition.operation : 'unknown';
+      const { name: operation, type } = describeOperation(args.document as DocumentNode, args.operationName);
       return {
         onExecuteDone({ result }) {
           const hasErrors = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
@@ -88,4 +86,11 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
       };
     },
   };
+}
+
+/** The executed operation's name (or `anonymous`) and type, from the document itself. */
+export function describeOperation(document: DocumentNode, operationName: string | null | undefined): { name: string; type: string } {
+  const operations = document.definitions.filter((d) => d.kind === 'OperationDefinition');
+  const definition = operations.find((d) => (operationName ? d.name?.value === operationName : true));
+  return { name: operationName ?? definition?.name?.value ?? 'anonymous', type: definition?.operation ?? 'unknown' };
 }

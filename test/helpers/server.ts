@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import { createTokenSigner } from '../../src/auth/tokens.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { buildApp } from '../../src/http/app.ts';
+import type { ProtectionSettings } from '../../src/http/protections.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createTestDatabase } from './db.ts';
 
@@ -33,7 +34,9 @@ export interface TestServer {
 /** A real Vigil API on 127.0.0.1 with a database of its own, spoken to over HTTP. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7);
 
-export async function startTestServer(options: { accessTokenTtlSeconds?: number; scanNowCooldownSeconds?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { accessTokenTtlSeconds?: number; scanNowCooldownSeconds?: number; protections?: ProtectionSettings; maxRequestBytes?: number } = {},
+): Promise<TestServer> {
   const testDb = await createTestDatabase();
   const queries: string[] = [];
   const database = connectDatabase(testDb.url, { max: 5, onQuery: (query) => queries.push(query) });
@@ -46,6 +49,8 @@ export async function startTestServer(options: { accessTokenTtlSeconds?: number;
     port: 0,
     host: '127.0.0.1',
     settings: { scanNowCooldownSeconds: options.scanNowCooldownSeconds ?? 60, encryptionKey: TEST_ENCRYPTION_KEY },
+    protections: options.protections,
+    maxRequestBytes: options.maxRequestBytes,
   });
   const url = await app.start();
   return {
