@@ -29,7 +29,9 @@ afterAll(async () => {
 const HEAVY_SUBSCRIPTION = `subscription { alertCreated { cursor alert { id ${Array.from({ length: 120 }, (_, i) => `s${i}: summary`).join(' ')} } } }`;
 
 describe('a client that stops reading', () => {
-  it('is closed with 4413 while a healthy subscriber on the same server keeps receiving', async () => {
+  // Timing-dependent (socket buffers fill at a rate set by the machine's load); one retry keeps a
+  // loaded CI machine from failing it while a real regression still fails twice.
+  it('is closed with 4413 while a healthy subscriber on the same server keeps receiving', { retry: 1, timeout: 60_000 }, async () => {
     const healthy = connectLive(small.url, account.accessToken);
     const healthyAlerts = healthy.subscribe(OnAlertCreatedDocument, {});
     const slow = await openRawLiveSocket(small.url, account.accessToken);
@@ -57,7 +59,7 @@ describe('a client that stops reading', () => {
     expect(all.at(-1)!.alertCreated.alert.title).toBe('After the cut-off');
     expect(new Set(all.map((i) => i.alertCreated.alert.id)).size).toBe(created + 1);
     await healthy.dispose();
-  }, 60_000);
+  });
 
   it('a replay far longer than the queue is paced by the client, not cut off', async () => {
     const live = connectLive(small.url, account.accessToken);
