@@ -225,14 +225,16 @@ export function buildApp(deps: AppDeps): App {
           wsSocket: ctx.extra.socket,
           params: payload,
         } as never);
+        // graphql-armor rejects by throwing from parse or validate; both become errors for the client.
         let document;
         try {
           document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
         } catch (error) {
-          return [error as GraphQLError];
+          if (error instanceof GraphQLError) return [error];
+          throw error;
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
         return {
           schema,
           document,

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { createTokenSigner } from '../../src/auth/tokens.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { buildApp, type App } from '../../src/http/app.ts';
+import type { ProtectionSettings } from '../../src/http/protections.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { upsertAlert, type AlertInput } from '../../src/services/alerts.ts';
 import { rawId } from './fixtures.ts';
@@ -95,7 +96,7 @@ export interface ExtraApp {
  */
 export async function startExtraApp(
   databaseUrl: string,
-  options: { liveQueueCapacity?: number; keepAliveMs?: number; accessTokenTtlSeconds?: number; applicationName?: string } = {},
+  options: { liveQueueCapacity?: number; keepAliveMs?: number; accessTokenTtlSeconds?: number; applicationName?: string; protections?: ProtectionSettings } = {},
 ): Promise<ExtraApp> {
   const database = connectDatabase(databaseUrl, { max: 5, applicationName: options.applicationName });
   const signer = createTokenSigner(TEST_JWT_SECRET, options.accessTokenTtlSeconds ?? 900);
@@ -109,6 +110,7 @@ export async function startExtraApp(
     settings: { scanNowCooldownSeconds: 60, encryptionKey: TEST_ENCRYPTION_KEY },
     liveQueueCapacity: options.liveQueueCapacity,
     keepAliveMs: options.keepAliveMs,
+    protections: options.protections,
   });
   const url = await app.start();
   return { url, app, database, stop: () => app.stop() };

@@ -1,3 +1,4 @@
+import { DEFAULT_PROTECTIONS } from '../../src/http/protections.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnAlertCreatedDocument, OnScanProgressDocument, ScanMonitorNowDocument } from '../generated/graphql.ts';
 import { createMonitor, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
@@ -16,7 +17,8 @@ let monitorId: string;
 
 beforeAll(async () => {
   server = await startTestServer({ scanNowCooldownSeconds: 0 });
-  small = await startExtraApp(server.databaseUrl, { liveQueueCapacity: CAPACITY, keepAliveMs: 60_000 });
+  // The heavy subscription uses 120 aliases to make each event large: allowed on this server only.
+  small = await startExtraApp(server.databaseUrl, { liveQueueCapacity: CAPACITY, keepAliveMs: 60_000, protections: { ...DEFAULT_PROTECTIONS, maxAliases: 200 } });
   account = await signUpAccount(server);
   monitorId = await createMonitor(server, account.accessToken);
 });

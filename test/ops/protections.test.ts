@@ -1,4 +1,7 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectLive } from '../helpers/ws.ts';
 import { DEFAULT_PROTECTIONS } from '../../src/http/protections.ts';
 import { signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -53,6 +56,17 @@ describe('abusive documents are refused before they run', () => {
   it('too costly', async () => {
     const costly = `{ ${Array.from({ length: 19 }, (_, i) => `m${i}: monitors(first: 100) { edges { node { scans(first: 100) { edges { node { suppressedFindings { url reason } } } } } } }`).join(' ')} }`;
     expectRefused(await post(server, costly, account.accessToken), 'cost');
+  });
+
+  it('over graphql-ws too: the subscription gets an error naming the limit and the connection stays up', async () => {
+    const live = connectLive(server.url, account.accessToken);
+    const aliases = Array.from({ length: 25 }, (_, i) => `a${i}: cursor`).join(' ');
+    const refused = live.subscribe(parse(`subscription { alertCreated { ${aliases} } }`) as TypedDocumentNode<unknown, Record<string, never>>);
+    await expect(refused.waitFor(1, 5_000)).rejects.toThrow(/Aliases limit/);
+    const ok = live.subscribe(parse('subscription { alertCreated { cursor } }') as TypedDocumentNode<unknown, Record<string, never>>);
+    await server.waitForSubscribers(1);
+    expect(ok.errors).toEqual([]);
+    await live.dispose();
   });
 
   it('a body over the limit gets 413 without being read', async () => {
