@@ -84,6 +84,15 @@ async function seeded(adminUrl: string): Promise<{ url: string; organizationId: 
           select organization_id, monitor_id, date_trunc('hour', created_at, 'UTC'), category, count(*) from alerts group by 1, 2, 3, 4`;
         await tx`insert into alert_rollup_status (organization_id, monitor_id, hour, status, alerts)
           select organization_id, monitor_id, date_trunc('hour', created_at, 'UTC'), status, count(*) from alerts group by 1, 2, 3, 4`;
+        // And the daily ones, exactly as their migration derives them from the hourly ones.
+        await tx`truncate alert_rollup_daily_severity, alert_rollup_daily_category, alert_rollup_daily_status`;
+        await tx`insert into alert_rollup_daily_severity (organization_id, monitor_id, day, severity, alerts, acknowledged, acknowledge_seconds, resolved, resolve_seconds)
+          select organization_id, monitor_id, date_trunc('day', hour, 'UTC'), severity, sum(alerts), sum(acknowledged), sum(acknowledge_seconds), sum(resolved), sum(resolve_seconds)
+          from alert_rollup_severity group by 1, 2, 3, 4`;
+        await tx`insert into alert_rollup_daily_category (organization_id, monitor_id, day, category, alerts)
+          select organization_id, monitor_id, date_trunc('day', hour, 'UTC'), category, sum(alerts) from alert_rollup_category group by 1, 2, 3, 4`;
+        await tx`insert into alert_rollup_daily_status (organization_id, monitor_id, day, status, alerts)
+          select organization_id, monitor_id, date_trunc('day', hour, 'UTC'), status, sum(alerts) from alert_rollup_status group by 1, 2, 3, 4`;
       });
       await sql`vacuum analyze`;
     }

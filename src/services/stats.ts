@@ -1,8 +1,15 @@
-import { and, count, desc, eq, gte, inArray, lt, sql, sum, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, sql, sum, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { creditLedger, findings, monitors, scans } from '../db/schema/index.ts';
-import { alertRollupCategory, alertRollupSeverity, alertRollupStatus } from '../db/schema/stats.ts';
+import {
+  alertRollupCategory,
+  alertRollupDailyCategory,
+  alertRollupDailySeverity,
+  alertRollupDailyStatus,
+  alertRollupSeverity,
+  alertRollupStatus,
+} from '../db/schema/stats.ts';
 import type { AlertCategory, AlertStatus, ScanStatus, Severity } from '../db/schema/enums.ts';
 import { NotFoundError } from './errors.ts';
 import { parseInput } from './validation.ts';
@@ -39,7 +46,7 @@ export interface SeriesPoint {
 }
 
 export interface AlertStats {
-  /** The range actually counted: alerts are counted by the hour they were created in. */
+  /** The range actually counted: widened to whole hours (HOUR buckets) or whole UTC days (DAY, WEEK). */
   since: Date;
   until: Date;
   total: number;
@@ -52,34 +59,55 @@ export interface AlertStats {
   topMonitors: { monitorId: string; count: number }[];
 }
 
-function floorHour(date: Date): Date {
-  return new Date(Math.floor(date.getTime() / 3_600_000) * 3_600_000);
+function floorTo(date: Date, ms: number): Date {
+  return new Date(Math.floor(date.getTime() / ms) * ms);
 }
 
-function ceilHour(date: Date): Date {
-  return new Date(Math.ceil(date.getTime() / 3_600_000) * 3_600_000);
+function ceilTo(date: Date, ms: number): Date {
+  return new Date(Math.ceil(date.getTime() / ms) * ms);
 }
 
 /**
- * Counts, series and triage times of the alerts created in a range, from the hourly rollups the
- * database keeps exact by trigger, so the cost follows the number of monitor-hours, not alerts.
- * The range is widened to whole hours.
+ * HOUR buckets read the hourly rollups; DAY and WEEK read the daily ones, which hold 24 times fewer
+ * rows. The three daily tables have the same shape as the hourly ones, with `day` for `hour`.
+ */
+function rollupsFor(bucket: Bucket) {
+  if (bucket === 'hour') {
+    return { severity: alertRollupSeverity, category: alertRollupCategory, status: alertRollupStatus, unitMs: 3_600_000, time: {
+      severity: alertRollupSeverity.hour, category: alertRollupCategory.hour, status: alertRollupStatus.hour } };
+  }
+  return {
+    severity: alertRollupDailySeverity as unknown as typeof alertRollupSeverity,
+    category: alertRollupDailyCategory as unknown as typeof alertRollupCategory,
+    status: alertRollupDailyStatus as unknown as typeof alertRollupStatus,
+    unitMs: 86_400_000,
+    time: { severity: alertRollupDailySeverity.day, category: alertRollupDailyCategory.day, status: alertRollupDailyStatus.day },
+  };
+}
+
+/**
+ * Counts, series and triage times of the alerts created in a range, from the rollups the database
+ * keeps exact by trigger, so the cost follows the number of monitor-hours (or -days), not alerts.
  */
 export async function alertStats(db: DbOrTx, viewer: Viewer, input: AlertStatsInput): Promise<AlertStats> {
   const data = parseInput(statsInputSchema, input, []);
-  const since = floorHour(data.since);
-  const until = ceilHour(data.until);
-  const scope = <T extends typeof alertRollupSeverity | typeof alertRollupCategory | typeof alertRollupStatus>(table: T): SQL =>
+  const rollups = rollupsFor(data.bucket);
+  const since = floorTo(data.since, rollups.unitMs);
+  const until = ceilTo(data.until, rollups.unitMs);
+  const scope = (table: { organizationId: SQLWrapper; monitorId: SQLWrapper }, time: SQLWrapper): SQL =>
     and(
-      eq(table.organizationId, viewer.organizationId),
-      gte(table.hour, since),
-      lt(table.hour, until),
-      data.monitorIds?.length ? inArray(table.monitorId, data.monitorIds) : undefined,
+      sql`${table.organizationId} = ${viewer.organizationId}`,
+      gte(time as never, since),
+      lt(time as never, until),
+      data.monitorIds?.length ? inArray(table.monitorId as never, data.monitorIds) : undefined,
     )!;
-  const s = alertRollupSeverity;
+  const s = rollups.severity;
+  const c = rollups.category;
+  const st = rollups.status;
+  const sTime = rollups.time.severity;
   // Inlined rather than bound: GROUP BY must see the very same expression as the select list.
   // `bucket` is one of three validated literals.
-  const bucketStart = sql<Date>`date_trunc(${sql.raw(`'${data.bucket}'`)}, ${s.hour}, 'UTC')`;
+  const bucketStart = sql<Date>`date_trunc(${sql.raw(`'${data.bucket}'`)}, ${sTime}, 'UTC')`;
   const [severityRows, categoryRows, statusRows, seriesRows, monitorRows] = await Promise.all([
     db
       .select({
@@ -91,28 +119,28 @@ export async function alertStats(db: DbOrTx, viewer: Viewer, input: AlertStatsIn
         resolveSeconds: sql<number>`sum(${s.resolveSeconds})::float8`,
       })
       .from(s)
-      .where(scope(s))
+      .where(scope(s, sTime))
       .groupBy(s.severity),
     db
-      .select({ category: alertRollupCategory.category, alerts: sql<number>`sum(${alertRollupCategory.alerts})::int` })
-      .from(alertRollupCategory)
-      .where(scope(alertRollupCategory))
-      .groupBy(alertRollupCategory.category),
+      .select({ category: c.category, alerts: sql<number>`sum(${c.alerts})::int` })
+      .from(c)
+      .where(scope(c, rollups.time.category))
+      .groupBy(c.category),
     db
-      .select({ status: alertRollupStatus.status, alerts: sql<number>`sum(${alertRollupStatus.alerts})::int` })
-      .from(alertRollupStatus)
-      .where(scope(alertRollupStatus))
-      .groupBy(alertRollupStatus.status),
+      .select({ status: st.status, alerts: sql<number>`sum(${st.alerts})::int` })
+      .from(st)
+      .where(scope(st, rollups.time.status))
+      .groupBy(st.status),
     db
       .select({ start: bucketStart, severity: s.severity, alerts: sql<number>`sum(${s.alerts})::int` })
       .from(s)
-      .where(scope(s))
+      .where(scope(s, sTime))
       .groupBy(bucketStart, s.severity)
       .orderBy(bucketStart),
     db
       .select({ monitorId: s.monitorId, alerts: sql<number>`sum(${s.alerts})::int` })
       .from(s)
-      .where(scope(s))
+      .where(scope(s, sTime))
       .groupBy(s.monitorId)
       .having(sql`sum(${s.alerts}) > 0`)
       .orderBy(desc(sql`sum(${s.alerts})`), s.monitorId)

@@ -2,3 +2,4 @@ export * from './accounts.ts';
 export * from './monitoring.ts';
 export * from './billing.ts';
 export * from './stats.ts';
+export * from './digests.ts';

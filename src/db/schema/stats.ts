@@ -62,3 +62,56 @@ export const alertRollupStatus = pgTable(
     index('alert_rollup_status_org_hour_idx').on(t.organizationId, t.hour),
   ],
 );
+
+/*
+ * The same rollups by UTC day, for DAY and WEEK buckets: a 90-day range then reads a few thousand
+ * rows instead of every monitor-hour.
+ */
+export const alertRollupDailySeverity = pgTable(
+  'alert_rollup_daily_severity',
+  {
+    organizationId: organizationId(),
+    monitorId: uuid().notNull(),
+    day: hour(),
+    severity: text().$type<Severity>().notNull(),
+    alerts: integer().notNull().default(0),
+    acknowledged: integer().notNull().default(0),
+    acknowledgeSeconds: doublePrecision().notNull().default(0),
+    resolved: integer().notNull().default(0),
+    resolveSeconds: doublePrecision().notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.monitorId, t.day, t.severity] }),
+    index('alert_rollup_daily_severity_org_day_idx').on(t.organizationId, t.day),
+  ],
+);
+
+export const alertRollupDailyCategory = pgTable(
+  'alert_rollup_daily_category',
+  {
+    organizationId: organizationId(),
+    monitorId: uuid().notNull(),
+    day: hour(),
+    category: text().$type<AlertCategory>().notNull(),
+    alerts: integer().notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.monitorId, t.day, t.category] }),
+    index('alert_rollup_daily_category_org_day_idx').on(t.organizationId, t.day),
+  ],
+);
+
+export const alertRollupDailyStatus = pgTable(
+  'alert_rollup_daily_status',
+  {
+    organizationId: organizationId(),
+    monitorId: uuid().notNull(),
+    day: hour(),
+    status: text().$type<AlertStatus>().notNull(),
+    alerts: integer().notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.monitorId, t.day, t.status] }),
+    index('alert_rollup_daily_status_org_day_idx').on(t.organizationId, t.day),
+  ],
+);
