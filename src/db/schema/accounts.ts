@@ -80,7 +80,7 @@ export const apiKeys = pgTable(
   },
   (t) => [
     uniqueIndex('api_keys_prefix_key').on(t.prefix),
-    index('api_keys_org_created_idx').on(t.organizationId, t.createdAt.desc(), t.id.desc()),
+    index('api_keys_org_created_idx').on(t.organizationId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check('api_keys_role_check', sql.raw(`role IN (${inList(roles)})`)),
   ],
 );

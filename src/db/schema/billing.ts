@@ -33,7 +33,7 @@ export const creditLedger = pgTable(
     createdAt: timestamptz().notNull().defaultNow(),
   },
   (t) => [
-    index('credit_ledger_org_idx').on(t.organizationId, t.id.desc()),
+    index('credit_ledger_org_idx').on(t.organizationId, t.id.desc().nullsFirst()),
     uniqueIndex('credit_ledger_grant_period_key')
       .on(t.organizationId, t.period)
       .where(sql.raw(`reason = 'grant'`)),
@@ -94,7 +94,7 @@ export const webhookDeliveries = pgTable(
     nextAttemptAt: timestamptz(),
   },
   (t) => [
-    index('webhook_deliveries_webhook_idx').on(t.webhookId, t.createdAt.desc(), t.id.desc()),
+    index('webhook_deliveries_webhook_idx').on(t.webhookId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check('webhook_deliveries_status_check', sql.raw(`status IN (${inList(deliveryStatuses)})`)),
     check('webhook_deliveries_event_check', sql.raw(`event IN (${inList(webhookDeliveryEvents)})`)),
   ],

@@ -107,8 +107,8 @@ export const scans = pgTable(
     error: text(),
   },
   (t) => [
-    index('scans_monitor_queued_idx').on(t.monitorId, t.queuedAt.desc(), t.id.desc()),
-    index('scans_org_queued_idx').on(t.organizationId, t.queuedAt.desc(), t.id.desc()),
+    index('scans_monitor_queued_idx').on(t.monitorId, t.queuedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('scans_org_queued_idx').on(t.organizationId, t.queuedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // At most one scan waits per monitor: the scheduler and "scan now" both rely on it.
     uniqueIndex('scans_one_queued_per_monitor_key').on(t.monitorId).where(sql.raw(`status = 'queued'`)),
     check('scans_trigger_check', sql.raw(`trigger IN (${inList(scanTriggers)})`)),
@@ -188,14 +188,17 @@ export const alerts = pgTable(
      */
     createdSeq: bigint({ mode: 'number' }),
   },
+  // Descending index columns are NULLS FIRST, PostgreSQL's default for DESC: that is what a plain
+  // `ORDER BY … DESC` (forwards) and `… ASC` (backwards) can read in order. drizzle's bare .desc()
+  // says NULLS LAST, which PostgreSQL cannot use for those orderings, even on NOT NULL columns.
   (t) => [
     uniqueIndex('alerts_monitor_fingerprint_key').on(t.monitorId, t.fingerprint),
     uniqueIndex('alerts_created_seq_key').on(t.createdSeq),
     index('alerts_org_created_seq_idx').on(t.organizationId, t.createdSeq),
-    index('alerts_org_created_idx').on(t.organizationId, t.createdAt.desc(), t.id.desc()),
-    index('alerts_org_severity_idx').on(t.organizationId, t.severityRank.desc(), t.createdAt.desc(), t.id.desc()),
-    index('alerts_org_status_created_idx').on(t.organizationId, t.status, t.createdAt.desc()),
-    index('alerts_monitor_created_idx').on(t.monitorId, t.createdAt.desc(), t.id.desc()),
+    index('alerts_org_created_idx').on(t.organizationId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('alerts_org_severity_idx').on(t.organizationId, t.severityRank.desc().nullsFirst(), t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('alerts_org_status_created_idx').on(t.organizationId, t.status, t.createdAt.desc().nullsFirst()),
+    index('alerts_monitor_created_idx').on(t.monitorId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check('alerts_category_check', sql.raw(`category IN (${inList(alertCategories)})`)),
     check('alerts_severity_check', sql.raw(`severity IN (${inList(severities)})`)),
     check('alerts_status_check', sql.raw(`status IN (${inList(alertStatuses)})`)),
