@@ -105,6 +105,17 @@ const envSchema = z.object({
     }),
   /** Deliveries in a row that may fail for good (every attempt) before the webhook is disabled. */
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
+
+  /** Where digests are mailed through, e.g. `smtp://user:pass@mail.example.com:587` or `smtps://…`. Unset: digests go by webhook only. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  /** The From header of digest emails. */
+  DIGEST_FROM: z.string().min(3).default('Vigil <digest@vigil.localhost>'),
+  /** The UTC hour at which the previous day's digests go out. */
+  DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(7),
+  /** High and critical alerts listed one by one in a digest; the rest are counted. */
+  DIGEST_MAX_ALERTS: z.coerce.number().int().min(1).max(200).default(20),
+  /** Connection, greeting and socket timeout of each SMTP conversation. */
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -129,6 +140,16 @@ export interface Config {
   graphql: GraphqlConfig;
   scanning: ScanningConfig;
   webhooks: WebhookConfig;
+  digest: DigestConfig;
+}
+
+export interface DigestConfig {
+  /** Unset: no email, the `digest.daily` webhook event only. */
+  smtpUrl: string | undefined;
+  from: string;
+  hourUtc: number;
+  maxAlerts: number;
+  smtpTimeoutMs: number;
 }
 
 export interface WebhookConfig {
@@ -251,6 +272,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       retryDelaysMs: env.WEBHOOK_RETRY_DELAYS,
       disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
+    },
+    digest: {
+      smtpUrl: env.SMTP_URL,
+      from: env.DIGEST_FROM,
+      hourUtc: env.DIGEST_HOUR_UTC,
+      maxAlerts: env.DIGEST_MAX_ALERTS,
+      smtpTimeoutMs: env.SMTP_TIMEOUT_MS,
     },
   };
 }

@@ -5,6 +5,8 @@ import type { Logger } from '../lib/logger.ts';
 import type { ScanDeps } from '../scanning/run-scan.ts';
 import { purgeExpiredAlertsTask } from './tasks/alerts__purge_expired.ts';
 import { grantMonthlyCreditsTask } from './tasks/credits__grant_monthly.ts';
+import { digestSendTask, type DigestSendPayload } from './tasks/digest__send.ts';
+import { enqueueDailyDigestsTask, type DigestsEnqueueDailyPayload } from './tasks/digests__enqueue_daily.ts';
 import { monitorScanTask, type MonitorScanPayload } from './tasks/monitor__scan.ts';
 import { enqueueDueTask } from './tasks/monitors__enqueue_due.ts';
 import { webhookDeliverTask, type WebhookDeliverPayload } from './tasks/webhook__deliver.ts';
@@ -17,6 +19,8 @@ declare global {
       alerts__purge_expired: Record<string, unknown>;
       credits__grant_monthly: Record<string, unknown>;
       webhook__deliver: WebhookDeliverPayload;
+      digests__enqueue_daily: DigestsEnqueueDailyPayload;
+      digest__send: DigestSendPayload;
     }
   }
 }
@@ -54,6 +58,8 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
       encryptionKey: deps.encryptionKey,
       logger: deps.logger,
     }),
+    digests__enqueue_daily: enqueueDailyDigestsTask(deps.db, deps.config.digest.smtpUrl !== undefined),
+    digest__send: digestSendTask({ db: deps.db, config: deps.config.digest, logger: deps.logger }),
   } as TaskList;
 }
 
@@ -79,6 +85,8 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
           { task: 'monitors__enqueue_due', match: '* * * * *', options: { backfillPeriod: 120_000, maxAttempts: 1 } },
           { task: 'alerts__purge_expired', match: '17 3 * * *', options: { backfillPeriod: 86_400_000 } },
           { task: 'credits__grant_monthly', match: '5 0 1 * *', options: { backfillPeriod: 7 * 86_400_000 } },
+          // A worker that was down at the hour sends the day's digests when it comes back, that same day.
+          { task: 'digests__enqueue_daily', match: `0 ${deps.config.digest.hourUtc} * * *`, options: { backfillPeriod: 86_400_000 - 60_000 } },
         ])
       : [],
   });
