@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     console.log('\n| Measure | Rate | Total |\n|---|---|---|');
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);
     console.log(`\nScans produced ${scans.findings} findings and ${scans.alerts} alerts.`);
-    console.log('\n| LLM batching | Calls | New findings | Judged by the LLM | Tokens | Tokens per new finding | Tokens on a second scan of the same content |\n|---|---|---|---|---|---|---|');
+    console.log('\n| LLM batching | Calls | New findings | Judged by the LLM | Tokens | Tokens per new finding | Tokens on the second scan (half its findings recur, unanalyzed) |\n|---|---|---|---|---|---|---|');
     for (const t of [batched, single]) {
       console.log(`| ${t.batchSize === 1 ? 'one finding per call' : `${t.batchSize} findings per call`} | ${t.calls} | ${t.newFindings} | ${t.llmFindings} | ${t.tokens} | ${(t.tokens / t.newFindings).toFixed(1)} | ${t.secondScanTokens} |`);
     }
