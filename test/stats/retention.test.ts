@@ -1,0 +1,72 @@
+import { inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alerts } from '../../src/db/schema/index.ts';
+import type { WorkerHandle } from '../../src/worker/runner.ts';
+import { AlertStatsDocument } from '../generated/graphql.ts';
+import { createMonitor, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
+import { startTestWorker } from '../helpers/scanning.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+let worker: WorkerHandle;
+let free: TestAccount;
+let pro: TestAccount;
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  worker = await startTestWorker(server);
+  free = await signUpAccount(server);
+  pro = await signUpAccount(server, { plan: 'pro' });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await server?.stop();
+});
+
+async function alertSeen(account: TestAccount, monitorId: string, daysAgo: number): Promise<string> {
+  const seen = new Date(Date.now() - daysAgo * DAY);
+  const [row] = await server.database.db
+    .insert(alerts)
+    .values({
+      organizationId: account.organizationId,
+      monitorId: rawId(monitorId),
+      fingerprint: `retention-${daysAgo}-${Math.random()}`,
+      title: `Seen ${daysAgo} days ago`,
+      category: 'phishing',
+      severity: 'high',
+      confidence: 0.9,
+      createdAt: seen,
+      firstSeenAt: seen,
+      lastSeenAt: seen,
+    })
+    .returning({ id: alerts.id });
+  return row!.id;
+}
+
+describe('retention purge (daily cron task)', () => {
+  it('deletes alerts past each plan’s retention and keeps them counted in the statistics', async () => {
+    const freeMonitor = await createMonitor(server, free.accessToken);
+    const proMonitor = await createMonitor(server, pro.accessToken);
+    const freeOld = await alertSeen(free, freeMonitor, 31); // free keeps 30 days
+    const freeRecent = await alertSeen(free, freeMonitor, 29);
+    const proOld = await alertSeen(pro, proMonitor, 181); // pro keeps 180 days
+    const proRecent = await alertSeen(pro, proMonitor, 31);
+    const range = { since: new Date(Date.now() - 200 * DAY).toISOString(), until: new Date().toISOString() };
+    const before = await server.gql(AlertStatsDocument, { range, bucket: 'WEEK' }, { token: free.accessToken });
+    expect(before.data!.alertStats.total).toBe(2);
+
+    await worker.runner.addJob('alerts__purge_expired', {});
+    const ids = [freeOld, freeRecent, proOld, proRecent];
+    const deadline = Date.now() + 20_000;
+    let remaining: string[] = ids;
+    while (Date.now() < deadline) {
+      remaining = (await server.database.db.select({ id: alerts.id }).from(alerts).where(inArray(alerts.id, ids))).map((r) => r.id);
+      if (remaining.length === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(remaining.sort()).toEqual([freeRecent, proRecent].sort());
+    const after = await server.gql(AlertStatsDocument, { range, bucket: 'WEEK' }, { token: free.accessToken });
+    expect(after.data!.alertStats.total).toBe(2);
+  });
+});
