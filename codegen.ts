@@ -12,7 +12,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
-        scalars: { DateTime: 'string', NonNegativeInt: 'number' },
+        scalars: { DateTime: 'string', NonNegativeInt: 'number', JSON: 'unknown' },
       },
     },
     'test/generated/graphql.ts': {
@@ -22,7 +22,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
-        scalars: { DateTime: 'string', NonNegativeInt: 'number' },
+        scalars: { DateTime: 'string', NonNegativeInt: 'number', JSON: 'unknown' },
       },
     },
   },

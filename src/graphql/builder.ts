@@ -23,6 +23,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     NonNegativeInt: { Input: number; Output: number };
+    JSON: { Input: unknown; Output: unknown };
     ID: { Input: string; Output: string };
   };
   DefaultFieldNullability: false;

@@ -11,6 +11,7 @@ import './modules/usage.ts';
 import './modules/live.ts';
 import './modules/webhooks.ts';
 import './modules/stats.ts';
+import './modules/monitor-transfer.ts';
 import './modules/digests.ts';
 
 let schema: GraphQLSchema | undefined;
