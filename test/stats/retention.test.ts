@@ -1,6 +1,6 @@
-import { inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alerts } from '../../src/db/schema/index.ts';
+import { alerts, organizations } from '../../src/db/schema/index.ts';
 import type { WorkerHandle } from '../../src/worker/runner.ts';
 import { AlertStatsDocument } from '../generated/graphql.ts';
 import { createMonitor, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
@@ -68,5 +68,18 @@ describe('retention purge (daily cron task)', () => {
     expect(remaining.sort()).toEqual([freeRecent, proRecent].sort());
     const after = await server.gql(AlertStatsDocument, { range, bucket: 'WEEK' }, { token: free.accessToken });
     expect(after.data!.alertStats.total).toBe(2);
+  });
+});
+
+describe('deleting an organization', () => {
+  it('takes its alerts and their statistics with it', async () => {
+    const doomed = await signUpAccount(server);
+    const monitorId = await createMonitor(server, doomed.accessToken);
+    await alertSeen(doomed, monitorId, 1);
+    await server.database.db.delete(organizations).where(eq(organizations.id, doomed.organizationId));
+    const left = await server.database.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from alert_rollup_severity where organization_id = ${doomed.organizationId}`,
+    );
+    expect(left[0]!.n).toBe(0);
   });
 });
