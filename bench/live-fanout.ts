@@ -174,7 +174,11 @@ async function measure(
     duplicates: report.duplicates,
     unexpectedMessages: report.unexpectedMessages,
     closedByServer: report.closedByServer,
-    drops: report.drops.map((d) => ({ afterBurstStartSeconds: (d.atUs - publishedUs[0]!) / 1e6, alertsReceived: d.alertsReceived })),
+    drops: report.drops.map((d) => ({
+      afterBurstStartSeconds: (d.atUs - publishedUs[0]!) / 1e6,
+      alertsReceived: d.alertsReceived,
+      lastPingAfterBurstStartSeconds: (d.lastPingUs - publishedUs[0]!) / 1e6,
+    })),
     payloadBytes: report.sample ? Buffer.byteLength(report.sample) : Number.NaN,
   };
   return { result, sample: report.sample };
@@ -295,13 +299,18 @@ async function main(config: LiveBenchConfig): Promise<void> {
         `unexpected messages: Vigil ${vigil.unexpectedMessages}, bare ws ${baseline.unexpectedMessages}; ` +
         `RSS with N idle before the forced GC: Vigil ${mibOf(vigil.rssIdleUncollectedBytes)}, bare ws ${mibOf(baseline.rssIdleUncollectedBytes)}`,
     );
+    const range = (values: number[]) => {
+      const known = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+      return known.length ? `${known[0]!.toFixed(1)} and ${known.at(-1)!.toFixed(1)}` : 'never (no ping received) and never';
+    };
     for (const r of [vigil, baseline]) {
       if (r.drops.length === 0) continue;
       const times = r.drops.map((d) => d.afterBurstStartSeconds).sort((a, b) => a - b);
       const complete = r.drops.filter((d) => d.alertsReceived === config.burstAlerts).length;
       notes.push(
         `- N = ${subscribers.toLocaleString('en-US')}, ${r.target}: the server dropped ${r.drops.length} sockets (close codes ${JSON.stringify(r.closedByServer)}) between ${times[0]!.toFixed(1)} s and ${times.at(-1)!.toFixed(1)} s ` +
-          `after the first commit of the burst; ${complete} of them had already received all ${config.burstAlerts} alerts`,
+          `after the first commit of the burst; ${complete} of them had already received all ${config.burstAlerts} alerts; ` +
+          `their last keep-alive ping had arrived between ${range(r.drops.map((d) => d.lastPingAfterBurstStartSeconds))} s after that commit`,
       );
     }
     log(`N = ${subscribers}: Vigil p50 ${vigil.latency.p50.toFixed(1)} ms p99 ${vigil.latency.p99.toFixed(1)} ms; bare ws p50 ${baseline.latency.p50.toFixed(1)} ms p99 ${baseline.latency.p99.toFixed(1)} ms`);

@@ -20,6 +20,8 @@ interface Subscriber {
   /** Receipt time (µs) of each burst alert; NaN until it arrives. */
   receivedAt: Float64Array;
   duplicates: number;
+  /** When the server's last keep-alive ping frame arrived (µs), NaN before the first. */
+  lastPingUs: number;
 }
 
 let subscribers: Subscriber[] = [];
@@ -29,7 +31,7 @@ let firstUnexpected: string | undefined;
 let sample: string | undefined;
 let closedByServer: Record<string, number> = {};
 /** When each of those closes happened (µs), and how many burst alerts that socket had by then. */
-let drops: { atUs: number; alertsReceived: number }[] = [];
+let drops: { atUs: number; alertsReceived: number; lastPingUs: number }[] = [];
 
 function send(message: FromClientProcess): void {
   // The benchmark may have gone away meanwhile (a timeout): the callback takes the EPIPE.
@@ -79,7 +81,10 @@ function open(url: string, authorization: string, query: string, burstAlerts: nu
       hasWarmUp: false,
       receivedAt: new Float64Array(burstAlerts).fill(Number.NaN),
       duplicates: 0,
+      lastPingUs: Number.NaN,
     };
+    // ws answers ping frames itself; the time is kept to tell keep-alive drops apart.
+    socket.on('ping', () => (subscriber.lastPingUs = nowUs()));
     const timer = setTimeout(() => {
       socket.terminate();
       reject(new Error('no connection_ack within 30 s'));
@@ -94,7 +99,7 @@ function open(url: string, authorization: string, query: string, burstAlerts: nu
       if (!subscriber.isSubscribed) return reject(new Error(`closed with ${code} before connection_ack`));
       if (subscriber.isClosing) return;
       closedByServer[code] = (closedByServer[code] ?? 0) + 1;
-      drops.push({ atUs: nowUs(), alertsReceived: subscriber.receivedAt.filter((at) => !Number.isNaN(at)).length });
+      drops.push({ atUs: nowUs(), alertsReceived: subscriber.receivedAt.filter((at) => !Number.isNaN(at)).length, lastPingUs: subscriber.lastPingUs });
     });
     const onAck = (data: WebSocket.RawData) => {
       if (!data.toString().includes('"connection_ack"')) return;

@@ -19,7 +19,7 @@ export interface BurstReport {
   unexpectedMessages: number;
   firstUnexpected?: string;
   closedByServer: Record<string, number>;
-  drops: { atUs: number; alertsReceived: number }[];
+  drops: { atUs: number; alertsReceived: number; lastPingUs: number }[];
   sample?: string;
 }
 

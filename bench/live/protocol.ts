@@ -42,8 +42,8 @@ export type FromClientProcess =
       firstUnexpected?: string;
       /** Sockets the server closed while they were subscribed, by close code. */
       closedByServer: Record<string, number>;
-      /** When each of those closes happened (µs) and how many burst alerts that socket had received by then. */
-      drops: { atUs: number; alertsReceived: number }[];
+      /** When each of those closes happened (µs), how many burst alerts that socket had received by then, and when its last ping arrived. */
+      drops: { atUs: number; alertsReceived: number; lastPingUs: number }[];
       /** One burst message exactly as received, the template for the baseline's payload. */
       sample?: string;
     }

@@ -44,7 +44,7 @@ export interface PhaseResult {
   unexpectedMessages: number;
   closedByServer: Record<string, number>;
   /** Sockets the server dropped: seconds after the first publish of the burst, and burst alerts they had received. */
-  drops: { afterBurstStartSeconds: number; alertsReceived: number }[];
+  drops: { afterBurstStartSeconds: number; alertsReceived: number; lastPingAfterBurstStartSeconds: number }[];
   payloadBytes: number;
 }
 

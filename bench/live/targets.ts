@@ -58,7 +58,8 @@ export async function startVigilApi(databaseUrl: string): Promise<VigilApi> {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the Vigil API was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${output}`)), READY_TIMEOUT_MS);
       const onData = () => {
-        const match = /GraphiQL at (http:\/\/\S+)\/graphql/.exec(output);
+        // "Vigil is up: GraphiQL at http://127.0.0.1:<port>/graphql" (logged whether or not GraphiQL is served).
+        const match = /(?:GraphiQL at |Vigil is up[^\n]*?)(http:\/\/[^\s/"]+)/.exec(output);
         if (!match) return;
         clearTimeout(timer);
         child.stdout!.off('data', onData);
