@@ -49,15 +49,21 @@ export function isAddressAllowed(address: string, allowedPrivateRanges: readonly
   });
 }
 
-function guardedLookup(allowedPrivateRanges: readonly string[]): LookupFunction {
+/**
+ * A `lookup` for http(s).request that refuses hostnames resolving to a non-allowed address, so the
+ * check applies to the address actually connected to. Shared by sources and webhook delivery.
+ */
+export function guardedLookup(
+  allowedPrivateRanges: readonly string[],
+  refusal: (hostname: string, address: string) => Error = (_hostname, address) =>
+    Object.assign(new Error(`refusing to connect to non-public address ${address}`), { code: 'EPRIVATEADDR' }),
+): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const list = addresses as dns.LookupAddress[];
       const refused = list.find((a) => !isAddressAllowed(a.address, allowedPrivateRanges));
-      if (refused) {
-        return callback(Object.assign(new Error(`refusing to connect to non-public address ${refused.address}`), { code: 'EPRIVATEADDR' }), '', 0);
-      }
+      if (refused) return callback(refusal(hostname, refused.address), '', 0);
       if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
       callback(null, list[0]!.address, list[0]!.family);
     });

@@ -1,8 +1,6 @@
 import { createHmac } from 'node:crypto';
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { and, eq, sql } from 'drizzle-orm';
 import ipaddr from 'ipaddr.js';
 import type { WebhookConfig } from '../config.ts';
@@ -10,7 +8,7 @@ import type { Db, Tx } from '../db/client.ts';
 import { webhookDeliveries, webhooks } from '../db/schema/index.ts';
 import { decryptSecret } from '../lib/crypto.ts';
 import type { Logger } from '../lib/logger.ts';
-import { isAddressAllowed } from '../scanning/http.ts';
+import { guardedLookup, isAddressAllowed } from '../scanning/http.ts';
 import { addDeliveryJob, type WebhookDeliveryRow } from './webhooks.ts';
 
 export interface WebhookDeliveryDeps {
@@ -210,19 +208,6 @@ async function postOnce(rawUrl: string, body: string, options: PostOptions): Pro
   }
 }
 
-function guardedLookup(allowedPrivateRanges: readonly string[]): LookupFunction {
-  return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      const list = addresses as dns.LookupAddress[];
-      const refused = list.find((a) => !isAddressAllowed(a.address, allowedPrivateRanges));
-      if (refused) return callback(new RefusedAddressError(`Refused: ${hostname} resolves to ${refused.address}, not a public address`), '', 0);
-      if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
-      callback(null, list[0]!.address, list[0]!.family);
-    });
-  };
-}
-
 function request(url: URL, body: string, options: PostOptions): Promise<{ status: number; body: string }> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -230,7 +215,10 @@ function request(url: URL, body: string, options: PostOptions): Promise<{ status
       url,
       {
         method: 'POST',
-        lookup: guardedLookup(options.allowedPrivateRanges),
+        lookup: guardedLookup(
+          options.allowedPrivateRanges,
+          (hostname, address) => new RefusedAddressError(`Refused: ${hostname} resolves to ${address}, not a public address`),
+        ),
         agent: false,
         signal: AbortSignal.timeout(options.timeoutMs),
         headers: {
