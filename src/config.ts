@@ -116,6 +116,33 @@ const envSchema = z.object({
   DIGEST_MAX_ALERTS: z.coerce.number().int().min(1).max(200).default(20),
   /** Connection, greeting and socket timeout of each SMTP conversation. */
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+
+  /** Scans in a row a source may fail before its monitor gets a `source_health` alert. */
+  SOURCE_HEALTH_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  /** A source that usually returns results is "silent" after this many of its usual gaps without any. */
+  SOURCE_HEALTH_SILENCE_FACTOR: z.coerce.number().min(1.5).max(1_000).default(5),
+  /** Scans with results needed before silence is judged at all. */
+  SOURCE_HEALTH_MIN_HISTORY: z.coerce.number().int().min(1).max(1_000).default(3),
+
+  /** Rate-limit points each caller (API key, user, or IP when anonymous) may spend per window; 0 disables limiting. */
+  RATE_LIMIT_POINTS: z.coerce.number().int().min(0).max(100_000_000).default(5_000),
+  /** The rate-limit window, in seconds. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3_600),
+  /** Points an anonymous caller (by IP) may spend per window: sign-up, sign-in, token refresh. */
+  RATE_LIMIT_ANONYMOUS_POINTS: z.coerce.number().int().min(0).max(100_000_000).default(500),
+  /** Trust the first address of `X-Forwarded-For` as the client IP (behind a proxy you run). */
+  TRUST_PROXY: booleanFromEnv.default(false),
+
+  /** How often a worker records its heartbeat, in seconds. */
+  WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
+  /** `/ready` fails when no worker has beaten for this long; 0 leaves workers out of readiness. */
+  READY_WORKER_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  /** A worker silent this long is taken for dead and its jobs are unlocked for others. */
+  WORKER_DEAD_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(30),
+  /** On SIGTERM, how long running jobs may take to finish before they are released for retry. */
+  SHUTDOWN_JOB_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+  /** Port of the worker-only process's `/health`, `/ready` and `/metrics` (with --role=worker). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -141,6 +168,31 @@ export interface Config {
   scanning: ScanningConfig;
   webhooks: WebhookConfig;
   digest: DigestConfig;
+  rateLimit: RateLimitConfig;
+  operations: OperationsConfig;
+}
+
+export interface SourceHealthConfig {
+  failuresBeforeAlert: number;
+  silenceFactor: number;
+  minHistory: number;
+}
+
+export interface RateLimitConfig {
+  /** 0: limiting is off. */
+  points: number;
+  windowSeconds: number;
+  anonymousPoints: number;
+  trustProxy: boolean;
+}
+
+export interface OperationsConfig {
+  workerHeartbeatSeconds: number;
+  /** 0: readiness does not look at workers. */
+  readyWorkerMaxAgeSeconds: number;
+  workerDeadAfterSeconds: number;
+  shutdownJobDeadlineMs: number;
+  workerMetricsPort: number;
 }
 
 export interface DigestConfig {
@@ -183,6 +235,7 @@ export interface ScanningConfig {
   hackerNewsBaseUrl: string;
   crtshBaseUrl: string;
   demoFindingsPerScan: number;
+  sourceHealth: SourceHealthConfig;
   openai: {
     apiKey: string | undefined;
     baseUrl: string;
@@ -257,6 +310,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       hackerNewsBaseUrl: env.HN_BASE_URL,
       crtshBaseUrl: env.CRTSH_BASE_URL,
       demoFindingsPerScan: env.DEMO_FINDINGS_PER_SCAN,
+      sourceHealth: {
+        failuresBeforeAlert: env.SOURCE_HEALTH_FAILURES,
+        silenceFactor: env.SOURCE_HEALTH_SILENCE_FACTOR,
+        minHistory: env.SOURCE_HEALTH_MIN_HISTORY,
+      },
       openai: {
         apiKey: env.OPENAI_API_KEY,
         baseUrl: env.OPENAI_BASE_URL,
@@ -279,6 +337,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       hourUtc: env.DIGEST_HOUR_UTC,
       maxAlerts: env.DIGEST_MAX_ALERTS,
       smtpTimeoutMs: env.SMTP_TIMEOUT_MS,
+    },
+    rateLimit: {
+      points: env.RATE_LIMIT_POINTS,
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      anonymousPoints: env.RATE_LIMIT_ANONYMOUS_POINTS,
+      trustProxy: env.TRUST_PROXY,
+    },
+    operations: {
+      workerHeartbeatSeconds: env.WORKER_HEARTBEAT_SECONDS,
+      readyWorkerMaxAgeSeconds: env.READY_WORKER_MAX_AGE_SECONDS,
+      workerDeadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS,
+      shutdownJobDeadlineMs: env.SHUTDOWN_JOB_DEADLINE_MS,
+      workerMetricsPort: env.WORKER_METRICS_PORT,
     },
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { alerts } from '../db/schema/index.ts';
 import type { AlertCategory, Severity } from '../db/schema/enums.ts';
@@ -91,6 +91,7 @@ export function alertCreatedStream(
           and(
             eq(alerts.organizationId, viewer.organizationId),
             gt(alerts.createdSeq, lastSeq),
+            isNull(alerts.silencedAt),
             filter.monitorIds?.length ? inArray(alerts.monitorId, filter.monitorIds) : undefined,
             filter.minSeverity ? gte(alerts.severityRank, SEVERITY_RANK[filter.minSeverity]) : undefined,
             filter.categories?.length ? inArray(alerts.category, filter.categories) : undefined,

@@ -25,8 +25,9 @@ export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high
 
 /** Which status an analyst may move an alert to from each status. */
 const TRANSITIONS: Record<AlertStatus, readonly AlertStatus[]> = {
-  new: ['acknowledged', 'resolved', 'false_positive'],
-  acknowledged: ['new', 'resolved', 'false_positive'],
+  new: ['acknowledged', 'snoozed', 'resolved', 'false_positive'],
+  acknowledged: ['new', 'snoozed', 'resolved', 'false_positive'],
+  snoozed: ['new', 'acknowledged', 'snoozed', 'resolved', 'false_positive'],
   resolved: ['new'],
   false_positive: ['new'],
 };

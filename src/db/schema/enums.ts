@@ -20,7 +20,8 @@ export type SourceKind = (typeof sourceKinds)[number];
 export const frequencies = ['hourly', 'daily', 'weekly', 'interval'] as const;
 export type Frequency = (typeof frequencies)[number];
 
-export const alertCategories = [
+/** What an analyzer may call a finding. */
+export const threatCategories = [
   'phishing',
   'impersonation',
   'data_leak',
@@ -29,12 +30,16 @@ export const alertCategories = [
   'trademark',
   'other',
 ] as const;
+export type ThreatCategory = (typeof threatCategories)[number];
+
+/** Threats, plus the alerts Vigil raises about its own sources failing or falling silent. */
+export const alertCategories = [...threatCategories, 'source_health'] as const;
 export type AlertCategory = (typeof alertCategories)[number];
 
 export const severities = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];
 
-export const alertStatuses = ['new', 'acknowledged', 'resolved', 'false_positive'] as const;
+export const alertStatuses = ['new', 'acknowledged', 'snoozed', 'resolved', 'false_positive'] as const;
 export type AlertStatus = (typeof alertStatuses)[number];
 
 export const scanTriggers = ['schedule', 'manual'] as const;
@@ -45,6 +50,10 @@ export type ScanStatus = (typeof scanStatuses)[number];
 
 export const findingStatuses = ['new', 'analyzed', 'suppressed'] as const;
 export type FindingStatus = (typeof findingStatuses)[number];
+
+/** How a suppression rule recognises a finding: its host (and subdomains), or a URL glob. */
+export const suppressionRuleKinds = ['domain', 'url_pattern'] as const;
+export type SuppressionRuleKind = (typeof suppressionRuleKinds)[number];
 
 export const ledgerReasons = ['grant', 'scan', 'refund', 'adjustment'] as const;
 export type LedgerReason = (typeof ledgerReasons)[number];

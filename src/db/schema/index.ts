@@ -3,3 +3,4 @@ export * from './monitoring.ts';
 export * from './billing.ts';
 export * from './stats.ts';
 export * from './digests.ts';
+export * from './operations.ts';

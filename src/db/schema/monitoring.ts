@@ -1,13 +1,16 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   real,
   smallint,
   text,
@@ -27,6 +30,7 @@ import {
   scanStatuses,
   scanTriggers,
   severities,
+  suppressionRuleKinds,
   type AlertCategory,
   type AlertStatus,
   type FindingStatus,
@@ -37,6 +41,7 @@ import {
   type ScanTrigger,
   type Severity,
   type SourceKind,
+  type SuppressionRuleKind,
 } from './enums.ts';
 
 const timestamptz = () => timestamp({ withTimezone: true });
@@ -137,6 +142,8 @@ export const findings = pgTable(
     snippet: text().notNull().default(''),
     status: text().$type<FindingStatus>().notNull().default('new'),
     suppressedReason: text(),
+    /** The suppression rule that dropped it, while the rule exists (the reason text stays). */
+    suppressionRuleId: uuid().references(() => suppressionRules.id, { onDelete: 'set null' }),
     firstSeenAt: timestamptz().notNull().defaultNow(),
     lastSeenAt: timestamptz().notNull().defaultNow(),
   },
@@ -144,8 +151,92 @@ export const findings = pgTable(
     uniqueIndex('findings_monitor_url_key').on(t.monitorId, t.urlHash),
     index('findings_scan_idx').on(t.scanId),
     index('findings_content_hash_idx').on(t.contentHash),
+    index('findings_suppression_rule_idx').on(t.suppressionRuleId).where(sql.raw('suppression_rule_id IS NOT NULL')),
     check('findings_status_check', sql.raw(`status IN (${inList(findingStatuses)})`)),
   ],
+);
+
+/**
+ * A silence mutes alerts that match all of its given conditions while it is in effect: they are
+ * still stored, marked silenced, and neither pushed to subscribers nor sent to webhooks or digests.
+ */
+export const silences = pgTable(
+  'silences',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: orgRef(),
+    monitorId: uuid().references(() => monitors.id, { onDelete: 'cascade' }),
+    category: text().$type<AlertCategory>(),
+    minSeverity: text().$type<Severity>(),
+    /** Case-insensitive substring of the alert's title, summary or URL. */
+    text: text(),
+    comment: text(),
+    startsAt: timestamptz().notNull().defaultNow(),
+    endsAt: timestamptz().notNull(),
+    createdByUserId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    createdByApiKeyId: uuid().references(() => apiKeys.id, { onDelete: 'set null' }),
+    createdAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [
+    index('silences_org_ends_idx').on(t.organizationId, t.endsAt),
+    check('silences_period_check', sql.raw('ends_at > starts_at')),
+    check('silences_category_check', sql.raw(`category IS NULL OR category IN (${inList(alertCategories)})`)),
+    check('silences_min_severity_check', sql.raw(`min_severity IS NULL OR min_severity IN (${inList(severities)})`)),
+  ],
+);
+
+/**
+ * Learned from false positives (or written by hand): later findings of the monitor that match are
+ * dropped before analysis, with the rule as their "why suppressed" reason.
+ */
+export const suppressionRules = pgTable(
+  'suppression_rules',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: orgRef(),
+    monitorId: uuid()
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
+    kind: text().$type<SuppressionRuleKind>().notNull(),
+    /** A host name (matching it and its subdomains) or a URL glob where `*` matches anything. */
+    pattern: text().notNull(),
+    /** The alert marked false positive that taught it, if any. */
+    sourceAlertId: uuid().references((): AnyPgColumn => alerts.id, { onDelete: 'set null' }),
+    createdByUserId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    createdByApiKeyId: uuid().references(() => apiKeys.id, { onDelete: 'set null' }),
+    createdAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('suppression_rules_monitor_pattern_key').on(t.monitorId, t.kind, t.pattern),
+    index('suppression_rules_org_created_idx').on(t.organizationId, t.createdAt, t.id),
+    check('suppression_rules_kind_check', sql.raw(`kind IN (${inList(suppressionRuleKinds)})`)),
+  ],
+);
+
+/**
+ * How each source of a monitor has been doing, updated with every scan: consecutive failures, and
+ * when it last returned results (with the usual gap between such scans) to notice it falling silent.
+ */
+export const monitorSourceHealth = pgTable(
+  'monitor_source_health',
+  {
+    organizationId: orgRef(),
+    monitorId: uuid()
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
+    source: text().$type<SourceKind>().notNull(),
+    consecutiveFailures: integer().notNull().default(0),
+    lastError: text(),
+    lastSuccessAt: timestamptz(),
+    lastResultsAt: timestamptz(),
+    /** Scans that returned results so far, and the mean gap between them. */
+    resultScans: integer().notNull().default(0),
+    meanResultGapSeconds: doublePrecision(),
+    /** Why the source is unhealthy right now (failing or silent), or null when it is fine. */
+    problem: text(),
+    updatedAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.monitorId, t.source] })],
 );
 
 export const alerts = pgTable(
@@ -187,6 +278,11 @@ export const alerts = pgTable(
      * commits: replaying `createdSeq > cursor` can therefore never skip an alert (see drizzle/*live*).
      */
     createdSeq: bigint({ mode: 'number' }),
+    /** While status is `snoozed`: until when. A repeat after this time returns the alert to `new`. */
+    snoozedUntil: timestamptz(),
+    /** Set when a silence matched the alert as it fired: stored, but neither pushed nor notified. */
+    silencedAt: timestamptz(),
+    silenceId: uuid().references(() => silences.id, { onDelete: 'set null' }),
   },
   // Descending index columns are NULLS FIRST, PostgreSQL's default for DESC: that is what a plain
   // `ORDER BY … DESC` (forwards) and `… ASC` (backwards) can read in order. drizzle's bare .desc()
@@ -204,6 +300,7 @@ export const alerts = pgTable(
     check('alerts_status_check', sql.raw(`status IN (${inList(alertStatuses)})`)),
     check('alerts_confidence_check', sql.raw('confidence >= 0 AND confidence <= 1')),
     check('alerts_occurrences_check', sql.raw('occurrences >= 1')),
+    check('alerts_snoozed_check', sql.raw(`(status = 'snoozed') = (snoozed_until IS NOT NULL)`)),
   ],
 );
 

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { alertCategories, severities } from '../../db/schema/enums.ts';
+import { threatCategories, severities } from '../../db/schema/enums.ts';
 import type { CandidateFinding, MonitorProfile, Verdict } from './types.ts';
 
 export interface OpenAiSettings {
@@ -24,7 +24,7 @@ export interface BatchResult {
 const verdictSchema = z.object({
   index: z.number().int().min(0),
   isThreat: z.boolean(),
-  category: z.enum(alertCategories),
+  category: z.enum(threatCategories),
   severity: z.enum(severities),
   confidence: z.number().min(0).max(1),
   rationale: z.string().min(1).max(1_000),
@@ -46,7 +46,7 @@ const JSON_SCHEMA = {
         properties: {
           index: { type: 'integer' },
           isThreat: { type: 'boolean' },
-          category: { type: 'string', enum: [...alertCategories] },
+          category: { type: 'string', enum: [...threatCategories] },
           severity: { type: 'string', enum: [...severities] },
           confidence: { type: 'number' },
           rationale: { type: 'string' },
