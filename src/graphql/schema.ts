@@ -13,6 +13,8 @@ import './modules/webhooks.ts';
 import './modules/stats.ts';
 import './modules/monitor-transfer.ts';
 import './modules/digests.ts';
+import './modules/noise.ts';
+import './modules/source-health.ts';
 
 let schema: GraphQLSchema | undefined;
 

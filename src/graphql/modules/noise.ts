@@ -1,0 +1,2 @@
+/** Registered by import from ../schema.ts. */
+export {};
