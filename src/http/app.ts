@@ -14,9 +14,10 @@ import type { ApiSettings, Context } from '../graphql/context.ts';
 import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
 import { buildSchema } from '../graphql/schema.ts';
 import type { Logger } from '../lib/logger.ts';
-import { checkReadiness } from './health.ts';
+import { checkReadiness, type ReadinessOptions } from './health.ts';
 import { createMetrics, useOperationMetrics, type Metrics } from './metrics.ts';
 import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type ProtectionSettings } from './protections.ts';
+import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
 import { EventHub } from '../live/hub.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
 import type { Viewer } from '../services/viewer.ts';
@@ -43,6 +44,10 @@ export interface AppDeps {
   metrics?: Metrics;
   /** WebSocket keep-alive ping interval; a socket that misses a pong is terminated. */
   keepAliveMs?: number;
+  /** Cost-based budgets per API key, user or IP, kept in the database; absent or `points: 0` is off. */
+  rateLimit?: RateLimitConfig;
+  /** What `/ready` asks beyond the database and migrations. */
+  readiness?: ReadinessOptions;
 }
 
 /** Close codes Vigil uses on the GraphQL WebSocket besides graphql-ws's own (4403 when auth fails). */
@@ -135,6 +140,8 @@ export function buildApp(deps: AppDeps): App {
       ...protectionPlugins(deps.protections ?? DEFAULT_PROTECTIONS),
       useOperationMetrics(metrics),
       useOperationLog(logger),
+      // After metrics and the log, so refused operations are counted and logged like any other.
+      ...(deps.rateLimit && deps.rateLimit.points > 0 ? [useRateLimit(database.db, deps.rateLimit)] : []),
       useErrorHandler(({ errors, context }) => {
         const requestId = (context as Partial<Context>).requestId;
         for (const error of errors) {
@@ -176,7 +183,7 @@ export function buildApp(deps: AppDeps): App {
       }
     }
     if (path === '/ready') {
-      void checkReadiness(database).then(
+      void checkReadiness(database, deps.readiness).then(
         (report) => sendJson(res, report.isReady ? 200 : 503, report),
         (error: unknown) => sendJson(res, 503, { isReady: false, error: String(error) }),
       );

@@ -4,6 +4,7 @@ import { createTokenSigner } from '../../src/auth/tokens.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { ProtectionSettings } from '../../src/http/protections.ts';
+import type { RateLimitConfig } from '../../src/http/rate-limit.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createTestDatabase } from './db.ts';
 
@@ -12,6 +13,7 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-012345
 export interface GraphQLResponse<T> {
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
+  extensions?: Record<string, unknown>;
   status: number;
   headers: Headers;
 }
@@ -35,7 +37,14 @@ export interface TestServer {
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7);
 
 export async function startTestServer(
-  options: { accessTokenTtlSeconds?: number; scanNowCooldownSeconds?: number; protections?: ProtectionSettings; maxRequestBytes?: number } = {},
+  options: {
+    accessTokenTtlSeconds?: number;
+    scanNowCooldownSeconds?: number;
+    protections?: ProtectionSettings;
+    maxRequestBytes?: number;
+    rateLimit?: RateLimitConfig;
+    readiness?: { workerMaxAgeSeconds: number };
+  } = {},
 ): Promise<TestServer> {
   const testDb = await createTestDatabase();
   const queries: string[] = [];
@@ -51,6 +60,8 @@ export async function startTestServer(
     settings: { scanNowCooldownSeconds: options.scanNowCooldownSeconds ?? 60, encryptionKey: TEST_ENCRYPTION_KEY },
     protections: options.protections,
     maxRequestBytes: options.maxRequestBytes,
+    rateLimit: options.rateLimit,
+    readiness: options.readiness,
   });
   const url = await app.start();
   return {

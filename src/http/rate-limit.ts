@@ -1,0 +1,204 @@
+import type http from 'node:http';
+import {
+  getNamedType,
+  getOperationAST,
+  GraphQLError,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type ExecutionResult,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { RateLimitConfig } from '../config.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/pagination.ts';
+import { chargeRateLimit, type RateLimitState } from '../services/rate-limits.ts';
+import type { Viewer } from '../services/viewer.ts';
+
+export type { RateLimitConfig };
+
+/**
+ * What an operation costs before it runs, in the spirit of GitHub's GraphQL limits:
+ *
+ *   cost = base + ⌈items / 10⌉
+ *
+ * `base` is 1 for a query or subscription and 5 for a mutation (writes cost more than reads).
+ * `items` adds up, for every connection field (one taking `first`/`last`), the most items it can
+ * return: its page size (`first` or `last`, from literals or variables; 20 when absent, at most
+ * 100) times the page sizes of the connections it is nested in. So `alerts(first: 5)` costs 2,
+ * `alerts(first: 50)` costs 6, and `monitors(first: 10) { … scans(first: 10) }` costs
+ * 1 + ⌈(10 + 100) / 10⌉ = 12. Page sizes multiply through nesting the way graphql-armor's
+ * `costLimit` multiplies them (that one caps a document's shape; this one is spent from a budget).
+ * Fields under `@skip`/`@include` are counted as if included.
+ */
+export const OPERATION_BASE_COST = { query: 1, mutation: 5, subscription: 1 } as const;
+export const ITEMS_PER_POINT = 10;
+
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): number {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return OPERATION_BASE_COST.query;
+  const values: Record<string, unknown> = { ...variables };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (values[name] === undefined && definition.defaultValue) values[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  const root = schema.getRootType(operation.operation);
+  const items = root ? countItems({ schema, fragments, variables: values }, operation.selectionSet, root, 1, new Set()) : 0;
+  return OPERATION_BASE_COST[operation.operation] + Math.ceil(items / ITEMS_PER_POINT);
+}
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Record<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+}
+
+function countItems(walk: Walk, selectionSet: SelectionSetNode, parentType: GraphQLNamedType, multiplier: number, spreading: Set<string>): number {
+  let items = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (!selection.selectionSet) continue;
+      const field = isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[selection.name.value] : undefined;
+      if (!field) continue;
+      let inner = multiplier;
+      if (field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) {
+        inner = multiplier * pageSize(selection, walk.variables);
+        items += inner;
+      }
+      items += countItems(walk, selection.selectionSet, getNamedType(field.type), inner, spreading);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parentType;
+      items += countItems(walk, selection.selectionSet, type ?? parentType, multiplier, spreading);
+    } else {
+      const name = selection.name.value;
+      const fragment = walk.fragments[name];
+      // Validation refuses fragment cycles; the guard only keeps this walk finite if it ever ran first.
+      if (!fragment || spreading.has(name)) continue;
+      const type = walk.schema.getType(fragment.typeCondition.name.value) ?? parentType;
+      items += countItems(walk, fragment.selectionSet, type, multiplier, new Set(spreading).add(name));
+    }
+  }
+  return items;
+}
+
+function pageSize(field: FieldNode, variables: Record<string, unknown>): number {
+  let size: number | undefined;
+  for (const arg of field.arguments ?? []) {
+    if (arg.name.value !== 'first' && arg.name.value !== 'last') continue;
+    const value = valueFromASTUntyped(arg.value, variables);
+    if (typeof value === 'number' && Number.isFinite(value)) size = Math.max(size ?? 0, value);
+  }
+  return Math.min(MAX_PAGE_SIZE, Math.max(0, Math.trunc(size ?? DEFAULT_PAGE_SIZE)));
+}
+
+/** Whose budget pays: the API key, else the user, else (anonymous) the client's IP address. */
+export function callerKey(viewer: Viewer | null | undefined, req: http.IncomingMessage | undefined, trustProxy: boolean): string {
+  if (viewer?.apiKeyId) return `key:${viewer.apiKeyId}`;
+  if (viewer?.userId) return `user:${viewer.userId}`;
+  return `ip:${clientAddress(req, trustProxy)}`;
+}
+
+function clientAddress(req: http.IncomingMessage | undefined, trustProxy: boolean): string {
+  const forwarded = req?.headers['x-forwarded-for'];
+  const first = trustProxy ? (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim() : undefined;
+  const address = first || req?.socket.remoteAddress || 'unknown';
+  // IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d; one client, one budget.
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+}
+
+/** What `extensions.rateLimit` carries on every charged result. */
+export function rateLimitSummary(state: RateLimitState) {
+  return { cost: state.cost, limit: state.limit, remaining: state.remaining, resetAt: state.resetAt.toISOString() };
+}
+
+export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
+  const headers: Record<string, string> = {
+    'X-RateLimit-Limit': String(state.limit),
+    'X-RateLimit-Remaining': String(state.remaining),
+    'X-RateLimit-Used': String(state.used),
+    'X-RateLimit-Reset': String(Math.ceil(state.resetAt.getTime() / 1000)),
+    'X-RateLimit-Resource': 'graphql',
+  };
+  if (!state.isAllowed) headers['Retry-After'] = String(secondsUntil(state.resetAt));
+  return headers;
+}
+
+function secondsUntil(date: Date): number {
+  return Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
+}
+
+function refusal(state: RateLimitState, isHttp: boolean): ExecutionResult {
+  const message =
+    state.cost > state.limit
+      ? `This operation costs ${state.cost} points, more than the whole budget of ${state.limit} per window: ask for smaller pages.`
+      : `Rate limit exceeded: this operation costs ${state.cost} points and ${state.remaining} of ${state.limit} remain until ${state.resetAt.toISOString()}.`;
+  const error = new GraphQLError(message, {
+    extensions: { code: 'RATE_LIMITED', ...rateLimitSummary(state), ...(isHttp ? { http: { status: 429 } } : {}) },
+  });
+  return { errors: [error], extensions: { rateLimit: rateLimitSummary(state) } };
+}
+
+interface RateLimitedContext {
+  viewer?: Viewer | null;
+  /** The Node request (HTTP, or the WebSocket upgrade): where the client's address comes from. */
+  req?: http.IncomingMessage;
+  /** The Fetch request yoga answers; absent for operations over graphql-ws. */
+  request?: Request;
+}
+
+/**
+ * Charges every operation its cost (see `operationCost`) against its caller's budget before it runs,
+ * and refuses it — HTTP 429, `RATE_LIMITED`, `Retry-After` — when the budget cannot cover it.
+ * Subscriptions pay once, when they start. Results carry `extensions.rateLimit`; HTTP responses carry
+ * `X-RateLimit-*` headers. Requests refused earlier (bad credentials, invalid documents) cost nothing.
+ */
+export function useRateLimit(db: DbOrTx, config: RateLimitConfig): Plugin {
+  const charged = new WeakMap<object, RateLimitState>();
+
+  async function charge(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue: unknown }) {
+    const context = args.contextValue as RateLimitedContext;
+    const isAnonymous = !context.viewer;
+    const state = await chargeRateLimit(db, {
+      key: callerKey(context.viewer, context.req, config.trustProxy),
+      cost: operationCost(args.schema, args.document, args.operationName, args.variableValues),
+      limit: isAnonymous ? config.anonymousPoints : config.points,
+      windowSeconds: config.windowSeconds,
+    });
+    const isHttp = typeof context.request?.headers?.get === 'function';
+    if (isHttp) charged.set(context.request!, state);
+    return { state, isHttp };
+  }
+
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const { state, isHttp } = await charge(args);
+      if (!state.isAllowed) return setResultAndStopExecution(refusal(state, isHttp));
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return; // incremental delivery: the headers say it
+          setResult({ ...result, extensions: { ...result.extensions, rateLimit: rateLimitSummary(state) } });
+        },
+      };
+    },
+    async onSubscribe({ args, setResultAndStopExecution }) {
+      const { state, isHttp } = await charge(args);
+      if (!state.isAllowed) setResultAndStopExecution(refusal(state, isHttp));
+    },
+    onResponse({ request, response }) {
+      const state = charged.get(request);
+      if (!state) return;
+      for (const [name, value] of Object.entries(rateLimitHeaders(state))) response.headers.set(name, value);
+    },
+  };
+}

@@ -1,0 +1,303 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenSigner } from '../../src/auth/tokens.ts';
+import { connectDatabase } from '../../src/db/client.ts';
+import { buildApp } from '../../src/http/app.ts';
+import type { RateLimitConfig } from '../../src/http/rate-limit.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { purgeExpiredRateLimitBuckets } from '../../src/services/rate-limits.ts';
+import { createTestApiKey } from '../helpers/accounts.ts';
+import { demoMonitorInput, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
+import { sleep } from '../helpers/live.ts';
+import { startTestServer, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, type TestServer } from '../helpers/server.ts';
+import { connectLive } from '../helpers/ws.ts';
+import {
+  CreateMonitorDocument,
+  OnAlertCreatedDocument,
+  RateLimitAlertsDocument,
+  RateLimitMonitorScansDocument,
+  RateLimitViewerDocument,
+} from '../generated/graphql.ts';
+
+const LIMITS: RateLimitConfig = { points: 100, windowSeconds: 3_600, anonymousPoints: 60, trustProxy: true };
+
+interface Replica {
+  url: string;
+  stop(): Promise<void>;
+}
+
+let server: TestServer;
+const replicas: Replica[] = [];
+
+/** Another API process's worth of app on the same database: its own pool, its own rate-limit settings. */
+async function startReplica(rateLimit: RateLimitConfig): Promise<Replica> {
+  const database = connectDatabase(server.databaseUrl, { max: 5 });
+  const signer = createTokenSigner(TEST_JWT_SECRET, 900);
+  const app = buildApp({
+    database,
+    signer,
+    auth: { signer, refreshTokenTtlDays: 30 },
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    port: 0,
+    host: '127.0.0.1',
+    settings: { scanNowCooldownSeconds: 60, encryptionKey: TEST_ENCRYPTION_KEY },
+    rateLimit,
+  });
+  const replica = { url: await app.start(), stop: () => app.stop() };
+  replicas.push(replica);
+  return replica;
+}
+
+interface RateLimitExtension {
+  cost: number;
+  limit: number;
+  remaining: number;
+  resetAt: string;
+}
+
+interface Answer<R> {
+  status: number;
+  headers: Headers;
+  data?: R | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+  rateLimit?: RateLimitExtension;
+}
+
+async function send<R, V>(
+  baseUrl: string,
+  document: TypedDocumentNode<R, V>,
+  variables?: V,
+  options: { token?: string; forwardedFor?: string } = {},
+): Promise<Answer<R>> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}),
+    },
+    body: JSON.stringify({ query: print(document), variables }),
+  });
+  const body = (await response.json()) as Omit<Answer<R>, 'status' | 'headers' | 'rateLimit'> & { extensions?: { rateLimit?: RateLimitExtension } };
+  return { status: response.status, headers: response.headers, data: body.data, errors: body.errors, rateLimit: body.extensions?.rateLimit };
+}
+
+function remaining(answer: Answer<unknown>): number {
+  return Number(answer.headers.get('x-ratelimit-remaining'));
+}
+
+async function pointsUsed(key: string): Promise<number | undefined> {
+  const [row] = await server.database.sql<{ points_used: number }[]>`select points_used from rate_limit_buckets where key = ${key}`;
+  return row?.points_used;
+}
+
+/** Leaves `left` points in the bucket's current window (a test shortcut for "spend until almost out"). */
+async function leave(key: string, left: number, limit = LIMITS.points): Promise<void> {
+  await server.database.sql`update rate_limit_buckets set points_used = ${limit - left} where key = ${key}`;
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ rateLimit: LIMITS });
+});
+afterAll(async () => {
+  for (const replica of replicas) await replica.stop();
+  await server?.stop();
+});
+
+describe('cost-based rate limiting', () => {
+  it('charges each operation its documented cost and reports the budget in headers and extensions', async () => {
+    const account = await signUpAccount(server);
+    const token = account.accessToken;
+
+    const first = await send(server.url, RateLimitViewerDocument, {}, { token });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-ratelimit-limit')).toBe('100');
+    expect(first.headers.get('x-ratelimit-resource')).toBe('graphql');
+    expect(first.headers.get('x-ratelimit-used')).toBe('1');
+    expect(remaining(first)).toBe(99);
+    const reset = Number(first.headers.get('x-ratelimit-reset'));
+    expect(reset * 1000).toBeGreaterThan(Date.now() + 3_590_000);
+    expect(reset * 1000).toBeLessThan(Date.now() + 3_610_000);
+    expect(first.rateLimit).toEqual({ cost: 1, limit: 100, remaining: 99, resetAt: expect.any(String) });
+    expect(Math.ceil(Date.parse(first.rateLimit!.resetAt) / 1000)).toBe(reset);
+
+    // Base 1, plus one point per 10 items a connection may return, multiplied through nesting.
+    const costs: [Answer<unknown>, number][] = [
+      [await send(server.url, RateLimitAlertsDocument, { first: 5 }, { token }), 2],
+      [await send(server.url, RateLimitAlertsDocument, { first: 50 }, { token }), 6],
+      [await send(server.url, RateLimitAlertsDocument, {}, { token }), 3], // the default page: 20
+      [await send(server.url, RateLimitMonitorScansDocument, {}, { token }), 12], // 1 + (10 + 10×10)/10
+      [await send(server.url, CreateMonitorDocument, { input: demoMonitorInput() }, { token }), 5], // mutations start at 5
+    ];
+    let expected = 99;
+    for (const [answer, cost] of costs) {
+      expected -= cost;
+      expect(answer.errors).toBeUndefined();
+      expect(answer.rateLimit).toMatchObject({ cost, remaining: expected });
+      expect(remaining(answer)).toBe(expected);
+    }
+    expect(await pointsUsed(`user:${rawId(account.userId)}`)).toBe(100 - expected);
+  });
+
+  it('refuses an operation the budget cannot cover with 429 and RATE_LIMITED, without running it or charging for it', async () => {
+    const account = await signUpAccount(server);
+    const token = account.accessToken;
+    const key = `user:${rawId(account.userId)}`;
+    await send(server.url, RateLimitViewerDocument, {}, { token });
+    await leave(key, 4);
+
+    const refused = await send(server.url, CreateMonitorDocument, { input: demoMonitorInput() }, { token });
+    expect(refused.status).toBe(429);
+    expect(refused.data ?? null).toBeNull();
+    expect(refused.errors).toHaveLength(1);
+    expect(refused.errors![0]!.message).toMatch(/rate limit exceeded: this operation costs 5 points and 4 of 100 remain/i);
+    expect(refused.errors![0]!.extensions).toEqual({ code: 'RATE_LIMITED', cost: 5, limit: 100, remaining: 4, resetAt: expect.any(String) });
+    expect(Date.parse(refused.errors![0]!.extensions!.resetAt as string)).toBeGreaterThan(Date.now());
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(3_500);
+    expect(retryAfter).toBeLessThanOrEqual(3_600);
+    expect(remaining(refused)).toBe(4);
+
+    // Nothing ran: no monitor was created.
+    const [{ count }] = await server.database.sql<{ count: number }[]>`
+      select count(*)::int as count from monitors where organization_id = ${account.organizationId}`;
+    expect(count).toBe(0);
+    // Nothing was charged: the 4 points left still buy smaller operations.
+    const cheap = await send(server.url, RateLimitViewerDocument, {}, { token });
+    expect(cheap.status).toBe(200);
+    expect(cheap.rateLimit).toMatchObject({ cost: 1, remaining: 3 });
+  });
+
+  it('refuses an operation that costs more than the whole budget, saying why', async () => {
+    const anonymousBig = await send(server.url, RateLimitMonitorScansDocument, { first: 100 }, { forwardedFor: '192.0.2.200' });
+    // 1 + (100 + 100×10)/10 = 111 points against an anonymous budget of 60.
+    expect(anonymousBig.status).toBe(429);
+    expect(anonymousBig.errors![0]!.message).toMatch(/costs 111 points, more than the whole budget of 60/);
+    expect(anonymousBig.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', cost: 111, limit: 60, remaining: 60 });
+  });
+
+  it('gives the full budget back when a new window starts', async () => {
+    const quick = await startReplica({ ...LIMITS, points: 3, windowSeconds: 1 });
+    const account = await signUpAccount(server);
+    const token = account.accessToken;
+    for (const left of [2, 1, 0]) {
+      const answer = await send(quick.url, RateLimitViewerDocument, {}, { token });
+      expect(answer.status).toBe(200);
+      expect(answer.rateLimit?.remaining).toBe(left);
+    }
+    const refused = await send(quick.url, RateLimitViewerDocument, {}, { token });
+    expect(refused.status).toBe(429);
+    const resetAt = Date.parse(refused.errors![0]!.extensions!.resetAt as string);
+    expect(resetAt - Date.now()).toBeLessThanOrEqual(1_000);
+
+    await sleep(Math.max(0, resetAt - Date.now()) + 50);
+    const renewed = await send(quick.url, RateLimitViewerDocument, {}, { token });
+    expect(renewed.status).toBe(200);
+    expect(renewed.rateLimit).toMatchObject({ cost: 1, limit: 3, remaining: 2 });
+    expect(Date.parse(renewed.rateLimit!.resetAt)).toBeGreaterThan(resetAt);
+  });
+
+  it('keeps separate budgets for an API key, a user and each anonymous address, and across tenants', async () => {
+    const owner = await signUpAccount(server);
+    const other = await signUpAccount(server);
+    const apiKey = await createTestApiKey(server, owner.accessToken, { role: 'VIEWER' });
+
+    // The owner has paid 5 for creating the key; now 11 more.
+    const spent = await send(server.url, RateLimitAlertsDocument, { first: 100 }, { token: owner.accessToken });
+    expect(spent.rateLimit).toMatchObject({ cost: 11, remaining: 84 });
+
+    // The owner's API key has a budget of its own, untouched by the owner's spending.
+    const byKey = await send(server.url, RateLimitViewerDocument, {}, { token: apiKey.secret });
+    expect(byKey.rateLimit).toMatchObject({ cost: 1, limit: 100, remaining: 99 });
+    expect(await pointsUsed(`key:${rawId(apiKey.id)}`)).toBe(1);
+    // Another organization's user likewise.
+    const byOther = await send(server.url, RateLimitAlertsDocument, { first: 100 }, { token: other.accessToken });
+    expect(byOther.rateLimit).toMatchObject({ cost: 11, remaining: 89 });
+
+    // Anonymous callers pay per address, from a smaller budget.
+    const anonymousA = await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: '203.0.113.7, 10.0.0.1' });
+    expect(anonymousA.data).toEqual({ viewer: null });
+    expect(anonymousA.rateLimit).toMatchObject({ cost: 1, limit: 60, remaining: 59 });
+    await leave('ip:203.0.113.7', 0, 60);
+    expect((await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: '203.0.113.7' })).status).toBe(429);
+    const anonymousB = await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: '203.0.113.8' });
+    expect(anonymousB.status).toBe(200);
+    expect(anonymousB.rateLimit).toMatchObject({ remaining: 59 });
+    // Nor does an exhausted address touch the users behind it.
+    const ownerAgain = await send(server.url, RateLimitViewerDocument, {}, { token: owner.accessToken });
+    expect(ownerAgain.rateLimit!.remaining).toBe(83);
+  });
+
+  it('ignores X-Forwarded-For unless the proxy is trusted', async () => {
+    const direct = await startReplica({ ...LIMITS, trustProxy: false });
+    const before = (await pointsUsed('ip:127.0.0.1')) ?? 0;
+    const answer = await send(direct.url, RateLimitViewerDocument, {}, { forwardedFor: '198.51.100.9' });
+    expect(answer.status).toBe(200);
+    expect(await pointsUsed('ip:198.51.100.9')).toBeUndefined();
+    expect(await pointsUsed('ip:127.0.0.1')).toBe(before + 1);
+  });
+
+  it('draws one budget for all API replicas on the database, without overspending under concurrency', async () => {
+    const second = await startReplica(LIMITS);
+    const account = await signUpAccount(server);
+    const token = account.accessToken;
+    const key = `user:${rawId(account.userId)}`;
+
+    const a = await send(server.url, RateLimitViewerDocument, {}, { token });
+    const b = await send(second.url, RateLimitViewerDocument, {}, { token });
+    const c = await send(server.url, RateLimitViewerDocument, {}, { token });
+    expect([a, b, c].map((r) => r.rateLimit!.remaining)).toEqual([99, 98, 97]);
+
+    await leave(key, 10);
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => send(i % 2 === 0 ? server.url : second.url, RateLimitViewerDocument, {}, { token })),
+    );
+    expect(burst.filter((r) => r.status === 200)).toHaveLength(10);
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(20);
+    expect(await pointsUsed(key)).toBe(100);
+  });
+
+  it('charges a graphql-ws subscription once when it starts, and refuses it when the budget is spent', async () => {
+    const account = await signUpAccount(server);
+    const key = `user:${rawId(account.userId)}`;
+    await send(server.url, RateLimitViewerDocument, {}, { token: account.accessToken });
+    const live = connectLive(server.url, account.accessToken);
+    try {
+      const accepted = live.subscribe(OnAlertCreatedDocument, {});
+      await server.waitForSubscribers(1);
+      expect(await pointsUsed(key)).toBe(2);
+
+      await leave(key, 0);
+      const refused = live.subscribe(OnAlertCreatedDocument, {});
+      await expect(refused.waitFor(1, 5_000)).rejects.toThrow(/RATE_LIMITED/);
+      expect(refused.errors).toMatchObject([{ message: expect.stringMatching(/rate limit exceeded/i), extensions: { code: 'RATE_LIMITED', cost: 1, remaining: 0 } }]);
+      // HTTP-only details (status, headers) stay out of WebSocket messages.
+      expect((refused.errors[0] as { extensions: object }).extensions).not.toHaveProperty('http');
+      expect(accepted.isComplete()).toBe(false);
+      expect(accepted.errors).toEqual([]);
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  it('adds no headers, extensions or buckets when limiting is off', async () => {
+    const open = await startReplica({ ...LIMITS, points: 0 });
+    const account = await signUpAccount(server);
+    const answer = await send(open.url, RateLimitViewerDocument, {}, { token: account.accessToken });
+    expect(answer.status).toBe(200);
+    expect([...answer.headers.keys()].filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
+    expect(answer.rateLimit).toBeUndefined();
+    expect(await pointsUsed(`user:${rawId(account.userId)}`)).toBeUndefined();
+  });
+
+  it('purges buckets whose window ended long ago and keeps live ones', async () => {
+    await server.database.sql`
+      insert into rate_limit_buckets (key, window_started_at, points_used)
+      values ('ip:192.0.2.1', now() - interval '3 hours', 7), ('ip:192.0.2.2', now() - interval '90 minutes', 7)`;
+    expect(await purgeExpiredRateLimitBuckets(server.database.db, 3_600, 1)).toBeGreaterThanOrEqual(1);
+    expect(await pointsUsed('ip:192.0.2.1')).toBeUndefined();
+    expect(await pointsUsed('ip:192.0.2.2')).toBe(7);
+  });
+});
