@@ -34,3 +34,11 @@ export const AlertStatusEnum = enumFrom('AlertStatus', alertStatuses, 'Where an 
 export const OrderDirectionEnum = builder.enumType('OrderDirection', {
   values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const,
 });
+
+export const SuppressionRuleKindEnum = builder.enumType('SuppressionRuleKind', {
+  description: 'How a suppression rule recognises a finding.',
+  values: {
+    DOMAIN: { value: 'domain', description: 'The finding’s host is the pattern or one of its subdomains.' },
+    URL_PATTERN: { value: 'url_pattern', description: 'The finding’s canonical URL matches the pattern, where `*` matches anything.' },
+  } as const,
+});

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { alertHistory, alertNotes, alerts, monitors } from '../db/schema/index.ts';
@@ -6,14 +6,18 @@ import {
   alertCategories,
   alertStatuses,
   severities,
+  suppressionRuleKinds,
   type AlertCategory,
   type AlertStatus,
   type Severity,
   type SourceKind,
+  type SuppressionRuleKind,
 } from '../db/schema/enums.ts';
 import { InvalidStatusTransitionError, NotFoundError, ValidationError } from './errors.ts';
 import { likePattern } from './monitors.ts';
 import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
+import { activeSilences, findSilence } from './silences.ts';
+import { learnFromFalsePositives } from './suppression-rules.ts';
 import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -59,8 +63,10 @@ export interface UpsertOutcome {
 
 /**
  * What the scanner calls for every threat: one alert per (monitor, fingerprint). A repeat counts an
- * occurrence and refreshes the verdict; a repeat of a resolved alert reopens it as `new`, recorded in
- * history. False positives stay closed: the analyst already said it is not a threat.
+ * occurrence and refreshes the verdict; a repeat of a resolved alert, or of a snoozed one after its
+ * snooze ended, returns it to `new`, recorded in history. False positives stay closed: the analyst
+ * already said it is not a threat. Each firing is checked against the silences in effect: a
+ * silenced firing is stored and marked, but not announced (see drizzle/*noise_control*).
  */
 export async function upsertAlert(tx: DbOrTx, input: AlertInput): Promise<UpsertOutcome> {
   const data = parseInput(alertInputSchema, input, ['alert']);
@@ -102,9 +108,14 @@ export async function upsertAlerts(
     rationale: data.rationale ?? null,
     isUnverified: data.isUnverified,
   });
+  const silences = await activeSilences(tx, organizationId);
+  const silenceOf = (data: (typeof parsed)[number]) => {
+    const silence = silences.length > 0 ? findSilence(silences, { monitorId, ...verdictOf(data), url: data.url ?? null }) : undefined;
+    return silence ? { silencedAt: sql`now()`, silenceId: silence.id } : { silencedAt: null, silenceId: null };
+  };
   const created = await tx
     .insert(alerts)
-    .values([...byFingerprint.values()].map((data) => ({ organizationId, monitorId, fingerprint: data.fingerprint, ...verdictOf(data) })))
+    .values([...byFingerprint.values()].map((data) => ({ organizationId, monitorId, fingerprint: data.fingerprint, ...verdictOf(data), ...silenceOf(data) })))
     .onConflictDoNothing({ target: [alerts.monitorId, alerts.fingerprint] })
     .returning();
   const outcomes = new Map<string, UpsertOutcome>(created.map((alert) => [alert.fingerprint, { alert, outcome: 'created' }]));
@@ -114,21 +125,26 @@ export async function upsertAlerts(
   const repeated = [...byFingerprint.keys()].filter((fingerprint) => !outcomes.has(fingerprint));
   if (repeated.length > 0) {
     const existing = await tx
-      .select()
+      .select({ alert: alerts, isSnoozeOver: sql<boolean>`coalesce(${alerts.snoozedUntil} <= now(), false)` })
       .from(alerts)
       .where(and(eq(alerts.monitorId, monitorId), inArray(alerts.fingerprint, repeated)))
       .orderBy(asc(alerts.id))
       .for('update');
-    for (const current of existing) {
-      const isReopened = current.status === 'resolved';
+    for (const { alert: current, isSnoozeOver: isSnoozeEnded } of existing) {
+      const isSnoozeOver = current.status === 'snoozed' && isSnoozeEnded;
+      const isReopened = current.status === 'resolved' || isSnoozeOver;
+      const data = byFingerprint.get(current.fingerprint)!;
       const [updated] = await tx
         .update(alerts)
         .set({
-          ...verdictOf(byFingerprint.get(current.fingerprint)!),
+          ...verdictOf(data),
+          ...silenceOf(data),
           occurrences: sql`${alerts.occurrences} + 1`,
           lastSeenAt: sql`now()`,
           updatedAt: sql`now()`,
-          ...(isReopened ? { status: 'new' as const, resolvedAt: null, resolvedByUserId: null, acknowledgedAt: null, acknowledgedByUserId: null } : {}),
+          ...(isReopened
+            ? { status: 'new' as const, snoozedUntil: null, resolvedAt: null, resolvedByUserId: null, acknowledgedAt: null, acknowledgedByUserId: null }
+            : {}),
         })
         .where(eq(alerts.id, current.id))
         .returning();
@@ -136,9 +152,9 @@ export async function upsertAlerts(
         await tx.insert(alertHistory).values({
           organizationId,
           alertId: current.id,
-          fromStatus: 'resolved',
+          fromStatus: current.status,
           toStatus: 'new',
-          note: 'Reopened: the threat was seen again',
+          note: isSnoozeOver ? 'Snooze over: the threat was seen again' : 'Reopened: the threat was seen again',
         });
       }
       outcomes.set(current.fingerprint, { alert: updated!, outcome: isReopened ? 'reopened' : 'updated' });
@@ -147,20 +163,40 @@ export async function upsertAlerts(
   return parsed.map((data) => outcomes.get(data.fingerprint)!);
 }
 
-const statusUpdateSchema = z.object({
-  ids: z.array(z.uuid()).min(1, 'must list at least one alert').max(100, 'must list at most 100 alerts'),
-  status: z.enum(alertStatuses),
-  note: z.string().trim().min(1, 'must not be empty').max(5_000, 'must be at most 5000 characters').nullish(),
-});
+const MAX_SNOOZE_DAYS = 90;
+
+const statusUpdateSchema = z
+  .object({
+    ids: z.array(z.uuid()).min(1, 'must list at least one alert').max(100, 'must list at most 100 alerts'),
+    status: z.enum(alertStatuses),
+    note: z.string().trim().min(1, 'must not be empty').max(5_000, 'must be at most 5000 characters').nullish(),
+    snoozedUntil: z.date().nullish(),
+    learn: z.enum(suppressionRuleKinds).nullish(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.status === 'snoozed') {
+      if (!input.snoozedUntil) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'is required to snooze' });
+      else if (input.snoozedUntil.getTime() <= Date.now()) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'must be in the future' });
+      else if (input.snoozedUntil.getTime() - Date.now() > MAX_SNOOZE_DAYS * 86_400_000) {
+        ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: `must be at most ${MAX_SNOOZE_DAYS} days ahead` });
+      }
+    } else if (input.snoozedUntil) {
+      ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'is only for status SNOOZED' });
+    }
+    if (input.learn && input.status !== 'false_positive') {
+      ctx.addIssue({ code: 'custom', path: ['learn'], message: 'is only for status FALSE_POSITIVE' });
+    }
+  });
 
 /**
  * Moves one or many alerts to `status`, all or nothing: if any alert is missing or cannot make the
- * transition, nothing changes.
+ * transition, nothing changes. Snoozing needs `snoozedUntil`; marking false positive may `learn` a
+ * suppression rule for each alert's monitor, in the same transaction.
  */
 export async function updateAlertStatus(
   db: Db,
   viewer: Viewer,
-  input: { ids: string[]; status: AlertStatus; note?: string | null },
+  input: { ids: string[]; status: AlertStatus; note?: string | null; snoozedUntil?: Date | null; learn?: SuppressionRuleKind | null },
 ): Promise<AlertRow[]> {
   // `ids`, `status` and `note` are arguments of their own, so issue paths start at them.
   const data = parseInput(statusUpdateSchema, input, []);
@@ -184,12 +220,15 @@ export async function updateAlertStatus(
         ? { acknowledgedAt: sql`now()`, acknowledgedByUserId: actor }
         : data.status === 'resolved' || data.status === 'false_positive'
           ? { resolvedAt: sql`now()`, resolvedByUserId: actor }
-          : { resolvedAt: null, resolvedByUserId: null, acknowledgedAt: null, acknowledgedByUserId: null };
+          : data.status === 'snoozed'
+            ? {}
+            : { resolvedAt: null, resolvedByUserId: null, acknowledgedAt: null, acknowledgedByUserId: null };
     const updated = await tx
       .update(alerts)
-      .set({ status: data.status, updatedAt: sql`now()`, ...changes })
+      .set({ status: data.status, snoozedUntil: data.status === 'snoozed' ? data.snoozedUntil! : null, updatedAt: sql`now()`, ...changes })
       .where(inArray(alerts.id, ids))
       .returning();
+    if (data.learn) await learnFromFalsePositives(tx, viewer, current, data.learn);
     await tx.insert(alertHistory).values(
       ids.map((id) => ({
         organizationId: viewer.organizationId,
@@ -261,6 +300,8 @@ export interface AlertFilter {
   since?: Date | null;
   until?: Date | null;
   text?: string | null;
+  /** True: only silenced firings; false: only announced ones; absent: both. */
+  isSilenced?: boolean | null;
 }
 
 export type AlertOrder = 'newest' | 'oldest' | 'severity';
@@ -306,6 +347,7 @@ export function alertFilterConditions(organizationId: string, filter: AlertFilte
     filter.categories?.length ? inArray(alerts.category, filter.categories) : undefined,
     filter.since ? gte(alerts.createdAt, filter.since) : undefined,
     filter.until ? lt(alerts.createdAt, filter.until) : undefined,
+    filter.isSilenced === true ? isNotNull(alerts.silencedAt) : filter.isSilenced === false ? isNull(alerts.silencedAt) : undefined,
     text
       ? or(ilike(alerts.title, likePattern(text)), ilike(alerts.summary, likePattern(text)), ilike(alerts.url, likePattern(text)))
       : undefined,

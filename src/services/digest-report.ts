@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { alerts, creditLedger, monitors, organizations, scans } from '../db/schema/index.ts';
 import { severities, type Severity } from '../db/schema/enums.ts';
@@ -64,7 +64,7 @@ export async function buildDigestReport(db: DbOrTx, organizationId: string, day:
       })
       .from(alerts)
       .innerJoin(monitors, eq(monitors.id, alerts.monitorId))
-      .where(and(eq(alerts.organizationId, organizationId), inArray(alerts.severity, ['high', 'critical']), inDay(alerts.createdAt)))
+      .where(and(eq(alerts.organizationId, organizationId), inArray(alerts.severity, ['high', 'critical']), inDay(alerts.createdAt), isNull(alerts.silencedAt)))
       .orderBy(desc(alerts.severityRank), asc(alerts.createdAt), asc(alerts.id))
       .limit(maxAlerts),
     db

@@ -1,7 +1,11 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
-import { suppressionRules } from '../db/schema/index.ts';
-import type { SuppressionRuleKind } from '../db/schema/enums.ts';
+import { monitors, suppressionRules, type alerts } from '../db/schema/index.ts';
+import { suppressionRuleKinds, type SuppressionRuleKind } from '../db/schema/enums.ts';
+import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import { parseInput } from './validation.ts';
+import type { Viewer } from './viewer.ts';
 
 export type SuppressionRuleRow = typeof suppressionRules.$inferSelect;
 
@@ -55,4 +59,120 @@ export function suppressionReason(rule: SuppressionRuleMatcher): string {
   const what = rule.kind === 'domain' ? `domain ${rule.pattern}` : `URL pattern ${rule.pattern}`;
   const learned = rule.sourceAlertId ? ' (learned from an alert marked false positive)' : '';
   return `suppression rule ${rule.id}: ${what}${learned}`;
+}
+
+const MAX_RULES_PER_MONITOR = 200;
+const HOST_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
+
+const createRuleSchema = z
+  .object({
+    monitorId: z.uuid(),
+    kind: z.enum(suppressionRuleKinds),
+    pattern: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
+  })
+  .transform((input) => ({ ...input, pattern: input.kind === 'domain' ? input.pattern.toLowerCase().replace(/\.$/, '') : input.pattern }))
+  .superRefine((input, ctx) => {
+    if (input.kind === 'domain' && !HOST_PATTERN.test(input.pattern)) {
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'must be a host name such as login.example.com (it also matches its subdomains)' });
+    }
+    if (input.kind === 'url_pattern' && !/^https?:\/\/[^*/]+/i.test(input.pattern)) {
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'must start with http:// or https:// and a literal host; * matches anything after that' });
+    }
+  });
+export type CreateSuppressionRuleInput = z.input<typeof createRuleSchema>;
+
+async function insertRules(
+  db: DbOrTx,
+  viewer: Viewer,
+  rules: { monitorId: string; kind: SuppressionRuleKind; pattern: string; sourceAlertId: string | null }[],
+): Promise<SuppressionRuleRow[]> {
+  const monitorIds = [...new Set(rules.map((r) => r.monitorId))];
+  const counts = await db
+    .select({ monitorId: monitors.id, rules: sql<number>`(select count(*)::int from suppression_rules r where r.monitor_id = ${monitors.id})` })
+    .from(monitors)
+    .where(and(eq(monitors.organizationId, viewer.organizationId), inArray(monitors.id, monitorIds)))
+    .for('update', { of: monitors });
+  for (const monitorId of monitorIds) {
+    const row = counts.find((c) => c.monitorId === monitorId);
+    if (!row) throw new NotFoundError('Monitor', monitorId);
+    const adding = rules.filter((r) => r.monitorId === monitorId).length;
+    if (row.rules + adding > MAX_RULES_PER_MONITOR) {
+      throw ValidationError.single(['input', 'monitorId'], `a monitor may have at most ${MAX_RULES_PER_MONITOR} suppression rules; remove some first`);
+    }
+  }
+  return db
+    .insert(suppressionRules)
+    .values(rules.map((rule) => ({ ...rule, organizationId: viewer.organizationId, createdByUserId: viewer.userId, createdByApiKeyId: viewer.apiKeyId })))
+    .onConflictDoNothing({ target: [suppressionRules.monitorId, suppressionRules.kind, suppressionRules.pattern] })
+    .returning();
+}
+
+/** A rule written by hand: later findings of the monitor that match are dropped before analysis. */
+export async function createSuppressionRule(db: DbOrTx, viewer: Viewer, input: CreateSuppressionRuleInput): Promise<SuppressionRuleRow> {
+  const data = parseInput(createRuleSchema, input);
+  const [rule] = await insertRules(db, viewer, [{ ...data, sourceAlertId: null }]);
+  if (!rule) throw new ConflictError(`This monitor already has the ${data.kind} rule ${data.pattern}`);
+  return rule;
+}
+
+/** What a false positive teaches: its host, or its URL (without query) and anything under it. */
+export function patternFromUrl(kind: SuppressionRuleKind, url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (kind === 'domain') return parsed.hostname.toLowerCase();
+  return `${parsed.origin}${parsed.pathname}*`;
+}
+
+/**
+ * Called as alerts are marked false positive with `learn`: one rule per alert's monitor and pattern,
+ * in the caller's transaction. A rule that already exists is kept as it is.
+ */
+export async function learnFromFalsePositives(
+  tx: DbOrTx,
+  viewer: Viewer,
+  marked: readonly Pick<typeof alerts.$inferSelect, 'id' | 'monitorId' | 'url'>[],
+  kind: SuppressionRuleKind,
+): Promise<void> {
+  const rules = marked.map((alert) => {
+    const pattern = alert.url ? patternFromUrl(kind, alert.url) : null;
+    if (!pattern) throw ValidationError.single(['learn'], `alert ${alert.id} has no URL to learn a ${kind === 'domain' ? 'domain' : 'URL pattern'} from`);
+    return { monitorId: alert.monitorId, kind, pattern, sourceAlertId: alert.id };
+  });
+  await insertRules(tx, viewer, rules);
+}
+
+export async function deleteSuppressionRule(db: DbOrTx, viewer: Viewer, id: string): Promise<SuppressionRuleRow> {
+  const [rule] = await db
+    .delete(suppressionRules)
+    .where(and(eq(suppressionRules.id, id), eq(suppressionRules.organizationId, viewer.organizationId)))
+    .returning();
+  if (!rule) throw new NotFoundError('SuppressionRule', id);
+  return rule;
+}
+
+/** The organization's rules, oldest first, optionally of some monitors only. */
+export function listSuppressionRules(db: DbOrTx, organizationId: string, monitorIds?: readonly string[] | null): Promise<SuppressionRuleRow[]> {
+  return db
+    .select()
+    .from(suppressionRules)
+    .where(
+      and(
+        eq(suppressionRules.organizationId, organizationId),
+        monitorIds?.length ? inArray(suppressionRules.monitorId, [...monitorIds]) : undefined,
+      ),
+    )
+    .orderBy(asc(suppressionRules.createdAt), asc(suppressionRules.id))
+    .limit(1_000);
+}
+
+export function loadSuppressionRules(db: DbOrTx, organizationId: string, ids: readonly string[]): Promise<SuppressionRuleRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(suppressionRules)
+    .where(and(eq(suppressionRules.organizationId, organizationId), inArray(suppressionRules.id, [...ids])));
 }

@@ -19,7 +19,7 @@ import {
 } from '../../services/errors.ts';
 import { builder } from '../builder.ts';
 import { toConnection } from '../connection.ts';
-import { AlertCategoryEnum, AlertStatusEnum, SeverityEnum, SourceEnum } from '../enums.ts';
+import { AlertCategoryEnum, AlertStatusEnum, SeverityEnum, SourceEnum, SuppressionRuleKindEnum } from '../enums.ts';
 import { onlyUuids, parseGlobalId, parseGlobalIds } from '../ids.ts';
 import { User } from './accounts.ts';
 import { Monitor } from './monitors.ts';
@@ -98,6 +98,7 @@ const AlertFilter = builder.inputType('AlertFilter', {
     since: t.field({ type: 'DateTime', required: false, description: 'Created at or after.' }),
     until: t.field({ type: 'DateTime', required: false, description: 'Created before.' }),
     text: t.string({ required: false, description: 'Matches title, summary or URL, case-insensitively.' }),
+    isSilenced: t.boolean({ required: false, description: 'True: only silenced alerts; false: only the others; absent: both.' }),
   }),
 });
 
@@ -152,12 +153,26 @@ builder.mutationFields((t) => ({
       ids: t.arg.idList({ required: true }),
       status: t.arg({ type: AlertStatusEnum, required: true }),
       note: t.arg.string({ required: false, description: 'Recorded with the change in the history.' }),
+      snoozedUntil: t.arg({
+        type: 'DateTime',
+        required: false,
+        description:
+          'Required with SNOOZED (at most 90 days ahead): repeats before then only count occurrences; a repeat after it returns the alert to NEW.',
+      }),
+      learn: t.arg({
+        type: SuppressionRuleKindEnum,
+        required: false,
+        description:
+          "With FALSE_POSITIVE: also add a suppression rule to each alert's monitor — its host (DOMAIN) or its URL and anything under it (URL_PATTERN) — so later findings like it are dropped.",
+      }),
     },
     resolve: (_root, args, context) =>
       updateAlertStatus(context.db, context.viewer!, {
         ids: parseGlobalIds(args.ids, 'Alert', ['ids']),
         status: args.status,
         note: args.note,
+        snoozedUntil: args.snoozedUntil,
+        learn: args.learn,
       }),
   }),
   addAlertNote: t.field({

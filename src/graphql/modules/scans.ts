@@ -6,6 +6,7 @@ import { SourceEnum } from '../enums.ts';
 import { ErrorInterface } from '../errors.ts';
 import { onlyUuids, parseGlobalId } from '../ids.ts';
 import { Monitor } from './monitors.ts';
+import { SuppressionRule } from './noise.ts';
 
 const ScanTriggerEnum = builder.enumType('ScanTrigger', {
   values: { SCHEDULE: { value: 'schedule' }, MANUAL: { value: 'manual' } } as const,
@@ -29,6 +30,12 @@ const SuppressedFinding = builder.objectRef<FindingRow>('SuppressedFinding').imp
     title: t.exposeString('title'),
     source: t.field({ type: SourceEnum, resolve: (f) => f.source }),
     reason: t.string({ resolve: (f) => f.suppressedReason ?? 'unknown' }),
+    rule: t.field({
+      type: SuppressionRule,
+      nullable: true,
+      description: 'The suppression rule that dropped it, while that rule exists.',
+      resolve: (f) => f.suppressionRuleId,
+    }),
     firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime' }),
   }),
 });

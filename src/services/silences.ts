@@ -1,0 +1,159 @@
+import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../db/client.ts';
+import { monitors, silences } from '../db/schema/index.ts';
+import { alertCategories, severities, type AlertCategory, type Severity } from '../db/schema/enums.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
+import { parseInput } from './validation.ts';
+import type { Viewer } from './viewer.ts';
+
+export type SilenceRow = typeof silences.$inferSelect;
+
+const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+const MAX_SILENCE_DAYS = 366;
+const MAX_ACTIVE_SILENCES = 200;
+
+const createSilenceSchema = z
+  .object({
+    monitorId: z.uuid().nullish(),
+    category: z.enum(alertCategories).nullish(),
+    minSeverity: z.enum(severities).nullish(),
+    text: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').nullish(),
+    comment: z.string().trim().max(1_000, 'must be at most 1000 characters').nullish(),
+    startsAt: z.date().nullish(),
+    endsAt: z.date(),
+  })
+  .superRefine((input, ctx) => {
+    if (!input.monitorId && !input.category && !input.minSeverity && !input.text) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'must give at least one of monitorId, category, minSeverity or text: a silence never mutes everything' });
+    }
+    const startsAt = input.startsAt ?? new Date();
+    if (input.endsAt <= startsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt (and in the future)' });
+    if (input.endsAt.getTime() - startsAt.getTime() > MAX_SILENCE_DAYS * 86_400_000) {
+      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: `a silence lasts at most ${MAX_SILENCE_DAYS} days` });
+    }
+  });
+export type CreateSilenceInput = z.input<typeof createSilenceSchema>;
+
+/** Mutes matching alerts from `startsAt` (default now) until `endsAt`. */
+export async function createSilence(db: DbOrTx, viewer: Viewer, input: CreateSilenceInput): Promise<SilenceRow> {
+  const data = parseInput(createSilenceSchema, input);
+  if (data.monitorId) {
+    const [monitor] = await db
+      .select({ id: monitors.id })
+      .from(monitors)
+      .where(and(eq(monitors.id, data.monitorId), eq(monitors.organizationId, viewer.organizationId)));
+    if (!monitor) throw new NotFoundError('Monitor', data.monitorId);
+  }
+  const [{ active }] = (await db
+    .select({ active: sql<number>`count(*)::int` })
+    .from(silences)
+    .where(and(eq(silences.organizationId, viewer.organizationId), gt(silences.endsAt, sql`now()`)))) as [{ active: number }];
+  if (active >= MAX_ACTIVE_SILENCES) {
+    throw ValidationError.single(['input'], `an organization may have at most ${MAX_ACTIVE_SILENCES} active or upcoming silences; expire some first`);
+  }
+  const [silence] = await db
+    .insert(silences)
+    .values({
+      organizationId: viewer.organizationId,
+      monitorId: data.monitorId ?? null,
+      category: data.category ?? null,
+      minSeverity: data.minSeverity ?? null,
+      text: data.text ?? null,
+      comment: data.comment ?? null,
+      ...(data.startsAt ? { startsAt: data.startsAt } : {}),
+      endsAt: data.endsAt,
+      createdByUserId: viewer.userId,
+      createdByApiKeyId: viewer.apiKeyId,
+    })
+    .returning();
+  return silence!;
+}
+
+/** Ends a silence now (or cancels one that has not started); its record and marks stay. */
+export async function expireSilence(db: DbOrTx, viewer: Viewer, id: string): Promise<SilenceRow> {
+  const [silence] = await db
+    .update(silences)
+    .set({ endsAt: sql`now()`, startsAt: sql`least(${silences.startsAt}, now() - interval '1 millisecond')` })
+    .where(and(eq(silences.id, id), eq(silences.organizationId, viewer.organizationId), gt(silences.endsAt, sql`now()`)))
+    .returning();
+  if (silence) return silence;
+  // Already over: expiring it again changes nothing.
+  return getSilence(db, viewer, id);
+}
+
+/** Removes a silence; alerts it muted stay marked silenced (their `silence` becomes null). */
+export async function deleteSilence(db: DbOrTx, viewer: Viewer, id: string): Promise<SilenceRow> {
+  const [silence] = await db
+    .delete(silences)
+    .where(and(eq(silences.id, id), eq(silences.organizationId, viewer.organizationId)))
+    .returning();
+  if (!silence) throw new NotFoundError('Silence', id);
+  return silence;
+}
+
+export async function getSilence(db: DbOrTx, viewer: Viewer, id: string): Promise<SilenceRow> {
+  const [silence] = await db.select().from(silences).where(and(eq(silences.id, id), eq(silences.organizationId, viewer.organizationId)));
+  if (!silence) throw new NotFoundError('Silence', id);
+  return silence;
+}
+
+/** Active and upcoming silences, ending soonest first; with `includeExpired`, also the 100 most recently ended. */
+export async function listSilences(db: DbOrTx, viewer: Viewer, options: { includeExpired?: boolean } = {}): Promise<SilenceRow[]> {
+  const current = await db
+    .select()
+    .from(silences)
+    .where(and(eq(silences.organizationId, viewer.organizationId), gt(silences.endsAt, sql`now()`)))
+    .orderBy(asc(silences.endsAt), asc(silences.id));
+  if (!options.includeExpired) return current;
+  const ended = await db
+    .select()
+    .from(silences)
+    .where(and(eq(silences.organizationId, viewer.organizationId), lte(silences.endsAt, sql`now()`)))
+    .orderBy(desc(silences.endsAt), desc(silences.id))
+    .limit(100);
+  return [...current, ...ended];
+}
+
+export function loadSilences(db: DbOrTx, organizationId: string, ids: readonly string[]): Promise<SilenceRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(silences)
+    .where(and(eq(silences.organizationId, organizationId), inArray(silences.id, [...ids])));
+}
+
+/** The silences in effect right now, as an alert-writing transaction reads them once. */
+export function activeSilences(db: DbOrTx, organizationId: string): Promise<SilenceRow[]> {
+  return db
+    .select()
+    .from(silences)
+    .where(and(eq(silences.organizationId, organizationId), lte(silences.startsAt, sql`now()`), gt(silences.endsAt, sql`now()`)))
+    .orderBy(asc(silences.createdAt), asc(silences.id));
+}
+
+export interface SilenceableAlert {
+  monitorId: string;
+  category: AlertCategory;
+  severity: Severity;
+  title: string;
+  summary: string;
+  url: string | null;
+}
+
+/** An alert matches a silence when it meets every condition the silence gives. */
+export function silenceMatches(silence: SilenceRow, alert: SilenceableAlert): boolean {
+  if (silence.monitorId && silence.monitorId !== alert.monitorId) return false;
+  if (silence.category && silence.category !== alert.category) return false;
+  if (silence.minSeverity && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[silence.minSeverity]) return false;
+  if (silence.text) {
+    const needle = silence.text.toLowerCase();
+    const haystacks = [alert.title, alert.summary, alert.url ?? ''];
+    if (!haystacks.some((h) => h.toLowerCase().includes(needle))) return false;
+  }
+  return true;
+}
+
+export function findSilence(active: readonly SilenceRow[], alert: SilenceableAlert): SilenceRow | undefined {
+  return active.find((silence) => silenceMatches(silence, alert));
+}
