@@ -1,14 +1,16 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { ScanningConfig } from '../config.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { analysisCache, creditLedger, findings, monitors, organizations, scans } from '../db/schema/index.ts';
+import { analysisCache, creditLedger, findings, monitors, organizations, scans, suppressionRules } from '../db/schema/index.ts';
 import { decryptSecret } from '../lib/crypto.ts';
 import type { Logger } from '../lib/logger.ts';
 import { upsertAlerts } from '../services/alerts.ts';
 import type { ScanRow } from '../services/scans.ts';
 import type { MonitorRow } from '../services/monitors.ts';
+import { findMatchingRule, loadMonitorSuppressionRules, suppressionReason } from '../services/suppression-rules.ts';
 import { canonicalizeUrl, contentHash, sha256Hex } from './canonical.ts';
-import { judgeFindings } from './judge.ts';
+import { judgeFindings, type Judgement } from './judge.ts';
+import { recordSourceHealth, type SourceOutcome } from './source-health.ts';
 import { SOURCES } from './sources/index.ts';
 import { EVENTS_CHANNEL } from '../live/events.ts';
 import type { RawFinding } from './sources/types.ts';
@@ -41,14 +43,24 @@ export async function runMonitorScan(deps: ScanDeps, monitorId: string): Promise
     log.debug({ outcome: claimed }, 'scan not run');
     return claimed;
   }
-  const { scan, monitor } = claimed;
+  const { scan } = claimed;
   try {
     await collectAndRecord(deps, claimed, log.child({ scanId: scan.id }));
     return 'succeeded';
   } catch (error) {
     log.warn({ err: error, scanId: scan.id }, 'scan failed');
-    await failScan(deps.db, scan.id, monitor.id, error instanceof Error ? error.message : String(error));
+    const sourceOutcomes = error instanceof EverySourceFailed ? error.sourceOutcomes : [];
+    await failScan(deps, claimed, error instanceof Error ? error.message : String(error), sourceOutcomes);
     return 'failed';
+  }
+}
+
+/** The whole scan fails, but each source's failure still counts towards its health. */
+class EverySourceFailed extends Error {
+  readonly sourceOutcomes: SourceOutcome[];
+  constructor(sourceOutcomes: SourceOutcome[], warnings: string[]) {
+    super(`Every source failed — ${warnings.join('; ')}`);
+    this.sourceOutcomes = sourceOutcomes;
   }
 }
 
@@ -115,24 +127,30 @@ interface Candidate {
   contentHash: string;
 }
 
+/** A judgement, or a suppression rule of the monitor that dropped the finding before judging. */
+type Decision = Judgement | { kind: 'suppressed'; reason: string; suppressionRuleId: string };
+
 async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): Promise<void> {
   const { scan, monitor } = claimed;
   const { config } = deps;
   const fetchOptions = { timeoutMs: config.sourceTimeoutMs, maxBytes: config.sourceMaxBytes, allowedPrivateRanges: config.allowedPrivateRanges };
   const warnings: string[] = [];
   const raw: RawFinding[] = [];
-  let failedSources = 0;
+  const sourceOutcomes: SourceOutcome[] = [];
   const progress = progressReporter(deps, scan, log);
   for (const kind of monitor.sources) {
     progress('fetching', { source: kind });
     try {
-      raw.push(...(await SOURCES[kind].fetch({ monitor, config, fetchOptions, seed: `${monitor.id}:${scan.id}`, warn: (m) => warnings.push(`${kind}: ${m}`) })));
+      const results = await SOURCES[kind].fetch({ monitor, config, fetchOptions, seed: `${monitor.id}:${scan.id}`, warn: (m) => warnings.push(`${kind}: ${m}`) });
+      raw.push(...results);
+      sourceOutcomes.push({ source: kind, isOk: true, results: results.length });
     } catch (error) {
-      failedSources += 1;
-      warnings.push(`${kind}: ${(error as Error).message}`);
+      const message = error instanceof Error ? error.message : String(error);
+      sourceOutcomes.push({ source: kind, isOk: false, error: message });
+      warnings.push(`${kind}: ${message}`);
     }
   }
-  if (failedSources === monitor.sources.length) throw new Error(`Every source failed — ${warnings.join('; ')}`);
+  if (sourceOutcomes.every((o) => !o.isOk)) throw new EverySourceFailed(sourceOutcomes, warnings);
 
   // One finding per canonical URL, first occurrence wins.
   const byUrl = new Map<string, Candidate>();
@@ -152,17 +170,26 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   const seen = new Set(seenRows.map((r) => r.urlHash));
   const fresh = candidates.filter((c) => !seen.has(c.urlHash));
 
+  // The monitor's suppression rules drop findings before judging: nothing is spent on them.
+  const rules = fresh.length > 0 ? await loadMonitorSuppressionRules(deps.db, scan.organizationId, monitor.id) : [];
+  const matchedRules = fresh.map((c) => findMatchingRule(rules, c.url));
+  const toJudge = fresh.filter((_, index) => !matchedRules[index]);
+
   const openaiKey = resolveOpenAiKey(deps, claimed);
-  progress('analyzing', { done: 0, total: fresh.length });
+  progress('analyzing', { done: 0, total: toJudge.length });
   const judged = await judgeFindings(
     deps.db,
     config,
     scan.organizationId,
     { kind: monitor.kind, terms: monitor.terms, excludeTerms: monitor.excludeTerms, ownDomains: claimed.ownDomains },
-    fresh.map((c) => ({ url: c.url, title: c.raw.title, snippet: c.raw.snippet, contentHash: c.contentHash })),
+    toJudge.map((c) => ({ url: c.url, title: c.raw.title, snippet: c.raw.snippet, contentHash: c.contentHash })),
     openaiKey,
     log,
     (done, total) => progress('analyzing', { done, total }),
+  );
+  let nextJudged = 0;
+  const decisions: Decision[] = matchedRules.map((rule) =>
+    rule ? { kind: 'suppressed', reason: suppressionReason(rule), suppressionRuleId: rule.id } : judged.judgements[nextJudged++]!,
   );
 
   await deps.db
@@ -174,13 +201,14 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
           .where(and(eq(findings.monitorId, monitor.id), inArray(findings.urlHash, [...seen])));
       }
       // One statement for the findings and one batch for the alerts, whatever their number.
-      const suppressed = judged.judgements.filter((j) => j.kind === 'suppressed').length;
+      const suppressed = decisions.filter((d) => d.kind === 'suppressed').length;
+      const liveRuleIds = await lockRulesStillPresent(tx, decisions);
       if (fresh.length > 0) {
         await tx
           .insert(findings)
           .values(
             fresh.map((candidate, index) => {
-              const judgement = judged.judgements[index]!;
+              const decision = decisions[index]!;
               return {
                 organizationId: scan.organizationId,
                 monitorId: monitor.id,
@@ -191,15 +219,16 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
                 contentHash: candidate.contentHash,
                 title: candidate.raw.title.slice(0, 500),
                 snippet: candidate.raw.snippet.slice(0, 2_000),
-                status: judgement.kind === 'suppressed' ? ('suppressed' as const) : ('analyzed' as const),
-                suppressedReason: judgement.kind === 'suppressed' ? judgement.reason : null,
+                status: decision.kind === 'suppressed' ? ('suppressed' as const) : ('analyzed' as const),
+                suppressedReason: decision.kind === 'suppressed' ? decision.reason : null,
+                suppressionRuleId: 'suppressionRuleId' in decision && liveRuleIds.has(decision.suppressionRuleId) ? decision.suppressionRuleId : null,
               };
             }),
           )
           .onConflictDoUpdate({ target: [findings.monitorId, findings.urlHash], set: { lastSeenAt: sql`now()` } });
       }
       const threats = fresh.flatMap((candidate, index) => {
-        const judgement = judged.judgements[index]!;
+        const judgement = decisions[index]!;
         if (judgement.kind !== 'judged') return [];
         return [
           {
@@ -219,8 +248,10 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
         ];
       });
       const outcomes = await upsertAlerts(tx, scan.organizationId, monitor.id, threats, { isMonitorVerified: true });
-      const alertsCreated = outcomes.filter((o) => o.outcome === 'created').length;
-      const alertsUpdated = outcomes.length - alertsCreated;
+      const health = await recordSourceHealth(tx, config.sourceHealth, monitor, sourceOutcomes);
+      const threatsCreated = outcomes.filter((o) => o.outcome === 'created').length;
+      const alertsCreated = threatsCreated + health.alertsCreated;
+      const alertsUpdated = outcomes.length - threatsCreated + health.alertsUpdated;
       if (judged.newCacheEntries.length > 0) {
         await tx
           .insert(analysisCache)
@@ -253,6 +284,17 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
 }
 
 /**
+ * A rule may be deleted while the scan judges the rest: its findings keep the reason, without the
+ * link. The rules still there are locked against deletion until the findings naming them are in.
+ */
+async function lockRulesStillPresent(tx: DbOrTx, decisions: readonly Decision[]): Promise<Set<string>> {
+  const ids = [...new Set(decisions.flatMap((d) => ('suppressionRuleId' in d ? [d.suppressionRuleId] : [])))];
+  if (ids.length === 0) return new Set();
+  const present = await tx.select({ id: suppressionRules.id }).from(suppressionRules).where(inArray(suppressionRules.id, ids)).for('key share');
+  return new Set(present.map((rule) => rule.id));
+}
+
+/**
  * Progress of manual scans, for `scanProgress` subscribers: someone is watching those. Sent outside
  * any transaction (there is nothing to roll back), best effort, and in order.
  */
@@ -281,14 +323,22 @@ function resolveOpenAiKey(deps: ScanDeps, claimed: Claimed): string | undefined 
   return deps.config.openai.apiKey;
 }
 
-/** Records the failure and gives the credits back, once, in one transaction. */
-async function failScan(db: Db, scanId: string, monitorId: string, message: string): Promise<void> {
-  await db.transaction(async (tx) => {
+/**
+ * Records the failure and gives the credits back, once, in one transaction. When every source
+ * failed, their failures count towards their health in that same transaction.
+ */
+async function failScan(deps: ScanDeps, claimed: Claimed, message: string, sourceOutcomes: readonly SourceOutcome[]): Promise<void> {
+  const scanId = claimed.scan.id;
+  await deps.db.transaction(async (tx) => {
     const [scan] = await tx.select().from(scans).where(eq(scans.id, scanId)).for('update');
     if (!scan || scan.status !== 'running') return;
     const error = message.slice(0, 2_000);
-    await tx.update(scans).set({ status: 'failed', finishedAt: sql`now()`, error }).where(eq(scans.id, scanId));
-    await tx.update(monitors).set({ lastError: error, lastScanAt: sql`now()` }).where(eq(monitors.id, monitorId));
+    const health = await recordSourceHealth(tx, deps.config.sourceHealth, claimed.monitor, sourceOutcomes);
+    await tx
+      .update(scans)
+      .set({ status: 'failed', finishedAt: sql`now()`, error, alertsCreated: health.alertsCreated, alertsUpdated: health.alertsUpdated })
+      .where(eq(scans.id, scanId));
+    await tx.update(monitors).set({ lastError: error, lastScanAt: sql`now()` }).where(eq(monitors.id, claimed.monitor.id));
     if (scan.creditsCharged > 0) {
       const [refunded] = await tx
         .update(organizations)
