@@ -6,10 +6,12 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from './db
 import { runMigrations } from './db/migrate.ts';
 import { createTokenSigner } from './auth/tokens.ts';
 import { buildApp } from './http/app.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecrets } from './runtime/secrets.ts';
 import { seedDemoWorkspace } from './services/demo.ts';
 import { parseEncryptionKey } from './lib/crypto.ts';
+import { startOpsServer } from './worker/ops-server.ts';
 import { startWorker } from './worker/runner.ts';
 
 type Role = 'all' | 'api' | 'worker';
@@ -55,7 +57,24 @@ async function main(): Promise<void> {
   }
 
   const signer = createTokenSigner(secrets.jwtSecret, config.accessTokenTtlSeconds);
+  const readiness = { workerMaxAgeSeconds: config.operations.readyWorkerMaxAgeSeconds };
   const stops: (() => Promise<void>)[] = [];
+  let isStopping = false;
+  const shutdown = async (reason: string, exitCode = 0) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger[exitCode === 0 ? 'info' : 'fatal']({ reason }, 'shutting down');
+    for (const stop of stops) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.error({ err: error }, 'error during shutdown');
+      }
+    }
+    process.exit(exitCode);
+  };
+  // With --role=all the API's registry also carries the worker's metrics: one /metrics per process.
+  let metrics: Metrics | undefined;
   if (role === 'all' || role === 'api') {
     const app = buildApp({
       database,
@@ -69,42 +88,44 @@ async function main(): Promise<void> {
       protections: config.graphql,
       maxRequestBytes: config.graphql.maxRequestBytes,
       corsOrigins: config.graphql.corsOrigins,
+      readiness,
+      rateLimit: config.rateLimit,
     });
+    metrics = app.metrics;
     const url = await app.start();
-    logger.info(`Vigil is up: GraphiQL at ${url}/graphql`);
+    logger.info(config.graphql.isGraphiqlEnabled ? `Vigil is up: GraphiQL at ${url}/graphql` : `Vigil is up: GraphQL API at ${url}/graphql`);
     stops.push(() => app.stop());
   }
   if (role === 'all' || role === 'worker') {
+    metrics ??= createMetrics({ database });
     const worker = await startWorker({
       databaseUrl,
       db: database.db,
       config,
       logger,
       encryptionKey: parseEncryptionKey(secrets.encryptionKey),
+      metrics,
     });
     // Queue whatever is due now rather than waiting for the first cron tick.
     await worker.runner.addJob('monitors__enqueue_due', {}, { jobKey: 'monitors__enqueue_due:startup', maxAttempts: 1 });
-    logger.info({ concurrency: config.workerConcurrency }, 'worker running');
-    // Running jobs finish before the API's pool closes.
+    // A runner that ends on its own has hit a fatal error: exit, so the supervisor restarts the process.
+    void worker.runner.promise.then(
+      () => void shutdown('job runner stopped', 1),
+      () => void shutdown('job runner failed', 1),
+    );
+    let opsUrl: string | undefined;
+    if (role === 'worker') {
+      const ops = await startOpsServer({ database, metrics, readiness, port: config.operations.workerMetricsPort, host: config.host });
+      opsUrl = ops.url;
+      stops.push(() => ops.stop());
+    }
+    logger.info({ concurrency: config.workerConcurrency, workerId: worker.workerId, opsUrl }, 'worker running');
+    // Running jobs finish (or are released) before the API's pool closes.
     stops.unshift(() => worker.stop());
     if (role === 'worker') stops.push(() => database.close());
   }
   if (embedded) stops.push(() => embedded.stop());
 
-  let isStopping = false;
-  const shutdown = async (signal: string) => {
-    if (isStopping) return;
-    isStopping = true;
-    logger.info({ signal }, 'shutting down');
-    for (const stop of stops) {
-      try {
-        await stop();
-      } catch (error) {
-        logger.error({ err: error }, 'error during shutdown');
-      }
-    }
-    process.exit(0);
-  };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

@@ -7,6 +7,16 @@ export interface Readiness {
   isReady: boolean;
   database: 'ok' | 'unreachable';
   migrations: 'current' | 'pending' | 'unknown';
+  /**
+   * `ok`: some worker has beaten recently; `stale`: workers are known but none has beaten within
+   * the limit; `none`: no worker is running; `not-checked`: readiness leaves workers out.
+   */
+  worker: 'ok' | 'stale' | 'none' | 'not-checked';
+}
+
+export interface ReadinessOptions {
+  /** Not ready when no worker has beaten for this long; 0 leaves workers out. */
+  workerMaxAgeSeconds: number;
 }
 
 let expectedMigrations: number | undefined;
@@ -16,15 +26,30 @@ function countMigrationFiles(): number {
   return journal.entries.length;
 }
 
-/** Ready means: the database answers and every migration this build ships has been applied. */
-export async function checkReadiness(database: Database): Promise<Readiness> {
+/**
+ * Ready means: the database answers, every migration this build ships has been applied, and (when
+ * asked) some worker is alive — an API whose scans would never run is not serving.
+ */
+export async function checkReadiness(database: Database, options?: ReadinessOptions): Promise<Readiness> {
   expectedMigrations ??= countMigrationFiles();
+  const maxAge = options?.workerMaxAgeSeconds ?? 0;
   try {
     const [row] = await database.sql<{ applied: number }[]>`
       select count(*)::int as applied from drizzle.__drizzle_migrations`;
     const migrations = row!.applied >= expectedMigrations ? 'current' : 'pending';
-    return { isReady: migrations === 'current', database: 'ok', migrations };
+    const worker = maxAge > 0 && migrations === 'current' ? await checkWorkers(database, maxAge) : 'not-checked';
+    return { isReady: migrations === 'current' && (worker === 'ok' || worker === 'not-checked'), database: 'ok', migrations, worker };
   } catch {
-    return { isReady: false, database: 'unreachable', migrations: 'unknown' };
+    return { isReady: false, database: 'unreachable', migrations: 'unknown', worker: 'not-checked' };
   }
+}
+
+/** Ages are measured by the database's clock, the one heartbeats are written with. */
+async function checkWorkers(database: Database, maxAgeSeconds: number): Promise<Readiness['worker']> {
+  const [row] = await database.sql<{ known: number; recent: number }[]>`
+    select count(*)::int as known,
+      count(*) filter (where last_seen_at >= now() - make_interval(secs => ${maxAgeSeconds}))::int as recent
+    from worker_heartbeats`;
+  if (row!.recent > 0) return 'ok';
+  return row!.known > 0 ? 'stale' : 'none';
 }

@@ -42,7 +42,7 @@ export function createMetrics(options: { database?: Database; subscriptions?: ()
         if (options.subscriptions) this.set(options.subscriptions());
       },
     }),
-    jobs: new Counter({ name: 'vigil_jobs_total', help: 'Worker jobs processed', labelNames: ['task', 'outcome'], registers: [registry] }),
+    jobs: new Counter({ name: 'vigil_jobs_total', help: 'Worker job attempts by outcome: success, retry (failed, will run again), failed (no attempts left), released (at the shutdown deadline)', labelNames: ['task', 'outcome'], registers: [registry] }),
     scanDuration: new Histogram({
       name: 'vigil_scan_duration_seconds',
       help: 'Scan duration by final status',

@@ -1,6 +1,10 @@
-import { Logger as WorkerLogger, parseCronItems, run, type Runner, type TaskList } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import { Logger as WorkerLogger, parseCronItems, run, type Job, type Runner, type TaskList, type WorkerEvents, type WorkerPool } from 'graphile-worker';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import type { Metrics } from '../http/metrics.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ScanDeps } from '../scanning/run-scan.ts';
 import { purgeExpiredAlertsTask } from './tasks/alerts__purge_expired.ts';
@@ -9,7 +13,9 @@ import { digestSendTask, type DigestSendPayload } from './tasks/digest__send.ts'
 import { enqueueDailyDigestsTask, type DigestsEnqueueDailyPayload } from './tasks/digests__enqueue_daily.ts';
 import { monitorScanTask, type MonitorScanPayload } from './tasks/monitor__scan.ts';
 import { enqueueDueTask } from './tasks/monitors__enqueue_due.ts';
+import { purgeRateLimitBucketsTask } from './tasks/rate_limits__purge.ts';
 import { webhookDeliverTask, type WebhookDeliverPayload } from './tasks/webhook__deliver.ts';
+import { startHeartbeat, type Heartbeat } from './heartbeat.ts';
 
 declare global {
   namespace GraphileWorker {
@@ -21,6 +27,7 @@ declare global {
       webhook__deliver: WebhookDeliverPayload;
       digests__enqueue_daily: DigestsEnqueueDailyPayload;
       digest__send: DigestSendPayload;
+      rate_limits__purge: Record<string, unknown>;
     }
   }
 }
@@ -35,18 +42,26 @@ export interface WorkerDeps {
   isCronEnabled?: boolean;
   concurrency?: number;
   pollInterval?: number;
+  /** Job outcomes, scan durations and LLM usage are counted here when given. */
+  metrics?: Metrics;
 }
 
 export interface WorkerHandle {
   runner: Runner;
-  /** Graceful: stops taking jobs and lets running ones finish. */
+  /** The id this process's jobs are locked with, and its heartbeat row's key. */
+  workerId: string;
+  /**
+   * Stops taking jobs and lets running ones finish until `config.operations.shutdownJobDeadlineMs`;
+   * jobs still running then are released to be retried at once by another worker. Deletes the
+   * heartbeat last. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
 export function buildTaskList(deps: WorkerDeps): TaskList {
   const scanDeps: ScanDeps = { db: deps.db, config: deps.config.scanning, logger: deps.logger, encryptionKey: deps.encryptionKey };
   return {
-    monitor__scan: monitorScanTask(scanDeps),
+    monitor__scan: monitorScanTask(scanDeps, deps.metrics),
     monitors__enqueue_due: enqueueDueTask(deps.db, deps.config.scanning.schedulerBatchSize),
     alerts__purge_expired: purgeExpiredAlertsTask(deps.db),
     credits__grant_monthly: grantMonthlyCreditsTask(deps.db),
@@ -60,6 +75,7 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
     }),
     digests__enqueue_daily: enqueueDailyDigestsTask(deps.db, deps.config.digest.smtpUrl !== undefined),
     digest__send: digestSendTask({ db: deps.db, config: deps.config.digest, logger: deps.logger }),
+    rate_limits__purge: purgeRateLimitBucketsTask(deps.db, deps.config.rateLimit.windowSeconds),
   } as TaskList;
 }
 
@@ -71,13 +87,25 @@ function workerLogger(logger: Logger): WorkerLogger {
 }
 
 export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
+  const { logger } = deps;
+  const { operations } = deps.config;
   const isCronEnabled = deps.isCronEnabled ?? true;
+  const events = new EventEmitter() as WorkerEvents;
+  let pool: WorkerPool | undefined;
+  events.once('pool:create', ({ workerPool }) => (pool = workerPool));
+  if (deps.metrics) countJobs(events, deps.metrics);
   const runner = await run({
     connectionString: deps.databaseUrl,
     concurrency: deps.concurrency ?? deps.config.workerConcurrency,
     noHandleSignals: true,
     pollInterval: deps.pollInterval ?? 2_000,
-    logger: workerLogger(deps.logger),
+    // Tasks that watch `helpers.abortSignal` are told to stop when the shutdown deadline passes.
+    gracefulShutdownAbortTimeout: operations.shutdownJobDeadlineMs,
+    // Unbatched, graphile-worker does not await a job's completion: a job finishing just as the
+    // worker shuts down could stay locked after its pool closed. Batches are flushed before it closes.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    events,
+    logger: workerLogger(logger),
     taskList: buildTaskList(deps),
     parsedCronItems: isCronEnabled
       ? parseCronItems([
@@ -87,11 +115,79 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
           { task: 'credits__grant_monthly', match: '5 0 1 * *', options: { backfillPeriod: 7 * 86_400_000 } },
           // A worker that was down at the hour sends the day's digests when it comes back, that same day.
           { task: 'digests__enqueue_daily', match: `0 ${deps.config.digest.hourUtc} * * *`, options: { backfillPeriod: 86_400_000 - 60_000 } },
+          { task: 'rate_limits__purge', match: '41 * * * *', options: { backfillPeriod: 3_600_000 } },
         ])
       : [],
   });
+  if (!pool) throw new Error('graphile-worker started without announcing its worker pool');
+  const workerPool = pool;
+  let isStopping = false;
+  // The runner ends early only on a fatal error; without this handler its rejection would crash the process.
+  runner.promise.catch((error: unknown) => {
+    if (!isStopping) logger.error({ err: error }, 'the job runner stopped unexpectedly');
+  });
+
+  // graphile-worker locks jobs with the pool's id, so that is what a dead worker's heartbeat must name.
+  let heartbeat: Heartbeat;
+  try {
+    heartbeat = await startHeartbeat(deps.db, {
+      workerId: workerPool.id,
+      intervalSeconds: operations.workerHeartbeatSeconds,
+      deadAfterSeconds: operations.workerDeadAfterSeconds,
+      logger: logger.child({ workerId: workerPool.id }),
+    });
+  } catch (error) {
+    // A worker nobody can see must not hold jobs.
+    isStopping = true;
+    await runner.stop();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    isStopping = true;
+    const drained = Promise.resolve(workerPool.gracefulShutdown('Worker shutting down')).then(
+      () => true,
+      () => true,
+    );
+    const deadline = sleep(operations.shutdownJobDeadlineMs, false, { ref: false });
+    if (!(await Promise.race([drained, deadline]))) {
+      try {
+        await releaseRunningJobs(deps, workerPool);
+      } catch (error) {
+        // The heartbeat row stays: once it is stale, another worker releases these jobs instead.
+        await heartbeat.pause();
+        throw error;
+      }
+    }
+    // Once the pool has ended the runner ends its cron and closes its connections by itself.
+    await runner.promise.catch(() => {});
+    await heartbeat.stop();
+  };
   return {
     runner,
-    stop: () => runner.stop(),
+    workerId: workerPool.id,
+    stop: () => (stopping ??= stop()),
   };
+}
+
+/**
+ * Past the deadline: graphile-worker's forceful shutdown fails the running jobs and unlocks them,
+ * which would delay their retry by its backoff (e^attempts seconds); they are rescheduled for now
+ * instead, so a worker that is still up takes them on its next poll.
+ */
+async function releaseRunningJobs(deps: WorkerDeps, workerPool: WorkerPool): Promise<void> {
+  const message = `Worker shut down before the job finished (${deps.config.operations.shutdownJobDeadlineMs} ms deadline); released for retry`;
+  const { forceFailedJobs } = await workerPool.forcefulShutdown(message);
+  if (forceFailedJobs.length === 0) return;
+  const ids = forceFailedJobs.map((job: Job) => job.id);
+  await deps.db.execute(sql`select graphile_worker.reschedule_jobs(array[${sql.join(ids.map((id) => sql`${id}`), sql`, `)}]::bigint[], run_at := now())`);
+  for (const job of forceFailedJobs) deps.metrics?.jobs.inc({ task: job.task_identifier, outcome: 'released' });
+  deps.logger.warn({ jobs: forceFailedJobs.map((job: Job) => ({ id: job.id, task: job.task_identifier })) }, 'released running jobs at the shutdown deadline');
+}
+
+/** One count per attempt: `success`, `retry` (it failed and will run again) or `failed` (no attempts left). */
+function countJobs(events: WorkerEvents, metrics: Metrics): void {
+  events.on('job:success', ({ job }) => metrics.jobs.inc({ task: job.task_identifier, outcome: 'success' }));
+  events.on('job:error', ({ job }) => metrics.jobs.inc({ task: job.task_identifier, outcome: job.attempts >= job.max_attempts ? 'failed' : 'retry' }));
 }

@@ -119,8 +119,16 @@ export async function startExtraApp(
 export interface VigilProcess {
   /** The API's base URL (for `--role=api`). */
   url: string | undefined;
+  /** The worker's `/health`, `/ready` and `/metrics` server (for `--role=worker`). */
+  opsUrl: string | undefined;
+  /** The graphile-worker pool id the worker locks jobs with and beats under (for `--role=worker`). */
+  workerId: string | undefined;
   pid: number;
   output(): string;
+  /** Sends a signal without waiting. */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code and signal once the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
 }
@@ -136,12 +144,14 @@ export async function spawnVigil(role: 'api' | 'worker', databaseUrl: string, ex
     JWT_SECRET: TEST_JWT_SECRET,
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY.toString('base64'),
     SEED_DEMO: 'false',
+    // Parallel test files must not fight over the worker's fixed default port.
+    WORKER_METRICS_PORT: '0',
     ...extraEnv,
   };
   const child = spawn(process.execPath, ['src/main.ts', `--role=${role}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = role === 'api' ? /GraphiQL at (http:\/\/\S+)\/graphql/ : /worker running/;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const ready = role === 'api' ? /(?:GraphiQL|GraphQL API) at (http:\/\/\S+)\/graphql/ : /"opsUrl":"(http:\/\/[^"]+)".*worker running|worker running/;
   const url = await new Promise<string | undefined>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`vigil ${role} not ready within 30 s:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
@@ -160,9 +170,13 @@ export async function spawnVigil(role: 'api' | 'worker', databaseUrl: string, ex
     });
   });
   return {
-    url,
+    url: role === 'api' ? url : undefined,
+    opsUrl: role === 'worker' ? url : undefined,
+    workerId: role === 'worker' ? /"workerId":"([^"]+)".*worker running/.exec(output)?.[1] : undefined,
     pid: child.pid!,
     output: () => output,
+    kill: (signal) => void child.kill(signal),
+    exited,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

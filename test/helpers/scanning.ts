@@ -1,4 +1,5 @@
-import { loadConfig, type Config, type ScanningConfig } from '../../src/config.ts';
+import { loadConfig, type Config, type OperationsConfig, type ScanningConfig } from '../../src/config.ts';
+import type { Metrics } from '../../src/http/metrics.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { runMonitorScan, type ScanDeps } from '../../src/scanning/run-scan.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/runner.ts';
@@ -31,9 +32,10 @@ export function scanNow(server: TestServer, monitorGlobalId: string, config?: Sc
 /** A real graphile-worker pool on the test database (crons off unless asked for). */
 export async function startTestWorker(
   server: TestServer,
-  options: { scanning?: ScanningConfig; concurrency?: number; isCronEnabled?: boolean } = {},
+  options: { scanning?: ScanningConfig; concurrency?: number; isCronEnabled?: boolean; operations?: Partial<OperationsConfig>; metrics?: Metrics } = {},
 ): Promise<WorkerHandle> {
-  const config: Config = { ...loadConfig({}), scanning: options.scanning ?? testScanningConfig() };
+  const base = loadConfig({});
+  const config: Config = { ...base, scanning: options.scanning ?? testScanningConfig(), operations: { ...base.operations, ...options.operations } };
   return startWorker({
     databaseUrl: server.databaseUrl,
     db: server.database.db,
@@ -43,5 +45,6 @@ export async function startTestWorker(
     isCronEnabled: options.isCronEnabled ?? false,
     concurrency: options.concurrency ?? 4,
     pollInterval: 200,
+    metrics: options.metrics,
   });
 }
