@@ -6,6 +6,8 @@
 FROM node:22-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# postinstall applies patches/ (a postgres.js fix for lost connections) with patch-package.
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim AS runtime

@@ -26,6 +26,11 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
     max: options.max ?? 10,
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'vigil' },
+    // postgres.js's default reconnect backoff grows with every failed attempt in the pool up to
+    // 20 s, so after a short database restart requests waited up to 17 s more (the PostgreSQL
+    // restart drill). Retry fast and cap at 2 s instead; give up a connect after 5 s.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 2),
+    connect_timeout: 5,
     debug: options.onQuery ? (_connection, query) => options.onQuery!(query) : undefined,
   });
   const db = drizzle(sql, { schema, casing: 'snake_case' });

@@ -55,6 +55,7 @@ export const CLOSE_CODES = {
   tokenExpired: 4401,
   slowConsumer: 4413,
   goingAway: 1001,
+  tryAgainLater: 1013,
 } as const;
 
 export interface App {
@@ -207,7 +208,14 @@ export function buildApp(deps: AppDeps): App {
         let viewer: Viewer | null = null;
         try {
           viewer = await authenticate(database.db, deps.signer, typeof raw === 'string' ? raw : undefined);
-        } catch {
+        } catch (error) {
+          if (!(error instanceof DomainError)) {
+            // Not the credentials' fault (the database is unreachable, say): 4403 would tell the
+            // client to give up on them. 1013 says try again later.
+            logger.warn({ err: error }, 'could not authenticate a WebSocket connection');
+            ctx.extra.socket.close(CLOSE_CODES.tryAgainLater, 'Try again later: the service cannot check credentials right now');
+            return false;
+          }
           viewer = null;
         }
         if (!viewer) return false; // graphql-ws closes with 4403 Forbidden

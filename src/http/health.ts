@@ -31,6 +31,22 @@ function countMigrationFiles(): number {
  * asked) some worker is alive — an API whose scans would never run is not serving.
  */
 export async function checkReadiness(database: Database, options?: ReadinessOptions): Promise<Readiness> {
+  // A load balancer asks often and wants an answer now: a database that takes this long is down.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Readiness>((resolve) => {
+    timer = setTimeout(() => resolve(UNREACHABLE), READINESS_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([probe(database, options), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+const UNREACHABLE: Readiness = { isReady: false, database: 'unreachable', migrations: 'unknown', worker: 'not-checked' };
+
+async function probe(database: Database, options?: ReadinessOptions): Promise<Readiness> {
   expectedMigrations ??= countMigrationFiles();
   const maxAge = options?.workerMaxAgeSeconds ?? 0;
   try {
@@ -40,7 +56,7 @@ export async function checkReadiness(database: Database, options?: ReadinessOpti
     const worker = maxAge > 0 && migrations === 'current' ? await checkWorkers(database, maxAge) : 'not-checked';
     return { isReady: migrations === 'current' && (worker === 'ok' || worker === 'not-checked'), database: 'ok', migrations, worker };
   } catch {
-    return { isReady: false, database: 'unreachable', migrations: 'unknown', worker: 'not-checked' };
+    return UNREACHABLE;
   }
 }
 

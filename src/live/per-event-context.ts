@@ -40,12 +40,19 @@ function mapEvents(
     await iterator.return?.();
     return { value: undefined, done: true } as const;
   };
+  // A stream never moves on past an event it could not deliver (say, the database was down while
+  // loading it): the failed event goes out with its errors, then the stream completes, and the
+  // client resubscribes from its last good position (`after:`) instead of silently missing it.
+  let hasFailed = false;
   return {
     async next() {
+      if (hasFailed) return close();
       const result = await iterator.next();
       if (result.done) return { value: undefined, done: true };
       try {
-        return { value: await map(result.value), done: false };
+        const value = await map(result.value);
+        if (value.errors?.length) hasFailed = true;
+        return { value, done: false };
       } catch (error) {
         await close().catch(() => {});
         throw error;

@@ -69,7 +69,8 @@ describe('the LISTEN connection is cut while alerts are being created', () => {
       const terminated = await admin`select pg_terminate_backend(${oldPid!}::int) as ok`;
       expect(terminated[0]!.ok).toBe(true);
       await waitUntil(() => reconnects > 0, 'the hub to listen again');
-      await sleep(150);
+      // The hub reconnects within tens of milliseconds; keep writing long enough on both sides of it.
+      await waitUntil(() => writers.every((w) => w.ids.length >= 12), 'the writers to keep going after the reconnect');
       await Promise.all(writers.map((w) => w.stop()));
       const [after] = await createAlerts(server.database, account.organizationId, monitorId, [{ title: 'after', severity: 'critical' }]);
 
