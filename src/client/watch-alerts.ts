@@ -24,9 +24,13 @@ const client = createClient({
   url,
   webSocketImpl: WebSocket,
   connectionParams: { authorization: `Bearer ${token}` },
-  retryAttempts: Infinity,
-  shouldRetry: () => true,
+  // No automatic retries: graphql-ws would resend the subscription as first sent, with its old
+  // `after`. This client resubscribes itself, with the cursor it has now.
+  retryAttempts: 0,
 });
+
+/** Close codes that no retry will fix: refused or expired credentials. */
+const FATAL_CLOSE_CODES = new Set([4401, 4403]);
 
 function subscribe(): void {
   client.subscribe<WatchAlertsSubscription>(
@@ -41,6 +45,11 @@ function subscribe(): void {
       },
       // Resubscribing with the last cursor replays whatever was committed in between.
       error: (error) => {
+        const code = (error as { code?: number }).code;
+        if (code !== undefined && FATAL_CLOSE_CODES.has(code)) {
+          console.error(`The server refused the credentials (${code}); set VIGIL_TOKEN to a valid access token or API key.`);
+          process.exit(1);
+        }
         console.error('subscription ended:', error);
         setTimeout(subscribe, 1_000);
       },
