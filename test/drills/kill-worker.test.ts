@@ -58,7 +58,14 @@ describe('drill: kill -9 a worker mid-scan', () => {
 
     const doomed = await spawnWorker();
     const scanId = await queueScan(server, account.accessToken, monitorId);
-    await waitUntil(() => feeds.hits('/feed') === 1, 'the worker to ask the feed', 20_000);
+    // At least once: when the startup scheduler's job for this monitor is already running as the
+    // scan is requested, a second job for the same scan runs beside it (only one can record it).
+    await waitUntil(() => feeds.hits('/feed') >= 1, 'the worker to ask the feed', 20_000).catch(async (error: Error) => {
+      // Say what the worker and its queue were doing, so a failure here can be understood from the log alone.
+      const jobs = await server.database.sql`select task_identifier, key, run_at, locked_at, locked_by, attempts, last_error from graphile_worker.jobs`;
+      const scanRows = await server.database.sql`select status, trigger, queued_at, started_at, error from scans`;
+      throw new Error(`${error.message}\njobs: ${JSON.stringify(jobs)}\nscans: ${JSON.stringify(scanRows)}\nworker output:\n${doomed.output()}`);
+    });
     expect(await readScan(server, account.accessToken, scanId)).toMatchObject({ status: 'RUNNING', creditsCharged: 1 });
 
     doomed.kill('SIGKILL');
