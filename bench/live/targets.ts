@@ -44,6 +44,10 @@ export async function startVigilApi(databaseUrl: string): Promise<VigilApi> {
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       SEED_DEMO: 'false',
       NODE_ENV: 'production',
+      // This measures fan-out: every subscriber shares one key, whose budget would refuse most of
+      // them at subscribe; and no worker runs beside this API.
+      RATE_LIMIT_POINTS: '0',
+      READY_WORKER_MAX_AGE_SECONDS: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -58,7 +62,7 @@ export async function startVigilApi(databaseUrl: string): Promise<VigilApi> {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the Vigil API was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${output}`)), READY_TIMEOUT_MS);
       const onData = () => {
-        // "Vigil is up: GraphiQL at http://127.0.0.1:<port>/graphql" (logged whether or not GraphiQL is served).
+        // "Vigil is up: GraphQL API at http://127.0.0.1:<port>/graphql" ("GraphiQL at" when it is served).
         const match = /(?:GraphiQL at |Vigil is up[^\n]*?)(http:\/\/[^\s/"]+)/.exec(output);
         if (!match) return;
         clearTimeout(timer);
