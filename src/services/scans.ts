@@ -57,9 +57,9 @@ export async function enqueueDueMonitors(db: DbOrTx, batchSize: number): Promise
 }
 
 /**
- * Queues a manual scan and returns it. A scan already waiting is returned as is (its job is queued
- * again, which the job key turns into a no-op unless the job was lost); otherwise a monitor may be
- * scanned by hand at most once per cooldown.
+ * Queues a manual scan and returns it. A scan already waiting is returned as is; its job is added
+ * again only if it was lost (see `addScanJob`). Otherwise a monitor may be scanned by hand at most
+ * once per cooldown.
  */
 export async function scanMonitorNow(db: Db, viewer: Viewer, monitorId: string, cooldownSeconds: number): Promise<ScanRow> {
   return db.transaction(async (tx) => {
@@ -71,7 +71,7 @@ export async function scanMonitorNow(db: Db, viewer: Viewer, monitorId: string, 
     if (!monitor) throw new NotFoundError('Monitor', monitorId);
     const [waiting] = await tx.select().from(scans).where(and(eq(scans.monitorId, monitorId), eq(scans.status, 'queued')));
     if (waiting) {
-      await addScanJob(tx, monitorId);
+      await addScanJob(tx, monitorId, { isWaiting: true });
       return waiting;
     }
     const [recent] = await tx
@@ -92,9 +92,22 @@ export async function scanMonitorNow(db: Db, viewer: Viewer, monitorId: string, 
   });
 }
 
-function addScanJob(tx: DbOrTx, monitorId: string) {
+/**
+ * Queues the monitor's scan job. For a new scan, graphile-worker's `replace`: if the monitor's job
+ * is already running an earlier scan, a second job takes the key and runs this one. For a scan
+ * already waiting (`isWaiting`), a job that holds the key and is running (with attempts left) is the
+ * one that will run it, so nothing is added — adding in `replace` mode started a second job beside
+ * it, and both fetched the sources for the same scan. Any other job (none, waiting, or failed for
+ * good) is replaced as usual, so a lost job is queued again.
+ */
+function addScanJob(tx: DbOrTx, monitorId: string, options: { isWaiting?: boolean } = {}) {
+  const key = scanJobKey(monitorId);
+  const mode = options.isWaiting
+    ? sql`case when exists (select 1 from graphile_worker.jobs where key = ${key} and locked_at is not null and attempts < max_attempts)
+        then 'unsafe_dedupe' else 'replace' end`
+    : sql`'replace'`;
   return tx.execute(
-    sql`select graphile_worker.add_job(${SCAN_TASK}, json_build_object('monitorId', ${monitorId}::uuid), job_key := ${scanJobKey(monitorId)}, max_attempts := 5)`,
+    sql`select graphile_worker.add_job(${SCAN_TASK}, json_build_object('monitorId', ${monitorId}::uuid), job_key := ${key}, max_attempts := 5, job_key_mode := ${mode})`,
   );
 }
 

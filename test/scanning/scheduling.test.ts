@@ -207,6 +207,24 @@ describe('scan now', () => {
     expect(await jobCount(server, monitorId)).toBe(1);
   });
 
+  it('asking again for a waiting scan while its job is already running adds no second job', async () => {
+    const account = await signUpAccount(server);
+    const monitorId = await createMonitor(server, account.accessToken);
+    const first = await queueScan(server, account.accessToken, monitorId);
+    // What a worker does as it picks the job up, before its scan is marked running.
+    await server.database.db.execute(
+      sql`update graphile_worker._private_jobs set locked_at = now(), locked_by = 'a-running-worker', attempts = 1
+          where key = ${`monitor__scan:${rawId(monitorId)}`}`,
+    );
+
+    expect(await queueScan(server, account.accessToken, monitorId)).toBe(first);
+    const jobs = await server.database.db.execute<{ count: number }>(
+      sql`select count(*)::int as count from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+          where t.identifier = 'monitor__scan' and j.payload->>'monitorId' = ${rawId(monitorId)}`,
+    );
+    expect(jobs[0]!.count).toBe(1);
+  });
+
   it('a scheduled scan already waiting is the one returned', async () => {
     const account = await signUpAccount(server);
     const monitorId = await createMonitor(server, account.accessToken);
