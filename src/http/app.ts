@@ -14,7 +14,7 @@ import type { ApiSettings, Context } from '../graphql/context.ts';
 import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
 import { buildSchema } from '../graphql/schema.ts';
 import type { Logger } from '../lib/logger.ts';
-import { checkReadiness, type ReadinessOptions } from './health.ts';
+import { handleOpsRequest, sendJson, type ReadinessOptions } from './health.ts';
 import { createMetrics, useOperationMetrics, type Metrics } from './metrics.ts';
 import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type ProtectionSettings } from './protections.ts';
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
@@ -165,14 +165,7 @@ export function buildApp(deps: AppDeps): App {
       const route = KNOWN_ROUTES.has(path) ? path : 'other';
       metrics.httpDuration.observe({ method: req.method ?? 'GET', route, status: String(res.statusCode) }, (performance.now() - started) / 1000);
     });
-    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/metrics') {
-      void metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        (error: unknown) => sendJson(res, 500, { error: String(error) }),
-      );
-      return;
-    }
+    if (handleOpsRequest(path, res, { database, metrics, readiness: deps.readiness })) return;
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length']);
       if (!Number.isFinite(length)) {
@@ -182,13 +175,6 @@ export function buildApp(deps: AppDeps): App {
         req.resume();
         return sendJson(res, 413, { errors: [{ message: `Request body over ${maxRequestBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
       }
-    }
-    if (path === '/ready') {
-      void checkReadiness(database, deps.readiness).then(
-        (report) => sendJson(res, report.isReady ? 200 : 503, report),
-        (error: unknown) => sendJson(res, 503, { isReady: false, error: String(error) }),
-      );
-      return;
     }
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
@@ -300,8 +286,4 @@ export function buildApp(deps: AppDeps): App {
       await database.close();
     },
   };
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
 import type { Database } from '../db/client.ts';
 import { migrationsFolder } from '../db/migrate.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface Readiness {
   isReady: boolean;
@@ -68,4 +70,40 @@ async function checkWorkers(database: Database, maxAgeSeconds: number): Promise<
     from worker_heartbeats`;
   if (row!.recent > 0) return 'ok';
   return row!.known > 0 ? 'stale' : 'none';
+}
+
+export interface OpsRoutesDeps {
+  database: Database;
+  metrics: Metrics;
+  readiness?: ReadinessOptions;
+}
+
+/**
+ * Answers `/health`, `/ready` and `/metrics` — for the API's server and for a worker-only process's
+ * own — and returns false for any other path.
+ */
+export function handleOpsRequest(path: string, res: http.ServerResponse, deps: OpsRoutesDeps): boolean {
+  if (path === '/health') {
+    sendJson(res, 200, { status: 'ok' });
+    return true;
+  }
+  if (path === '/ready') {
+    void checkReadiness(deps.database, deps.readiness).then(
+      (report) => sendJson(res, report.isReady ? 200 : 503, report),
+      (error: unknown) => sendJson(res, 503, { isReady: false, error: String(error) }),
+    );
+    return true;
+  }
+  if (path === '/metrics') {
+    void deps.metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text),
+      (error: unknown) => sendJson(res, 500, { error: String(error) }),
+    );
+    return true;
+  }
+  return false;
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

@@ -6,6 +6,7 @@ import {
   alertCategories,
   alertStatuses,
   severities,
+  SEVERITY_RANK,
   suppressionRuleKinds,
   type AlertCategory,
   type AlertStatus,
@@ -24,8 +25,6 @@ import type { Viewer } from './viewer.ts';
 export type AlertRow = typeof alerts.$inferSelect;
 export type AlertHistoryRow = typeof alertHistory.$inferSelect;
 export type AlertNoteRow = typeof alertNotes.$inferSelect;
-
-export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
 
 /** Which status an analyst may move an alert to from each status. */
 const TRANSITIONS: Record<AlertStatus, readonly AlertStatus[]> = {

@@ -2,14 +2,13 @@ import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { monitors, silences } from '../db/schema/index.ts';
-import { alertCategories, severities, type AlertCategory, type Severity } from '../db/schema/enums.ts';
+import { alertCategories, severities, SEVERITY_RANK, type AlertCategory, type Severity } from '../db/schema/enums.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
 
 export type SilenceRow = typeof silences.$inferSelect;
 
-const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
 const MAX_SILENCE_DAYS = 366;
 const MAX_ACTIVE_SILENCES = 200;
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../db/client.ts';
-import { checkReadiness, type ReadinessOptions } from '../http/health.ts';
+import { handleOpsRequest, sendJson, type ReadinessOptions } from '../http/health.ts';
 import type { Metrics } from '../http/metrics.ts';
 
 export interface OpsServerDeps {
@@ -26,21 +26,7 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
-    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/ready') {
-      void checkReadiness(deps.database, deps.readiness).then(
-        (report) => sendJson(res, report.isReady ? 200 : 503, report),
-        (error: unknown) => sendJson(res, 503, { isReady: false, error: String(error) }),
-      );
-      return;
-    }
-    if (path === '/metrics') {
-      void deps.metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text),
-        (error: unknown) => sendJson(res, 500, { error: String(error) }),
-      );
-      return;
-    }
+    if (handleOpsRequest(path!, res, deps)) return;
     sendJson(res, 404, { error: 'not found' });
   });
   await new Promise<void>((resolve, reject) => {
@@ -60,8 +46,4 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
         server.closeAllConnections();
       }),
   };
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

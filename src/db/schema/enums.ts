@@ -39,6 +39,9 @@ export type AlertCategory = (typeof alertCategories)[number];
 export const severities = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];
 
+/** Severities in order, as `alerts.severity_rank` stores them: "at least HIGH" is `rank >= 3`. */
+export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
 export const alertStatuses = ['new', 'acknowledged', 'snoozed', 'resolved', 'false_positive'] as const;
 export type AlertStatus = (typeof alertStatuses)[number];
 
