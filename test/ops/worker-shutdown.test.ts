@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { workerHeartbeats } from '../../src/db/schema/index.ts';
 import { scanJobKey } from '../../src/services/scans.ts';
+import { setMonitorNextScanAt } from '../helpers/domain.ts';
 import { createMonitor, rawId, signUpAccount } from '../helpers/fixtures.ts';
 import { spawnVigil, waitUntil } from '../helpers/live.ts';
 import { startTestWorker } from '../helpers/scanning.ts';
@@ -43,6 +44,9 @@ async function scanInFlight(feed: Route) {
   cleanups.push(() => feeds.close());
   const account = await signUpAccount(server);
   const monitorId = await createMonitor(server, account.accessToken, { sources: ['RSS'], feedUrls: [`${feeds.url}/feed`] });
+  // Out of the scheduler's way: a new monitor is due at once, and a scheduled scan started first
+  // would make the manual one below wait behind it.
+  await setMonitorNextScanAt(server, monitorId, new Date(Date.now() + 86_400_000));
   const scanId = await queueScan(server, account.accessToken, monitorId);
   await waitUntil(() => feeds.hits('/feed') >= 1, 'the worker to ask the feed', 20_000);
   return { feeds, account, monitorId, scanId };
