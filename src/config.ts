@@ -39,6 +39,10 @@ const envSchema = z.object({
   MAX_REQUEST_BYTES: z.coerce.number().int().min(1_024).max(50_000_000).default(1_048_576),
   /** Comma-separated origins allowed by CORS, or `*`. Unset: same-origin only. */
   CORS_ORIGINS: z.string().optional(),
+  /** Trusted documents: `allow` runs manifest ids beside ordinary documents, `require` runs nothing else. */
+  PERSISTED_OPERATIONS: z.enum(['off', 'allow', 'require']).default('off'),
+  /** The manifest: JSON `{ "<sha256 hex>": "<document>" }`, as graphql-codegen's client preset writes it. */
+  PERSISTED_OPERATIONS_FILE: z.string().optional(),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
   /** Shortest time between two manual scans of one monitor. */
@@ -221,6 +225,7 @@ export interface GraphqlConfig {
   maxCost: number;
   maxRequestBytes: number;
   corsOrigins: string[] | '*' | undefined;
+  persistedOperations: { mode: 'off' | 'allow' | 'require'; file: string | undefined };
 }
 
 export interface ScanningConfig {
@@ -270,6 +275,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       if (!parsed.data[name]) problems.push(`${name}: required when NODE_ENV=production`);
     }
   }
+  if (parsed.success && parsed.data.PERSISTED_OPERATIONS !== 'off' && !parsed.data.PERSISTED_OPERATIONS_FILE) {
+    problems.push(`PERSISTED_OPERATIONS_FILE: required when PERSISTED_OPERATIONS=${parsed.data.PERSISTED_OPERATIONS}`);
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const env = parsed.data;
   return {
@@ -298,6 +306,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxCost: env.GRAPHQL_MAX_COST,
       maxRequestBytes: env.MAX_REQUEST_BYTES,
       corsOrigins: env.CORS_ORIGINS === undefined ? undefined : env.CORS_ORIGINS.trim() === '*' ? '*' : env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      persistedOperations: { mode: env.PERSISTED_OPERATIONS, file: env.PERSISTED_OPERATIONS_FILE },
     },
     scanning: {
       scanNowCooldownSeconds: env.SCAN_NOW_COOLDOWN_SECONDS,

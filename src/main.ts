@@ -7,6 +7,7 @@ import { runMigrations } from './db/migrate.ts';
 import { createTokenSigner } from './auth/tokens.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
+import { loadPersistedOperations } from './http/persisted-operations.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecrets } from './runtime/secrets.ts';
 import { seedDemoWorkspace } from './services/demo.ts';
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const role = parseRole(process.argv.slice(2));
   const logger = createLogger(config.logLevel, { role });
+  // Read and checked before anything starts, so a bad manifest stops startup with the entry at fault.
+  const { mode: persistedMode, file: persistedFile } = config.graphql.persistedOperations;
+  const persistedOperations = role !== 'worker' && persistedMode !== 'off' ? loadPersistedOperations(persistedFile!, persistedMode) : undefined;
 
   let embedded: EmbeddedServer | undefined;
   let databaseUrl = config.databaseUrl;
@@ -90,6 +94,7 @@ async function main(): Promise<void> {
       corsOrigins: config.graphql.corsOrigins,
       readiness,
       rateLimit: config.rateLimit,
+      persistedOperations,
     });
     metrics = app.metrics;
     const url = await app.start();

@@ -4,11 +4,15 @@
  *
  *   VIGIL_URL=http://127.0.0.1:4000 VIGIL_TOKEN=vgl_… npm run watch -- --min-severity=HIGH
  *
+ * With `--persisted` it sends the document's id instead of its text, for a server that runs
+ * persisted operations only (its manifest comes from `npm run persisted:manifest`).
+ *
  * The document and its result type come from `npm run codegen` (src/client/generated/graphql.ts).
  */
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { persistedOperationId } from '../http/persisted-operations.ts';
 import { WatchAlertsDocument, type Severity, type WatchAlertsSubscription } from './generated/graphql.ts';
 
 const url = (process.env.VIGIL_URL ?? 'http://127.0.0.1:4000').replace(/^http/, 'ws') + '/graphql';
@@ -18,6 +22,11 @@ if (!token) {
   process.exit(1);
 }
 const minSeverity = process.argv.find((arg) => arg.startsWith('--min-severity='))?.split('=')[1] as Severity | undefined;
+const document = print(WatchAlertsDocument);
+// graphql-ws requires a query string: empty, with the id in the extensions, for a persisted operation.
+const operation = process.argv.includes('--persisted')
+  ? { query: '', extensions: { persistedQuery: { version: 1, sha256Hash: persistedOperationId(document) } } }
+  : { query: document };
 
 let cursor: string | undefined;
 const client = createClient({
@@ -34,7 +43,7 @@ const FATAL_CLOSE_CODES = new Set([4401, 4403]);
 
 function subscribe(): void {
   client.subscribe<WatchAlertsSubscription>(
-    { query: print(WatchAlertsDocument), variables: { filter: minSeverity ? { minSeverity } : null, after: cursor ?? null } },
+    { ...operation, variables: { filter: minSeverity ? { minSeverity } : null, after: cursor ?? null } },
     {
       next: ({ data, errors }) => {
         if (errors) console.error(errors);

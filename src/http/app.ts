@@ -17,6 +17,7 @@ import type { Logger } from '../lib/logger.ts';
 import { handleOpsRequest, sendJson, type ReadinessOptions } from './health.ts';
 import { createMetrics, useOperationMetrics, type Metrics } from './metrics.ts';
 import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type ProtectionSettings } from './protections.ts';
+import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOperations } from './persisted-operations.ts';
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
 import { EventHub } from '../live/hub.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
@@ -48,6 +49,8 @@ export interface AppDeps {
   rateLimit?: RateLimitConfig;
   /** What `/ready` asks beyond the database and migrations. */
   readiness?: ReadinessOptions;
+  /** A manifest of trusted documents, allowed beside ordinary ones or required; absent is off. */
+  persistedOperations?: PersistedOperations;
 }
 
 /** Close codes Vigil uses on the GraphQL WebSocket besides graphql-ws's own (4403 when auth fails). */
@@ -137,6 +140,8 @@ export function buildApp(deps: AppDeps): App {
     },
     cors: deps.corsOrigins ? { origin: deps.corsOrigins === '*' ? '*' : deps.corsOrigins, credentials: false } : false,
     plugins: [
+      // First: in `require` mode a document that is not in the manifest is refused before anything parses it.
+      ...(deps.persistedOperations ? [usePersistedOperationsFromManifest(deps.persistedOperations)] : []),
       usePerEventContext(),
       ...protectionPlugins(deps.protections ?? DEFAULT_PROTECTIONS),
       useOperationMetrics(metrics),
@@ -226,10 +231,13 @@ export function buildApp(deps: AppDeps): App {
           wsSocket: ctx.extra.socket,
           params: payload,
         } as never);
+        // The same persisted-operation rules as over HTTP, before anything is parsed.
+        const text = resolveWsDocument(deps.persistedOperations, payload);
+        if (text instanceof GraphQLError) return [text];
         // graphql-armor rejects by throwing from parse or validate; both become errors for the client.
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(text);
           const errors = validate(schema, document);
           if (errors.length > 0) return errors;
         } catch (error) {

@@ -4,6 +4,7 @@ import { createTokenSigner } from '../../src/auth/tokens.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { ProtectionSettings } from '../../src/http/protections.ts';
+import type { PersistedOperations } from '../../src/http/persisted-operations.ts';
 import type { RateLimitConfig } from '../../src/http/rate-limit.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createTestDatabase } from './db.ts';
@@ -44,6 +45,7 @@ export async function startTestServer(
     maxRequestBytes?: number;
     rateLimit?: RateLimitConfig;
     readiness?: { workerMaxAgeSeconds: number };
+    persistedOperations?: PersistedOperations;
   } = {},
 ): Promise<TestServer> {
   const testDb = await createTestDatabase();
@@ -62,6 +64,7 @@ export async function startTestServer(
     maxRequestBytes: options.maxRequestBytes,
     rateLimit: options.rateLimit,
     readiness: options.readiness,
+    persistedOperations: options.persistedOperations,
   });
   const url = await app.start();
   return {
