@@ -284,7 +284,13 @@ export function buildApp(deps: AppDeps): App {
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Keep-alive connections are closed as soon as they fall idle — now, or once their request
+        // in flight has been answered — rather than holding shutdown until the cut-off below.
+        const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(idleSweep);
+          resolve();
+        });
         server.closeIdleConnections();
         // Requests still running after the grace period are cut off rather than holding shutdown forever.
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
