@@ -134,8 +134,21 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3_600),
   /** Points an anonymous caller (by IP) may spend per window: sign-up, sign-in, token refresh. */
   RATE_LIMIT_ANONYMOUS_POINTS: z.coerce.number().int().min(0).max(100_000_000).default(500),
-  /** Trust the first address of `X-Forwarded-For` as the client IP (behind a proxy you run). */
-  TRUST_PROXY: booleanFromEnv.default(false),
+  /**
+   * How many proxies of yours stand in front of the API, each appending to `X-Forwarded-For`: the
+   * client is that many entries from the right. `true` is 1; `false` (default) ignores the header.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => {
+      if (['false', 'no'].includes(value)) return 0;
+      if (['true', 'yes'].includes(value)) return 1;
+      const hops = Number(value);
+      if (Number.isInteger(hops) && hops >= 0 && hops <= 10) return hops;
+      ctx.addIssue({ code: 'custom', message: 'must be false, true, or the number of proxies in front of the API (0–10)' });
+      return z.NEVER;
+    }),
 
   /** How often a worker records its heartbeat, in seconds. */
   WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
@@ -187,7 +200,8 @@ export interface RateLimitConfig {
   points: number;
   windowSeconds: number;
   anonymousPoints: number;
-  trustProxy: boolean;
+  /** Proxies of yours in front of the API; 0 ignores `X-Forwarded-For`. */
+  trustedProxies: number;
 }
 
 export interface OperationsConfig {
@@ -351,7 +365,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       points: env.RATE_LIMIT_POINTS,
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
       anonymousPoints: env.RATE_LIMIT_ANONYMOUS_POINTS,
-      trustProxy: env.TRUST_PROXY,
+      trustedProxies: env.TRUST_PROXY,
     },
     operations: {
       workerHeartbeatSeconds: env.WORKER_HEARTBEAT_SECONDS,

@@ -16,6 +16,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import ipaddr from 'ipaddr.js';
 import type { RateLimitConfig } from '../config.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/pagination.ts';
@@ -102,19 +103,41 @@ function pageSize(field: FieldNode, variables: Record<string, unknown>): number 
   return Math.min(MAX_PAGE_SIZE, Math.max(0, Math.trunc(size ?? DEFAULT_PAGE_SIZE)));
 }
 
-/** Whose budget pays: the API key, else the user, else (anonymous) the client's IP address. */
-export function callerKey(viewer: Viewer | null | undefined, req: http.IncomingMessage | undefined, trustProxy: boolean): string {
+/** Whose budget pays: the API key, else the user, else (anonymous) the client's network address. */
+export function callerKey(viewer: Viewer | null | undefined, req: http.IncomingMessage | undefined, trustedProxies: number): string {
   if (viewer?.apiKeyId) return `key:${viewer.apiKeyId}`;
   if (viewer?.userId) return `user:${viewer.userId}`;
-  return `ip:${clientAddress(req, trustProxy)}`;
+  return `ip:${clientNetwork(req, trustedProxies)}`;
 }
 
-function clientAddress(req: http.IncomingMessage | undefined, trustProxy: boolean): string {
-  const forwarded = req?.headers['x-forwarded-for'];
-  const first = trustProxy ? (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim() : undefined;
-  const address = first || req?.socket.remoteAddress || 'unknown';
+/**
+ * The anonymous caller's budget key: its IPv4 address, or its IPv6 /64 (one subscriber's usual
+ * allocation — per /128, anyone could rotate through addresses for fresh budgets).
+ *
+ * Behind `trustedProxies` proxies of your own, each appends the address it was connected from to
+ * `X-Forwarded-For`, so the client is that many entries from the right. Entries further left were
+ * sent by the client and prove nothing; taking the leftmost (as before) let anyone pick a fresh
+ * budget per request. A value that is not an IP address falls back to the socket's address.
+ */
+export function clientNetwork(req: http.IncomingMessage | undefined, trustedProxies: number): string {
+  const socketAddress = req?.socket.remoteAddress;
+  let address: string | undefined;
+  if (trustedProxies > 0) {
+    const header = req?.headers['x-forwarded-for'];
+    const chain = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((entry) => entry.trim()).filter(Boolean);
+    if (chain.length > 0) address = chain[Math.max(0, chain.length - trustedProxies)];
+  }
+  return networkOf(address) ?? networkOf(socketAddress) ?? 'unknown';
+}
+
+function networkOf(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return address;
+  if (!ipaddr.IPv6.isValid(address)) return undefined;
+  const parsed = ipaddr.IPv6.parse(address);
   // IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d; one client, one budget.
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+  if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toString()}/64`).toString()}/64`;
 }
 
 /** What `extensions.rateLimit` carries on every charged result. */
@@ -170,7 +193,7 @@ export function useRateLimit(db: DbOrTx, config: RateLimitConfig): Plugin {
     const context = args.contextValue as RateLimitedContext;
     const isAnonymous = !context.viewer;
     const state = await chargeRateLimit(db, {
-      key: callerKey(context.viewer, context.req, config.trustProxy),
+      key: callerKey(context.viewer, context.req, config.trustedProxies),
       cost: operationCost(args.schema, args.document, args.operationName, args.variableValues),
       limit: isAnonymous ? config.anonymousPoints : config.points,
       windowSeconds: config.windowSeconds,

@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenSigner } from '../../src/auth/tokens.ts';
+import { loadConfig } from '../../src/config.ts';
 import { connectDatabase } from '../../src/db/client.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { RateLimitConfig } from '../../src/http/rate-limit.ts';
@@ -20,7 +21,7 @@ import {
   RateLimitViewerDocument,
 } from '../generated/graphql.ts';
 
-const LIMITS: RateLimitConfig = { points: 100, windowSeconds: 3_600, anonymousPoints: 60, trustProxy: true };
+const LIMITS: RateLimitConfig = { points: 100, windowSeconds: 3_600, anonymousPoints: 60, trustedProxies: 1 };
 
 interface Replica {
   url: string;
@@ -216,8 +217,8 @@ describe('cost-based rate limiting', () => {
     const byOther = await send(server.url, RateLimitAlertsDocument, { first: 100 }, { token: other.accessToken });
     expect(byOther.rateLimit).toMatchObject({ cost: 11, remaining: 89 });
 
-    // Anonymous callers pay per address, from a smaller budget.
-    const anonymousA = await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: '203.0.113.7, 10.0.0.1' });
+    // Anonymous callers pay per address, from a smaller budget: the one the proxy appended.
+    const anonymousA = await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: '10.0.0.1, 203.0.113.7' });
     expect(anonymousA.data).toEqual({ viewer: null });
     expect(anonymousA.rateLimit).toMatchObject({ cost: 1, limit: 60, remaining: 59 });
     await leave('ip:203.0.113.7', 0, 60);
@@ -230,8 +231,47 @@ describe('cost-based rate limiting', () => {
     expect(ownerAgain.rateLimit!.remaining).toBe(83);
   });
 
+  it('takes the address the trusted proxy appended: addresses a client puts in X-Forwarded-For buy it no fresh budget', async () => {
+    // As behind nginx ($proxy_add_x_forwarded_for) or a cloud load balancer: whatever the client
+    // sent, then the address the proxy saw.
+    await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: '198.51.100.20' });
+    await leave('ip:198.51.100.20', 1, 60);
+    const spoofs = ['10.0.0.1', '10.0.0.2', '10.0.0.3, 192.0.2.9'];
+    const answers = [];
+    for (const spoof of spoofs) answers.push(await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: `${spoof}, 198.51.100.20` }));
+    expect(answers.map((a) => a.status)).toEqual([200, 429, 429]);
+    for (const spoof of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '192.0.2.9']) expect(await pointsUsed(`ip:${spoof}`)).toBeUndefined();
+
+    // Something that is not an address is charged to the connection's own address, never made a key.
+    const before = (await pointsUsed('ip:127.0.0.1')) ?? 0;
+    expect((await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: 'garbage-address' })).status).toBe(200);
+    expect(await pointsUsed('ip:garbage-address')).toBeUndefined();
+    expect(await pointsUsed('ip:127.0.0.1')).toBe(before + 1);
+  });
+
+  it('gives an IPv6 client one budget per /64, so rotating through its own addresses does not refill it', async () => {
+    const first = await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: '2001:db8:7:8::1' });
+    expect(first.rateLimit).toMatchObject({ remaining: 59 });
+    const sameNetwork = await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: '2001:db8:7:8:abcd:ef01:2345:6789' });
+    expect(sameNetwork.rateLimit).toMatchObject({ remaining: 58 });
+    expect(await pointsUsed('ip:2001:db8:7:8::/64')).toBe(2);
+    const otherNetwork = await send(server.url, RateLimitViewerDocument, {}, { forwardedFor: '2001:db8:7:9::1' });
+    expect(otherNetwork.rateLimit).toMatchObject({ remaining: 59 });
+  });
+
+  it('with two proxies in front, takes the second address from the right', async () => {
+    const twoHops = await startReplica({ ...LIMITS, trustedProxies: 2 });
+    await send(twoHops.url, RateLimitViewerDocument, {}, { forwardedFor: '10.1.1.1, 198.51.100.77, 10.20.0.5' });
+    expect(await pointsUsed('ip:198.51.100.77')).toBe(1);
+    expect(await pointsUsed('ip:10.20.0.5')).toBeUndefined();
+    expect(loadConfig({ TRUST_PROXY: 'true' }).rateLimit.trustedProxies).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).rateLimit.trustedProxies).toBe(2);
+    expect(loadConfig({}).rateLimit.trustedProxies).toBe(0);
+    expect(() => loadConfig({ TRUST_PROXY: 'sometimes' })).toThrow(/TRUST_PROXY: must be false, true, or the number of proxies/);
+  });
+
   it('ignores X-Forwarded-For unless the proxy is trusted', async () => {
-    const direct = await startReplica({ ...LIMITS, trustProxy: false });
+    const direct = await startReplica({ ...LIMITS, trustedProxies: 0 });
     const before = (await pointsUsed('ip:127.0.0.1')) ?? 0;
     const answer = await send(direct.url, RateLimitViewerDocument, {}, { forwardedFor: '198.51.100.9' });
     expect(answer.status).toBe(200);
