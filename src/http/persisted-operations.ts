@@ -104,13 +104,16 @@ const errors = {
 
 /** yoga's persisted-operations plugin over the manifest, with Vigil's error codes. */
 export function usePersistedOperationsFromManifest(operations: PersistedOperations): Plugin {
-  const idOf = (params: unknown) => extractOperationId(params as { documentId?: unknown; extensions?: unknown });
+  // yoga's GET parser keeps only query, operationName, variables and extensions: documentId is read off the URL.
+  const idOf = (params: unknown, request: Request) =>
+    extractOperationId(params as { documentId?: unknown; extensions?: unknown }) ??
+    (request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null);
   return usePersistedOperations({
     allowArbitraryOperations: operations.mode === 'allow',
     extractPersistedOperationId: idOf,
     getPersistedOperation: (id) => lookup(operations, id),
     customErrors: {
-      notFound: (payload) => errors.notFound(idOf(payload.params) ?? ''),
+      notFound: (payload) => errors.notFound(idOf(payload.params, payload.request) ?? ''),
       persistedQueryOnly: () => errors.only(),
       keyNotFound: () => errors.idRequired(),
     },

@@ -114,6 +114,14 @@ describe('PERSISTED_OPERATIONS=require', () => {
     const byExtension = await post(required, { extensions: { persistedQuery: { version: 1, sha256Hash: persistedOperationId(viewerText) } } }, owner.accessToken);
     expect(byExtension.body).toEqual(byDocumentId.body);
 
+    // A GET names it in the URL, either way.
+    for (const search of [`documentId=${persistedOperationId(viewerText)}`, `extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: persistedOperationId(viewerText) } }))}`]) {
+      const response = await fetch(`${required.url}/graphql?${search}`, { headers: { accept: 'application/graphql-response+json', authorization: `Bearer ${owner.accessToken}` } });
+      expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: byDocumentId.body });
+    }
+    const getAsText = await fetch(`${required.url}/graphql?query=${encodeURIComponent(viewerText)}`, { headers: { accept: 'application/graphql-response+json', authorization: `Bearer ${owner.accessToken}` } });
+    expectRefusal({ status: getAsText.status, body: (await getAsText.json()) as Body }, 'PERSISTED_QUERY_ONLY');
+
     const asText = await post(plain, { query: viewerText }, account.accessToken);
     expect(Object.keys(asText.body.data!.viewer as object).sort()).toEqual(Object.keys(byDocumentId.body.data!.viewer as object).sort());
   });
