@@ -53,33 +53,60 @@ export async function releaseDeadWorkers(db: Db, selfId: string, deadAfterSecond
 /**
  * Beats now, then every `intervalSeconds`, releasing dead workers' jobs on each beat. Beats are
  * chained rather than on an interval so a slow database never piles them up.
+ *
+ * A worker judges others only once it has itself beaten steadily — every beat succeeding, none
+ * late by more than an interval — for `deadAfterSeconds`. After a database outage (or a long
+ * stall of this process) every worker's row is stale at once; sweeping on the first beat back
+ * would take the others, still running their jobs, for dead and run those jobs twice. Waiting
+ * gives every live worker time to beat first. The cost: a worker that has just started, or just
+ * recovered, releases a crashed worker's jobs `deadAfterSeconds` later than it could.
  */
 export async function startHeartbeat(db: Db, options: HeartbeatOptions): Promise<Heartbeat> {
   const { workerId, logger } = options;
   if (options.deadAfterSeconds < 2 * options.intervalSeconds) {
     logger.warn(options, 'WORKER_DEAD_AFTER_SECONDS is under two heartbeats: a live worker may be taken for dead');
   }
+  const intervalMs = options.intervalSeconds * 1_000;
+  let lastBeatAt: number | undefined;
+  let steadySince: number | undefined;
+  const beatSucceeded = () => {
+    const now = performance.now();
+    if (lastBeatAt === undefined || now - lastBeatAt > 2 * intervalMs) steadySince = now;
+    lastBeatAt = now;
+  };
+  const beatFailed = () => {
+    lastBeatAt = undefined;
+    steadySince = undefined;
+  };
+  const isSteady = () => steadySince !== undefined && performance.now() - steadySince >= options.deadAfterSeconds * 1_000;
+
   const releaseDead = async () => {
+    if (!isSteady()) return;
     const released = await releaseDeadWorkers(db, workerId, options.deadAfterSeconds);
     if (released.length > 0) logger.warn({ deadWorkers: released }, 'released the jobs of workers that stopped beating');
   };
   const beat = () =>
     recordHeartbeat(db, workerId)
+      .then(beatSucceeded, (error: unknown) => {
+        beatFailed();
+        throw error;
+      })
       .then(releaseDead)
       .catch((error: unknown) => logger.warn({ err: error }, 'worker heartbeat failed'));
 
   // The first beat fails startup loudly; later ones only log (the database may come back).
   await recordHeartbeat(db, workerId);
+  beatSucceeded();
   let isStopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = releaseDead().catch((error: unknown) => logger.warn({ err: error }, 'releasing dead workers failed'));
+  let current: Promise<void> = Promise.resolve();
   const scheduleNext = () => {
     if (isStopped) return;
     timer = setTimeout(() => {
       current = beat().then(scheduleNext);
-    }, options.intervalSeconds * 1_000);
+    }, intervalMs);
   };
-  void current.then(scheduleNext);
+  scheduleNext();
   const pause = async () => {
     isStopped = true;
     clearTimeout(timer);

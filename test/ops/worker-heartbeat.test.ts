@@ -5,7 +5,7 @@ import { workerHeartbeats } from '../../src/db/schema/index.ts';
 import { checkReadiness } from '../../src/http/health.ts';
 import { releaseDeadWorkers } from '../../src/worker/heartbeat.ts';
 import type { WorkerHandle } from '../../src/worker/runner.ts';
-import { waitUntil } from '../helpers/live.ts';
+import { sleep, waitUntil } from '../helpers/live.ts';
 import { startTestWorker } from '../helpers/scanning.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -119,10 +119,46 @@ describe('releasing the jobs of dead workers', () => {
     await server.database.sql`update graphile_worker._private_jobs set run_at = now() + interval '1 hour' where id = ${job}`;
 
     const worker = await startWorker();
-    await waitUntil(async () => (await lockOf(job))?.locked_by === null, 'the crashed worker’s job to be unlocked', 5_000);
+    // Not before it has beaten steadily for the dead-after period (5 s) itself.
+    await waitUntil(async () => (await lockOf(job))?.locked_by === null, 'the crashed worker’s job to be unlocked', 10_000);
     const rows = await server.database.db.select({ workerId: workerHeartbeats.workerId }).from(workerHeartbeats);
     expect(rows).toEqual([{ workerId: worker.workerId }]);
     expect(await server.database.db.select().from(workerHeartbeats).where(eq(workerHeartbeats.workerId, 'pool-crashed'))).toEqual([]);
     await server.database.sql`delete from graphile_worker._private_jobs where id = ${job}`;
+  });
+
+  it('after an outage longer than the dead-after period, a worker back first does not take the others, still beating, for dead', { timeout: 30_000 }, async () => {
+    const worker = await startWorker();
+    // Another live worker, beating every second as a real one would, holding a job.
+    await server.database.db.insert(workerHeartbeats).values({ workerId: 'pool-elsewhere', hostname: 'b', pid: 2 });
+    const job = await jobLockedBy('pool-elsewhere');
+    await server.database.sql`update graphile_worker._private_jobs set run_at = now() + interval '1 hour' where id = ${job}`;
+    let isOutage = false;
+    const otherBeats = setInterval(() => {
+      if (!isOutage) void server.database.sql`update worker_heartbeats set last_seen_at = now() where worker_id = 'pool-elsewhere'`.catch(() => {});
+    }, 1_000);
+    try {
+      await waitUntil(async () => (await server.database.db.select().from(workerHeartbeats)).length === 2, 'both workers beating');
+      // The outage, as the heartbeats see it: for 7 s (past the 5 s dead-after) no beat gets through.
+      isOutage = true;
+      const outage = server.database.sql.begin(async (tx) => {
+        await tx`lock table worker_heartbeats in access exclusive mode`;
+        await sleep(7_000);
+      });
+      await outage;
+      isOutage = false;
+      // The worker under test beats at once (its write was waiting); the other's next beat is up to 1 s away.
+      await waitUntil(
+        async () => (await server.database.sql`select 1 from worker_heartbeats where worker_id = ${worker.workerId} and last_seen_at > now() - interval '1 second'`).length > 0,
+        'the worker under test to beat again',
+      );
+      await sleep(3_000);
+      expect(await lockOf(job)).toMatchObject({ locked_by: 'pool-elsewhere' });
+      const rows = await server.database.db.select({ workerId: workerHeartbeats.workerId }).from(workerHeartbeats);
+      expect(rows.map((r) => r.workerId).sort()).toEqual([worker.workerId, 'pool-elsewhere'].sort());
+    } finally {
+      clearInterval(otherBeats);
+      await server.database.sql`delete from graphile_worker._private_jobs where id = ${job}`;
+    }
   });
 });
