@@ -173,15 +173,21 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
 
 /**
  * Past the deadline: graphile-worker's forceful shutdown fails the running jobs and unlocks them,
- * which would delay their retry by its backoff (e^attempts seconds); they are rescheduled for now
- * instead, so a worker that is still up takes them on its next poll.
+ * which would delay their retry by its backoff (e^attempts seconds) and count the interrupted
+ * attempt — a job on its last attempt would be failed for good, though the shutdown was not its
+ * fault. They are rescheduled for now with that attempt given back, so a worker that is still up
+ * takes them on its next poll. (A dead worker's jobs keep graphile-worker's count: a job that
+ * kills its worker must not be retried forever.)
  */
 async function releaseRunningJobs(deps: WorkerDeps, workerPool: WorkerPool): Promise<void> {
   const message = `Worker shut down before the job finished (${deps.config.operations.shutdownJobDeadlineMs} ms deadline); released for retry`;
   const { forceFailedJobs } = await workerPool.forcefulShutdown(message);
   if (forceFailedJobs.length === 0) return;
   const ids = forceFailedJobs.map((job: Job) => job.id);
-  await deps.db.execute(sql`select graphile_worker.reschedule_jobs(array[${sql.join(ids.map((id) => sql`${id}`), sql`, `)}]::bigint[], run_at := now())`);
+  await deps.db.execute(sql`
+    select graphile_worker.reschedule_jobs(array[job.id], run_at := now(), attempts := greatest(job.attempts - 1, 0))
+    from graphile_worker.jobs job
+    where job.id = any(array[${sql.join(ids.map((id) => sql`${id}`), sql`, `)}]::bigint[])`);
   for (const job of forceFailedJobs) deps.metrics?.jobs.inc({ task: job.task_identifier, outcome: 'released' });
   deps.logger.warn({ jobs: forceFailedJobs.map((job: Job) => ({ id: job.id, task: job.task_identifier })) }, 'released running jobs at the shutdown deadline');
 }

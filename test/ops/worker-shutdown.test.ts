@@ -72,8 +72,9 @@ describe('SIGTERM to a worker process', () => {
     expect(Date.now() - signalled).toBeLessThan(8_000);
     expect(worker.output()).toContain('released running jobs at the shutdown deadline');
 
-    // Released, not lost: unlocked, due now, with the reason recorded; the worker's heartbeat is gone.
-    expect(await scanJobs(monitorId)).toEqual([{ locked_by: null, attempts: 1, last_error: expect.stringContaining('1000 ms deadline'), is_due: true }]);
+    // Released, not lost: unlocked, due now, the interrupted attempt given back, with the reason
+    // recorded; the worker's heartbeat is gone.
+    expect(await scanJobs(monitorId)).toEqual([{ locked_by: null, attempts: 0, last_error: expect.stringContaining('1000 ms deadline'), is_due: true }]);
     expect(await server.database.db.select().from(workerHeartbeats).where(eq(workerHeartbeats.workerId, worker.workerId!))).toEqual([]);
     expect(await readScan(server, account.accessToken, scanId)).toMatchObject({ status: 'RUNNING', creditsCharged: 1 });
 
@@ -88,6 +89,30 @@ describe('SIGTERM to a worker process', () => {
     const alerts = await monitorAlerts(server, account.accessToken, monitorId);
     expect(alerts.map((a) => [a.url, a.occurrences]).sort()).toEqual(ENTRIES.map((e) => [e.url, 1]).sort());
     expect(feeds.hits('/feed')).toBe(2);
+    await waitUntil(async () => (await scanJobs(monitorId)).length === 0, 'the job to be completed', 5_000);
+  });
+
+  it('a job released on its last attempt gets that attempt back and is completed elsewhere, not failed for good', async () => {
+    const feeds = await startRouteServer({ '/feed': { isHanging: true } });
+    cleanups.push(() => feeds.close());
+    const account = await signUpAccount(server);
+    const monitorId = await createMonitor(server, account.accessToken, { sources: ['RSS'], feedUrls: [`${feeds.url}/feed`] });
+    await setMonitorNextScanAt(server, monitorId, new Date(Date.now() + 86_400_000));
+    const scanId = await queueScan(server, account.accessToken, monitorId);
+    // One attempt only: the one the shutdown interrupts.
+    await server.database.sql`update graphile_worker._private_jobs set max_attempts = 1 where key = ${scanJobKey(rawId(monitorId))}`;
+    const worker = await spawnWorker(1_000);
+    cleanups.push(() => worker.stop());
+    await waitUntil(() => feeds.hits('/feed') >= 1, 'the worker to ask the feed', 20_000);
+
+    worker.kill('SIGTERM');
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(await scanJobs(monitorId)).toEqual([{ locked_by: null, attempts: 0, last_error: expect.stringContaining('1000 ms deadline'), is_due: true }]);
+
+    feeds.routes['/feed'] = { body: rssFeed(ENTRIES) };
+    const next = await startTestWorker(server);
+    cleanups.push(() => next.stop());
+    await waitUntil(async () => (await readScan(server, account.accessToken, scanId)).status === 'SUCCEEDED', 'the other worker to finish the scan', 10_000);
     await waitUntil(async () => (await scanJobs(monitorId)).length === 0, 'the job to be completed', 5_000);
   });
 
