@@ -20,6 +20,7 @@ import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type Protectio
 import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOperations } from './persisted-operations.ts';
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
 import { EventHub } from '../live/hub.ts';
+import { keepSocketAlive } from '../live/keep-alive.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
 import type { Viewer } from '../services/viewer.ts';
 
@@ -257,8 +258,11 @@ export function buildApp(deps: AppDeps): App {
       subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => never }).subscribe(args),
     },
     wss,
-    deps.keepAliveMs ?? 12_000,
+    // Off: graphql-ws times the pong from when the ping is queued, behind a burst; see keep-alive.ts.
+    0,
   );
+  const keepAliveMs = deps.keepAliveMs ?? 12_000;
+  wss.on('connection', (socket) => keepSocketAlive(socket, keepAliveMs));
 
   let isStopped = false;
   return {

@@ -192,6 +192,8 @@ export interface RawLiveSocket {
   received: Map<string, unknown[]>;
   closed: Promise<{ code: number; reason: string }>;
   subscribe(id: string, query: string, variables?: Record<string, unknown>): void;
+  /** Resolves when the next WebSocket ping from the server arrives. */
+  nextPing(): Promise<void>;
   /** Stops reading from the TCP socket: the server's writes pile up in its buffers. */
   pauseReading(): void;
   resumeReading(): void;
@@ -200,10 +202,11 @@ export interface RawLiveSocket {
 
 /**
  * A bare `ws` socket speaking graphql-transport-ws by hand, for clients the real graphql-ws client
- * cannot imitate (one that stops reading).
+ * cannot imitate (one that stops reading, or stops answering pings).
  */
-export async function openRawLiveSocket(httpUrl: string, credential: string): Promise<RawLiveSocket> {
-  const socket = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+export async function openRawLiveSocket(httpUrl: string, credential: string, options: { autoPong?: boolean } = {}): Promise<RawLiveSocket> {
+  // autoPong false: a peer whose WebSocket layer has stopped answering pings.
+  const socket = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { autoPong: options.autoPong ?? true });
   const received = new Map<string, unknown[]>();
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -227,6 +230,7 @@ export async function openRawLiveSocket(httpUrl: string, credential: string): Pr
     received,
     closed,
     subscribe: (id, query, variables) => socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } })),
+    nextPing: () => new Promise<void>((resolve) => socket.once('ping', () => resolve())),
     pauseReading: () => tcp().pause(),
     resumeReading: () => tcp().resume(),
     terminate: () => socket.terminate(),
