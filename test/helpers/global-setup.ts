@@ -4,6 +4,7 @@ import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
+import { freeLoopbackPort } from './ports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,10 +28,7 @@ export default async function setup(project: TestProject) {
   let embedded: EmbeddedServer | undefined;
   let adminUrl = config.testDatabaseUrl;
   if (!adminUrl) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: path.resolve(config.dataDir, 'test-pgdata'),
-      port: config.embeddedPgPort + 1,
-    });
+    embedded = await startTestPostgres(path.resolve(config.dataDir, 'test-pgdata'));
     adminUrl = embedded.url('postgres');
   }
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -56,6 +54,22 @@ export default async function setup(project: TestProject) {
     }
     await embedded?.stop();
   };
+}
+
+/**
+ * The embedded test server, on a port the OS says is free (a fixed one collides with another
+ * checkout's test run, or anything else that happens to hold it), tried three times: a port can
+ * still be taken between the probe and PostgreSQL's bind.
+ */
+async function startTestPostgres(dataDir: string): Promise<EmbeddedServer> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startEmbeddedPostgres({ dataDir, port: await freeLoopbackPort() });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.warn(`embedded PostgreSQL for the tests did not start (attempt ${attempt} of 3), trying another port:\n${(error as Error).message}`);
+    }
+  }
 }
 
 /** Databases left behind by runs that were killed (their process is gone) would otherwise pile up. */

@@ -1,21 +1,9 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../../../src/db/embedded.ts';
 import { runMigrations } from '../../../src/db/migrate.ts';
-
-/** A port nothing listens on right now, taken from the OS on 127.0.0.1 and released. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { freeLoopbackPort } from '../../helpers/ports.ts';
 
 export interface DrillPostgres {
   /** The migrated Vigil database on this server. */
