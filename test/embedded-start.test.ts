@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from './helpers/ports.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-start-'));
@@ -14,7 +15,7 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
  */
 describe('npm start without DATABASE_URL', () => {
   it('serves GraphiQL and the demo workspace on an embedded PostgreSQL, then stops cleanly', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_DATA_DIR: dataDir, PORT: '0', EMBEDDED_PG_PORT: String(55_000 + (process.pid % 1000)), LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_DATA_DIR: dataDir, PORT: '0', EMBEDDED_PG_PORT: String(await freeLoopbackPort()), LOG_LEVEL: 'info' };
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

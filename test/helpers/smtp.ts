@@ -80,12 +80,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   };
 }
 
-/** A port nothing listens on (yet): taken from the OS, then released. */
-export async function freePort(): Promise<number> {
-  const sink = await startSmtpSink();
-  await sink.close();
-  return sink.port;
-}
+/** A port nothing listens on (yet). */
+export { freeLoopbackPort as freePort } from './ports.ts';
 
 /** An SMTP refusal as servers send them: `code` is the reply code the client sees. */
 export function smtpError(code: number, message: string): Error {

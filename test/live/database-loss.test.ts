@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -9,6 +8,7 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../.
 import { runMigrations } from '../../src/db/migrate.ts';
 import { CreateMonitorDocument, OnAlertCreatedDocument, SignUpDocument } from '../generated/graphql.ts';
 import { createMonitor, demoMonitorInput, PASSWORD, rawId, signUpAccount, uniqueEmail, type TestAccount } from '../helpers/fixtures.ts';
+import { freeLoopbackPort } from '../helpers/ports.ts';
 import { createAlerts, gqlAt, sleep, startExtraApp, waitUntil, type ExtraApp } from '../helpers/live.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { connectLive } from '../helpers/ws.ts';
@@ -107,7 +107,7 @@ describe('PostgreSQL restarts under a live subscription', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-live-restart-'));
     fs.chmodSync(dataDir, 0o755);
-    port = await freePort();
+    port = await freeLoopbackPort();
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pgdata'), port });
     await ensureDatabase(embedded.url('postgres'), databaseName);
     await runMigrations(embedded.url(databaseName));
@@ -159,14 +159,3 @@ describe('PostgreSQL restarts under a live subscription', () => {
     }
   }, 90_000);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
