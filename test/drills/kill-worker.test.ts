@@ -6,7 +6,7 @@ import { setMonitorNextScanAt } from '../helpers/domain.ts';
 import { createMonitor, rawId, signUpAccount } from '../helpers/fixtures.ts';
 import { spawnVigil, waitUntil, type VigilProcess } from '../helpers/live.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { creditsOf, monitorAlerts, queueScan, readScan, rssFeed, startRouteServer } from '../helpers/stubs.ts';
+import { ACME_THREAT_ENTRIES, creditsOf, monitorAlerts, queueScan, readScan, rssFeed, startRouteServer } from '../helpers/stubs.ts';
 
 /**
  * Drill: a worker process is killed with SIGKILL in the middle of a scan — no shutdown code runs,
@@ -30,8 +30,7 @@ afterAll(async () => {
 });
 
 const ENTRIES = [
-  { title: 'Acme account suspended', url: 'https://acme-login-verify.xyz/signin', text: 'Verify your Acme password now to unlock your account' },
-  { title: 'Acme customer database dump', url: 'https://paste.example.net/raw/1', text: 'Leaked Acme credentials from a breach' },
+  ...ACME_THREAT_ENTRIES,
   { title: 'Acme SSO portal (unofficial)', url: 'https://acme-sso-login.top/portal', text: 'Sign in to Acme with your corporate password' },
 ];
 

@@ -9,6 +9,7 @@ import { createTokenSigner } from '../../src/auth/tokens.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { buildApp, type App } from '../../src/http/app.ts';
 import type { ProtectionSettings } from '../../src/http/protections.ts';
+import type { RateLimitConfig } from '../../src/http/rate-limit.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { upsertAlert, type AlertInput } from '../../src/services/alerts.ts';
 import { rawId } from './fixtures.ts';
@@ -92,11 +93,18 @@ export interface ExtraApp {
 /**
  * Another Vigil API inside this test process on an existing test database. It has a pool, a LISTEN
  * connection and an event hub of its own, exactly as a second replica would; only the OS process is
- * shared. Lets tests set options `startTestServer` does not expose (queue capacity, keep-alive).
+ * shared. Lets tests set options `startTestServer` does not expose (queue capacity, keep-alive, rate limits).
  */
 export async function startExtraApp(
   databaseUrl: string,
-  options: { liveQueueCapacity?: number; keepAliveMs?: number; accessTokenTtlSeconds?: number; applicationName?: string; protections?: ProtectionSettings } = {},
+  options: {
+    liveQueueCapacity?: number;
+    keepAliveMs?: number;
+    accessTokenTtlSeconds?: number;
+    applicationName?: string;
+    protections?: ProtectionSettings;
+    rateLimit?: RateLimitConfig;
+  } = {},
 ): Promise<ExtraApp> {
   const database = connectDatabase(databaseUrl, { max: 5, applicationName: options.applicationName });
   const signer = createTokenSigner(TEST_JWT_SECRET, options.accessTokenTtlSeconds ?? 900);
@@ -111,6 +119,7 @@ export async function startExtraApp(
     liveQueueCapacity: options.liveQueueCapacity,
     keepAliveMs: options.keepAliveMs,
     protections: options.protections,
+    rateLimit: options.rateLimit,
   });
   const url = await app.start();
   return { url, app, database, stop: () => app.stop() };

@@ -21,6 +21,12 @@ export interface FeedEntry {
 
 const xml = (value: string) => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
+/** Two threats about Acme a feed may carry: a phishing page and a credentials leak. */
+export const ACME_THREAT_ENTRIES: readonly FeedEntry[] = [
+  { title: 'Acme account suspended', url: 'https://acme-login-verify.xyz/signin', text: 'Verify your Acme password now to unlock your account' },
+  { title: 'Acme customer database dump', url: 'https://paste.example.net/raw/1', text: 'Leaked Acme credentials from a breach' },
+];
+
 export function rssFeed(entries: readonly FeedEntry[]): string {
   const items = entries
     .map((e) => `<item><title>${xml(e.title)}</title><link>${xml(e.url)}</link><description>${xml(e.text)}</description></item>`)

@@ -1,17 +1,13 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenSigner } from '../../src/auth/tokens.ts';
 import { loadConfig } from '../../src/config.ts';
-import { connectDatabase } from '../../src/db/client.ts';
-import { buildApp } from '../../src/http/app.ts';
 import type { RateLimitConfig } from '../../src/http/rate-limit.ts';
-import { createLogger } from '../../src/lib/logger.ts';
 import { purgeExpiredRateLimitBuckets } from '../../src/services/rate-limits.ts';
 import { createTestApiKey } from '../helpers/accounts.ts';
 import { demoMonitorInput, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
-import { sleep } from '../helpers/live.ts';
-import { startTestServer, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, type TestServer } from '../helpers/server.ts';
+import { sleep, startExtraApp, type ExtraApp } from '../helpers/live.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { connectLive } from '../helpers/ws.ts';
 import {
   CreateMonitorDocument,
@@ -23,29 +19,12 @@ import {
 
 const LIMITS: RateLimitConfig = { points: 100, windowSeconds: 3_600, anonymousPoints: 60, trustedProxies: 1 };
 
-interface Replica {
-  url: string;
-  stop(): Promise<void>;
-}
-
 let server: TestServer;
-const replicas: Replica[] = [];
+const replicas: ExtraApp[] = [];
 
-/** Another API process's worth of app on the same database: its own pool, its own rate-limit settings. */
-async function startReplica(rateLimit: RateLimitConfig): Promise<Replica> {
-  const database = connectDatabase(server.databaseUrl, { max: 5 });
-  const signer = createTokenSigner(TEST_JWT_SECRET, 900);
-  const app = buildApp({
-    database,
-    signer,
-    auth: { signer, refreshTokenTtlDays: 30 },
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-    port: 0,
-    host: '127.0.0.1',
-    settings: { scanNowCooldownSeconds: 60, encryptionKey: TEST_ENCRYPTION_KEY },
-    rateLimit,
-  });
-  const replica = { url: await app.start(), stop: () => app.stop() };
+/** Another API replica on the same database, with rate-limit settings of its own. */
+async function startReplica(rateLimit: RateLimitConfig): Promise<ExtraApp> {
+  const replica = await startExtraApp(server.databaseUrl, { rateLimit });
   replicas.push(replica);
   return replica;
 }

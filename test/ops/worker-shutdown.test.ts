@@ -7,7 +7,7 @@ import { createMonitor, rawId, signUpAccount } from '../helpers/fixtures.ts';
 import { spawnVigil, waitUntil } from '../helpers/live.ts';
 import { startTestWorker } from '../helpers/scanning.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { creditsOf, monitorAlerts, queueScan, readScan, rssFeed, startRouteServer, type Route } from '../helpers/stubs.ts';
+import { ACME_THREAT_ENTRIES, creditsOf, monitorAlerts, queueScan, readScan, rssFeed, startRouteServer, type Route } from '../helpers/stubs.ts';
 
 let server: TestServer;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -22,10 +22,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const ENTRIES = [
-  { title: 'Acme account suspended', url: 'https://acme-login-verify.xyz/signin', text: 'Verify your Acme password now to unlock your account' },
-  { title: 'Acme customer database dump', url: 'https://paste.example.net/raw/1', text: 'Leaked Acme credentials from a breach' },
-];
 
 /** A real worker process whose sources may be slow: loopback allowed and a long source timeout. */
 function spawnWorker(deadlineMs: number) {
@@ -63,7 +59,7 @@ describe('SIGTERM to a worker process', () => {
     const worker = await spawnWorker(1_000);
     cleanups.push(() => worker.stop());
     const { feeds, account, monitorId, scanId } = await scanInFlight({ isHanging: true });
-    feeds.routes['/feed'] = { body: rssFeed(ENTRIES) };
+    feeds.routes['/feed'] = { body: rssFeed(ACME_THREAT_ENTRIES) };
 
     const signalled = Date.now();
     worker.kill('SIGTERM');
@@ -87,7 +83,7 @@ describe('SIGTERM to a worker process', () => {
     expect(await readScan(server, account.accessToken, scanId)).toMatchObject({ status: 'SUCCEEDED', alertsCreated: 2, creditsCharged: 1 });
     expect((await creditsOf(server, account.accessToken)).ledger.filter(([reason]) => reason === 'SCAN')).toHaveLength(1);
     const alerts = await monitorAlerts(server, account.accessToken, monitorId);
-    expect(alerts.map((a) => [a.url, a.occurrences]).sort()).toEqual(ENTRIES.map((e) => [e.url, 1]).sort());
+    expect(alerts.map((a) => [a.url, a.occurrences]).sort()).toEqual(ACME_THREAT_ENTRIES.map((e) => [e.url, 1]).sort());
     expect(feeds.hits('/feed')).toBe(2);
     await waitUntil(async () => (await scanJobs(monitorId)).length === 0, 'the job to be completed', 5_000);
   });
@@ -109,7 +105,7 @@ describe('SIGTERM to a worker process', () => {
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     expect(await scanJobs(monitorId)).toEqual([{ locked_by: null, attempts: 0, last_error: expect.stringContaining('1000 ms deadline'), is_due: true }]);
 
-    feeds.routes['/feed'] = { body: rssFeed(ENTRIES) };
+    feeds.routes['/feed'] = { body: rssFeed(ACME_THREAT_ENTRIES) };
     const next = await startTestWorker(server);
     cleanups.push(() => next.stop());
     await waitUntil(async () => (await readScan(server, account.accessToken, scanId)).status === 'SUCCEEDED', 'the other worker to finish the scan', 10_000);
@@ -119,7 +115,7 @@ describe('SIGTERM to a worker process', () => {
   it('a job that finishes within the deadline completes before the process exits', async () => {
     const worker = await spawnWorker(15_000);
     cleanups.push(() => worker.stop());
-    const { account, monitorId, scanId } = await scanInFlight({ body: rssFeed(ENTRIES), delayMs: 1_500 });
+    const { account, monitorId, scanId } = await scanInFlight({ body: rssFeed(ACME_THREAT_ENTRIES), delayMs: 1_500 });
 
     worker.kill('SIGTERM');
     expect(await worker.exited).toEqual({ code: 0, signal: null });

@@ -8,7 +8,7 @@ import type { WorkerHandle } from '../../src/worker/runner.ts';
 import { createMonitor, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
 import { scanNow, startTestWorker, testScanningConfig } from '../helpers/scanning.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { creditsOf, monitorAlerts, queueScan, readScan, rssFeed, startRouteServer, waitFor, type RouteServer } from '../helpers/stubs.ts';
+import { ACME_THREAT_ENTRIES, creditsOf, monitorAlerts, queueScan, readScan, rssFeed, startRouteServer, waitFor, type RouteServer } from '../helpers/stubs.ts';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./fixtures/scan-in-child.ts', import.meta.url));
 
@@ -25,10 +25,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const ENTRIES = [
-  { title: 'Acme account suspended', url: 'https://acme-login-verify.xyz/signin', text: 'Verify your Acme password now to unlock your account' },
-  { title: 'Acme customer database dump', url: 'https://paste.example.net/raw/1', text: 'Leaked Acme credentials from a breach' },
-];
 
 async function monitorWithFeed(): Promise<{ account: TestAccount; monitorId: string; feeds: RouteServer }> {
   const feeds = await startRouteServer({ '/feed': { isHanging: true } });
@@ -76,7 +72,7 @@ describe('a worker killed in the middle of a scan', () => {
       ['GRANT', 1000, 1000],
     ]);
 
-    feeds.routes['/feed'] = { body: rssFeed(ENTRIES) };
+    feeds.routes['/feed'] = { body: rssFeed(ACME_THREAT_ENTRIES) };
     expect(await scanNow(server, monitorId, testScanningConfig())).toBe('succeeded');
 
     expect(await readScan(server, account.accessToken, scanId)).toMatchObject({ status: 'SUCCEEDED', alertsCreated: 2, creditsCharged: 1, error: null });
@@ -92,14 +88,14 @@ describe('a worker killed in the middle of a scan', () => {
     const rows = await server.database.db.select().from(scans).where(inArray(scans.monitorId, [rawId(monitorId)]));
     expect(rows.map((s) => s.id)).toEqual([rawId(scanId)]);
     const alerts = await monitorAlerts(server, account.accessToken, monitorId);
-    expect(alerts.map((a) => [a.url, a.occurrences]).sort()).toEqual(ENTRIES.map((e) => [e.url, 1]).sort());
+    expect(alerts.map((a) => [a.url, a.occurrences]).sort()).toEqual(ACME_THREAT_ENTRIES.map((e) => [e.url, 1]).sort());
   });
 
   it('a real worker picking the job up afterwards finishes the interrupted scan', async () => {
     const { account, monitorId, feeds } = await monitorWithFeed();
     const scanId = await queueScan(server, account.accessToken, monitorId);
     await kill(await startScanInChild(account, monitorId, scanId, feeds));
-    feeds.routes['/feed'] = { body: rssFeed(ENTRIES) };
+    feeds.routes['/feed'] = { body: rssFeed(ACME_THREAT_ENTRIES) };
 
     const worker = await startTestWorker(server);
     cleanups.push(() => worker.stop());
@@ -125,7 +121,7 @@ describe('a scan requested while another scan of the monitor is running', () => 
   it('still runs: the monitor is not left with a waiting scan that no job will ever take', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const feeds = await startRouteServer({ '/feed': { body: rssFeed(ENTRIES), gate } });
+    const feeds = await startRouteServer({ '/feed': { body: rssFeed(ACME_THREAT_ENTRIES), gate } });
     cleanups.push(() => feeds.close());
     const account = await signUpAccount(server);
     const monitorId = await createMonitor(server, account.accessToken, { sources: ['RSS'], feedUrls: [`${feeds.url}/feed`] });
