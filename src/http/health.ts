@@ -72,7 +72,7 @@ async function checkWorkers(database: Database, maxAgeSeconds: number): Promise<
   return row!.known > 0 ? 'stale' : 'none';
 }
 
-export interface OpsRoutesDeps {
+interface OpsRoutesDeps {
   database: Database;
   metrics: Metrics;
   readiness?: ReadinessOptions;

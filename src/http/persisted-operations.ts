@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { GraphQLError, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ConfigError } from '../config.ts';
+import { sha256Hex } from '../scanning/canonical.ts';
 
 /**
  * Persisted (trusted) operations: the operator ships a manifest of the documents its clients may
@@ -19,7 +19,7 @@ import { ConfigError } from '../config.ts';
  * `extensions.persistedQuery.sha256Hash`. Over WebSocket, whose subscribe message must carry a
  * `query` string, the query is left empty and the id goes in the same places.
  */
-export type PersistedOperationsMode = 'off' | 'allow' | 'require';
+type PersistedOperationsMode = 'off' | 'allow' | 'require';
 
 export interface PersistedOperations {
   mode: Exclude<PersistedOperationsMode, 'off'>;
@@ -27,7 +27,7 @@ export interface PersistedOperations {
   documents: ReadonlyMap<string, string>;
 }
 
-export const PERSISTED_ERRORS = {
+const PERSISTED_ERRORS = {
   notFound: 'PERSISTED_QUERY_NOT_FOUND',
   only: 'PERSISTED_QUERY_ONLY',
   idRequired: 'PERSISTED_QUERY_ID_REQUIRED',
@@ -36,7 +36,7 @@ export const PERSISTED_ERRORS = {
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
 export function persistedOperationId(document: string): string {
-  return createHash('sha256').update(document).digest('hex');
+  return sha256Hex(document);
 }
 
 /**
@@ -75,7 +75,7 @@ function normalizeId(value: string): string | null {
 }
 
 /** The id a request names, from `documentId` or `extensions.persistedQuery.sha256Hash`; null if none. */
-export function extractOperationId(params: { documentId?: unknown; extensions?: unknown }): string | null {
+function extractOperationId(params: { documentId?: unknown; extensions?: unknown }): string | null {
   if (typeof params.documentId === 'string') return params.documentId;
   const persisted = (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null | undefined)?.persistedQuery;
   if (persisted && typeof persisted === 'object' && typeof persisted.sha256Hash === 'string') return persisted.sha256Hash;

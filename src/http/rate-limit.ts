@@ -39,10 +39,10 @@ export type { RateLimitConfig };
  * `costLimit` multiplies them (that one caps a document's shape; this one is spent from a budget).
  * Fields under `@skip`/`@include` are counted as if included.
  */
-export const OPERATION_BASE_COST = { query: 1, mutation: 5, subscription: 1 } as const;
-export const ITEMS_PER_POINT = 10;
+const OPERATION_BASE_COST = { query: 1, mutation: 5, subscription: 1 } as const;
+const ITEMS_PER_POINT = 10;
 
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): number {
+function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): number {
   const operation = getOperationAST(document, operationName);
   if (!operation) return OPERATION_BASE_COST.query;
   const values: Record<string, unknown> = { ...variables };
@@ -104,7 +104,7 @@ function pageSize(field: FieldNode, variables: Record<string, unknown>): number 
 }
 
 /** Whose budget pays: the API key, else the user, else (anonymous) the client's network address. */
-export function callerKey(viewer: Viewer | null | undefined, req: http.IncomingMessage | undefined, trustedProxies: number): string {
+function callerKey(viewer: Viewer | null | undefined, req: http.IncomingMessage | undefined, trustedProxies: number): string {
   if (viewer?.apiKeyId) return `key:${viewer.apiKeyId}`;
   if (viewer?.userId) return `user:${viewer.userId}`;
   return `ip:${clientNetwork(req, trustedProxies)}`;
@@ -119,7 +119,7 @@ export function callerKey(viewer: Viewer | null | undefined, req: http.IncomingM
  * sent by the client and prove nothing; taking the leftmost (as before) let anyone pick a fresh
  * budget per request. A value that is not an IP address falls back to the socket's address.
  */
-export function clientNetwork(req: http.IncomingMessage | undefined, trustedProxies: number): string {
+function clientNetwork(req: http.IncomingMessage | undefined, trustedProxies: number): string {
   const socketAddress = req?.socket.remoteAddress;
   let address: string | undefined;
   if (trustedProxies > 0) {
@@ -141,11 +141,11 @@ function networkOf(address: string | undefined): string | undefined {
 }
 
 /** What `extensions.rateLimit` carries on every charged result. */
-export function rateLimitSummary(state: RateLimitState) {
+function rateLimitSummary(state: RateLimitState) {
   return { cost: state.cost, limit: state.limit, remaining: state.remaining, resetAt: state.resetAt.toISOString() };
 }
 
-export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
+function rateLimitHeaders(state: RateLimitState): Record<string, string> {
   const headers: Record<string, string> = {
     'X-RateLimit-Limit': String(state.limit),
     'X-RateLimit-Remaining': String(state.remaining),

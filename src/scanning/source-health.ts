@@ -9,9 +9,9 @@ import type { MonitorRow } from '../services/monitors.ts';
 /** What one source did in one scan. */
 export type SourceOutcome = { source: SourceKind; isOk: true; results: number } | { source: SourceKind; isOk: false; error: string };
 
-export type SourceHealthRow = typeof monitorSourceHealth.$inferSelect;
+type SourceHealthRow = typeof monitorSourceHealth.$inferSelect;
 
-export const SOURCE_LABELS: Record<SourceKind, string> = {
+const SOURCE_LABELS: Record<SourceKind, string> = {
   google: 'Google',
   rss: 'RSS',
   hackernews: 'Hacker News',
@@ -20,7 +20,7 @@ export const SOURCE_LABELS: Record<SourceKind, string> = {
 };
 
 /** The alert fingerprint of a source's health: one alert per monitor and source, reopened when it fails again. */
-export function sourceHealthFingerprint(source: SourceKind): string {
+function sourceHealthFingerprint(source: SourceKind): string {
   return `source-health:${source}`;
 }
 
@@ -40,9 +40,15 @@ export async function recordSourceHealth(
   if (outcomes.length === 0) return { alertsCreated: 0, alertsUpdated: 0 };
   // Database time, like every other timestamp of the scan; the rows are locked because two scans of
   // one monitor may run at once (a manual scan next to a scheduled one) and both count failures.
-  const [clock] = await tx.execute<{ epoch: number }>(sql`select extract(epoch from now())::float8 as epoch`);
-  const now = clock!.epoch;
-  const previous = await tx.select().from(monitorSourceHealth).where(eq(monitorSourceHealth.monitorId, monitor.id)).for('update');
+  // The clock comes with the rows; only a monitor's first scan, with no rows yet, asks for it alone.
+  const epoch = sql<number>`extract(epoch from now())::float8`;
+  const rows = await tx
+    .select({ health: monitorSourceHealth, now: epoch })
+    .from(monitorSourceHealth)
+    .where(eq(monitorSourceHealth.monitorId, monitor.id))
+    .for('update');
+  const previous = rows.map((row) => row.health);
+  const now = rows[0]?.now ?? (await tx.execute<{ now: number }>(sql`select ${epoch} as now`))[0]!.now;
   const bySource = new Map(previous.map((row) => [row.source, row]));
   const next = outcomes.map((outcome) => nextHealth(config, monitor, bySource.get(outcome.source), outcome, now));
   // Sources taken off the monitor since its last scan: their history goes, and so do their alerts.
@@ -113,7 +119,7 @@ type HealthState = Pick<
 >;
 
 /** The source's health after this scan; `now` is database time in epoch seconds. */
-export function nextHealth(
+function nextHealth(
   config: SourceHealthConfig,
   monitor: Pick<MonitorRow, 'intervalMinutes'>,
   previous: HealthState | undefined,
@@ -174,7 +180,7 @@ const UNITS = [
 ] as const;
 
 /** "6 days", "1.5 hours", "45 minutes". */
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   const [unit, size] = UNITS.find(([, size]) => seconds >= size) ?? UNITS[UNITS.length - 1]!;
   const value = seconds / size;
   const rounded = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
-import { monitors, silences } from '../db/schema/index.ts';
+import { silences } from '../db/schema/index.ts';
 import { alertCategories, severities, SEVERITY_RANK, type AlertCategory, type Severity } from '../db/schema/enums.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
+import { getMonitor } from './monitors.ts';
 import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -37,13 +38,7 @@ export type CreateSilenceInput = z.input<typeof createSilenceSchema>;
 /** Mutes matching alerts from `startsAt` (default now) until `endsAt`. */
 export async function createSilence(db: DbOrTx, viewer: Viewer, input: CreateSilenceInput): Promise<SilenceRow> {
   const data = parseInput(createSilenceSchema, input);
-  if (data.monitorId) {
-    const [monitor] = await db
-      .select({ id: monitors.id })
-      .from(monitors)
-      .where(and(eq(monitors.id, data.monitorId), eq(monitors.organizationId, viewer.organizationId)));
-    if (!monitor) throw new NotFoundError('Monitor', data.monitorId);
-  }
+  if (data.monitorId) await getMonitor(db, viewer, data.monitorId);
   const [{ active }] = (await db
     .select({ active: sql<number>`count(*)::int` })
     .from(silences)
@@ -91,7 +86,7 @@ export async function deleteSilence(db: DbOrTx, viewer: Viewer, id: string): Pro
   return silence;
 }
 
-export async function getSilence(db: DbOrTx, viewer: Viewer, id: string): Promise<SilenceRow> {
+async function getSilence(db: DbOrTx, viewer: Viewer, id: string): Promise<SilenceRow> {
   const [silence] = await db.select().from(silences).where(and(eq(silences.id, id), eq(silences.organizationId, viewer.organizationId)));
   if (!silence) throw new NotFoundError('Silence', id);
   return silence;
@@ -131,7 +126,7 @@ export function activeSilences(db: DbOrTx, organizationId: string): Promise<Sile
     .orderBy(asc(silences.createdAt), asc(silences.id));
 }
 
-export interface SilenceableAlert {
+interface SilenceableAlert {
   monitorId: string;
   category: AlertCategory;
   severity: Severity;
@@ -141,7 +136,7 @@ export interface SilenceableAlert {
 }
 
 /** An alert matches a silence when it meets every condition the silence gives. */
-export function silenceMatches(silence: SilenceRow, alert: SilenceableAlert): boolean {
+function silenceMatches(silence: SilenceRow, alert: SilenceableAlert): boolean {
   if (silence.monitorId && silence.monitorId !== alert.monitorId) return false;
   if (silence.category && silence.category !== alert.category) return false;
   if (silence.minSeverity && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[silence.minSeverity]) return false;

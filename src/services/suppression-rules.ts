@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
+import { hostOf } from '../scanning/canonical.ts';
 import { monitors, suppressionRules, type alerts } from '../db/schema/index.ts';
 import { suppressionRuleKinds, type SuppressionRuleKind } from '../db/schema/enums.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
@@ -10,7 +11,7 @@ import type { Viewer } from './viewer.ts';
 export type SuppressionRuleRow = typeof suppressionRules.$inferSelect;
 
 /** What a scan needs of a rule to drop a finding and say why. */
-export type SuppressionRuleMatcher = Pick<SuppressionRuleRow, 'id' | 'kind' | 'pattern' | 'sourceAlertId'>;
+type SuppressionRuleMatcher = Pick<SuppressionRuleRow, 'id' | 'kind' | 'pattern' | 'sourceAlertId'>;
 
 /** The monitor's rules, as the scanner reads them once per scan. */
 export function loadMonitorSuppressionRules(db: DbOrTx, organizationId: string, monitorId: string): Promise<SuppressionRuleMatcher[]> {
@@ -29,14 +30,9 @@ function globToRegExp(pattern: string): RegExp {
 
 const compiled = new Map<string, RegExp>();
 
-export function ruleMatches(rule: { kind: SuppressionRuleKind; pattern: string }, canonicalUrl: string): boolean {
+function ruleMatches(rule: { kind: SuppressionRuleKind; pattern: string }, canonicalUrl: string): boolean {
   if (rule.kind === 'domain') {
-    let host: string;
-    try {
-      host = new URL(canonicalUrl).hostname.toLowerCase();
-    } catch {
-      return false;
-    }
+    const host = hostOf(canonicalUrl);
     const domain = rule.pattern.toLowerCase();
     return host === domain || host.endsWith(`.${domain}`);
   }
@@ -116,7 +112,7 @@ export async function createSuppressionRule(db: DbOrTx, viewer: Viewer, input: C
 }
 
 /** What a false positive teaches: its host, or its URL (without query) and anything under it. */
-export function patternFromUrl(kind: SuppressionRuleKind, url: string): string | null {
+function patternFromUrl(kind: SuppressionRuleKind, url: string): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);

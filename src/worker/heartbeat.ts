@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import { workerHeartbeats } from '../db/schema/index.ts';
 import type { Logger } from '../lib/logger.ts';
 
-export interface HeartbeatOptions {
+interface HeartbeatOptions {
   /** The id graphile-worker locks jobs with: its worker pool's id (one pool per process). */
   workerId: string;
   intervalSeconds: number;
@@ -14,7 +14,6 @@ export interface HeartbeatOptions {
 }
 
 export interface Heartbeat {
-  workerId: string;
   /** Stops beating but keeps the row, so other workers release this one's jobs once it goes stale. */
   pause(): Promise<void>;
   /** Stops beating and deletes this worker's row: call once its jobs are finished or released. */
@@ -22,7 +21,7 @@ export interface Heartbeat {
 }
 
 /** Records that this worker is alive, now. */
-export async function recordHeartbeat(db: Db, workerId: string): Promise<void> {
+async function recordHeartbeat(db: Db, workerId: string): Promise<void> {
   await db
     .insert(workerHeartbeats)
     .values({ workerId, hostname: os.hostname(), pid: process.pid })
@@ -113,7 +112,6 @@ export async function startHeartbeat(db: Db, options: HeartbeatOptions): Promise
     await current;
   };
   return {
-    workerId,
     pause,
     async stop() {
       await pause();

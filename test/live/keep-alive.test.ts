@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROTECTIONS } from '../../src/http/protections.ts';
-import { OnAlertCreatedDocument } from '../generated/graphql.ts';
 import { createMonitor, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
 import { createAlerts, openRawLiveSocket, sleep, startExtraApp, waitUntil, type ExtraApp } from '../helpers/live.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { RateLimitConfig } from '../../src/http/rate-limit.ts';
 import { purgeExpiredRateLimitBuckets } from '../../src/services/rate-limits.ts';
 import { createTestApiKey } from '../helpers/accounts.ts';
-import { demoMonitorInput, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
+import { demoMonitorInput, rawId, signUpAccount } from '../helpers/fixtures.ts';
 import { sleep, startExtraApp, type ExtraApp } from '../helpers/live.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { connectLive } from '../helpers/ws.ts';
