@@ -128,11 +128,12 @@ describe('releasing the jobs of dead workers', () => {
   });
 
   it('after an outage longer than the dead-after period, a worker back first does not take the others, still beating, for dead', { timeout: 30_000 }, async () => {
-    const worker = await startWorker();
-    // Another live worker, beating every second as a real one would, holding a job.
+    // Another live worker, beating every second as a real one would, holding a job. Set up before the
+    // worker under test starts: a running worker could take the job in the moment before it is locked.
     await server.database.db.insert(workerHeartbeats).values({ workerId: 'pool-elsewhere', hostname: 'b', pid: 2 });
     const job = await jobLockedBy('pool-elsewhere');
     await server.database.sql`update graphile_worker._private_jobs set run_at = now() + interval '1 hour' where id = ${job}`;
+    const worker = await startWorker();
     let isOutage = false;
     const otherBeats = setInterval(() => {
       if (!isOutage) void server.database.sql`update worker_heartbeats set last_seen_at = now() where worker_id = 'pool-elsewhere'`.catch(() => {});
@@ -146,12 +147,13 @@ describe('releasing the jobs of dead workers', () => {
         await sleep(7_000);
       });
       await outage;
-      isOutage = false;
-      // The worker under test beats at once (its write was waiting); the other's next beat is up to 1 s away.
+      // The worker under test is back first (its write was waiting on the lock); the other resumes
+      // beating only after that, as a live worker up to an interval behind would.
       await waitUntil(
         async () => (await server.database.sql`select 1 from worker_heartbeats where worker_id = ${worker.workerId} and last_seen_at > now() - interval '1 second'`).length > 0,
         'the worker under test to beat again',
       );
+      isOutage = false;
       await sleep(3_000);
       expect(await lockOf(job)).toMatchObject({ locked_by: 'pool-elsewhere' });
       const rows = await server.database.db.select({ workerId: workerHeartbeats.workerId }).from(workerHeartbeats);
