@@ -14,6 +14,7 @@
  * BENCH_LIVE_TIMEOUT_SECONDS; stops everything it started, also on failure.
  */
 import os from 'node:os';
+import { BenchRun, loadConfigOrExit } from './lib/run.ts';
 import { BenchConfigError, loadLiveBenchConfig, openFileLimits, type LiveBenchConfig } from './live/config.ts';
 import { ClientPool } from './live/clients.ts';
 import { freshDatabase, openAlertWriter, openDatabaseServer, seedTenant, type AlertWriter, type Commit } from './live/database.ts';
@@ -249,7 +250,7 @@ async function measureSubscriberCount(
   try {
     vigil = await measure({ ...api, name: 'Vigil' }, pool, vigilPublisher(writer, commits), subscribers, config.burstAlerts, authorization);
   } catch (error) {
-    if (!isAborting) log(`the API's log:\n${api.output()}`);
+    if (!run.isAborting) log(`the API's log:\n${api.output()}`);
     throw error;
   }
   await release(writer);
@@ -330,39 +331,12 @@ async function main(config: LiveBenchConfig): Promise<void> {
   }
 }
 
-let config: LiveBenchConfig;
-try {
-  config = loadLiveBenchConfig();
-} catch (error) {
-  if (error instanceof BenchConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
-
-/** Set once the run is being cut short: what fails after that is the cleanup's doing, not news. */
-let isAborting = false;
-function abort(reason: string, code: number): void {
-  if (isAborting) return;
-  isAborting = true;
-  log(`${reason}; stopping everything`);
-  void cleanUp().finally(() => process.exit(code));
-}
-const overall = setTimeout(() => abort(`timed out after ${config.timeoutMs / 1000} s (BENCH_LIVE_TIMEOUT_SECONDS)`, 1), config.timeoutMs);
-process.once('SIGINT', () => abort('interrupted', 130));
-
-main(config)
-  .then(
-    () => 0,
-    (error: unknown) => {
-      if (!isAborting) console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    if (isAborting) return;
-    clearTimeout(overall);
-    await cleanUp();
-    process.exit(code);
-  });
+const config = loadConfigOrExit(loadLiveBenchConfig, BenchConfigError);
+const run = new BenchRun({
+  log,
+  cleanUp,
+  timeoutMs: config.timeoutMs,
+  timeoutReason: `timed out after ${config.timeoutMs / 1000} s (BENCH_LIVE_TIMEOUT_SECONDS)`,
+  signals: ['SIGINT'],
+});
+run.start(() => main(config).then(() => 0));

@@ -15,6 +15,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { describeRevision } from './lib/report.ts';
+import { BenchRun, loadConfigOrExit } from './lib/run.ts';
+import { shareOf } from './live/process-pool.ts';
 import { readCpuSeconds, sleep } from './live/processes.ts';
 import { repoRoot } from './live/config.ts';
 import { startSoakApi, readMetrics, type SoakApi } from './soak/api.ts';
@@ -84,7 +86,7 @@ async function main(config: SoakConfig): Promise<boolean> {
   const groups = organizations.map((organization, organizationIndex) => ({
     organizationIndex,
     authorization: `Bearer ${organization.subscriberApiKey}`,
-    count: Math.floor(config.subscribers / organizations.length) + (organizationIndex < config.subscribers % organizations.length ? 1 : 0),
+    count: shareOf(config.subscribers, organizations.length, organizationIndex),
   }));
   const connectStarted = performance.now();
   await pool.connect(api.url, groups);
@@ -181,39 +183,12 @@ async function main(config: SoakConfig): Promise<boolean> {
   return errorsTotal === 0 && verdict?.isFlat === true;
 }
 
-let config: SoakConfig;
-try {
-  config = loadSoakConfig();
-} catch (error) {
-  if (error instanceof SoakConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
-
-let isAborting = false;
-function abort(reason: string, code: number): void {
-  if (isAborting) return;
-  isAborting = true;
-  log(`${reason}; stopping everything`);
-  void cleanUp().finally(() => process.exit(code));
-}
-const watchdog = setTimeout(() => abort(`did not finish within ${config.timeoutMs / 60_000} min`, 1), config.timeoutMs);
-process.once('SIGINT', () => abort('interrupted', 130));
-process.once('SIGTERM', () => abort('terminated', 143));
-
-main(config)
-  .then(
-    (isPassing) => (isPassing ? 0 : 1),
-    (error: unknown) => {
-      if (!isAborting) console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    if (isAborting) return;
-    clearTimeout(watchdog);
-    await cleanUp();
-    process.exit(code);
-  });
+const config = loadConfigOrExit(loadSoakConfig, SoakConfigError);
+const run = new BenchRun({
+  log,
+  cleanUp,
+  timeoutMs: config.timeoutMs,
+  timeoutReason: `did not finish within ${config.timeoutMs / 60_000} min`,
+  signals: ['SIGINT', 'SIGTERM'],
+});
+run.start(() => main(config).then((isPassing) => (isPassing ? 0 : 1)));

@@ -77,7 +77,7 @@ async function latestMigration(sql: postgres.Sql): Promise<string> {
   return row?.hash ?? 'none';
 }
 
-/** Alert `g` (1 = newest) was created `g × spacing + offset` seconds ago, on monitor `g mod monitorCount`. */
+/** An organization with `monitorCount` monitors and `alertCount` alerts (see insertAlerts). */
 async function insertOrganization(
   tx: postgres.TransactionSql,
   name: string,
@@ -88,12 +88,33 @@ async function insertOrganization(
 ): Promise<string> {
   const [organization] = await tx<{ id: string }[]>`insert into organizations (name, plan) values (${name}, 'business') returning id`;
   const organizationId = organization!.id;
-  await tx`
+  await insertMonitors(tx, organizationId, monitorCount, 'Bench monitor');
+  await insertAlerts(tx, organizationId, { alertCount, spacingSeconds, offsetSeconds, fingerprintPrefix: 'bench-' });
+  return organizationId;
+}
+
+/** Monitors `<namePrefix> 01`, `<namePrefix> 02`, … of the organization, in SQL; their ids in that order. */
+export async function insertMonitors(tx: postgres.TransactionSql, organizationId: string, monitorCount: number, namePrefix: string): Promise<string[]> {
+  const monitors = await tx<{ id: string }[]>`
     insert into monitors (organization_id, name, kind, terms, sources, frequency, interval_minutes)
-    select ${organizationId}, format('Bench monitor %s', lpad(g::text, 2, '0')),
+    select ${organizationId}, format(${`${namePrefix} %s`}, lpad(g::text, 2, '0')),
            (array['brand', 'domain', 'person', 'product', 'keyword'])[1 + g % 5],
            array[format('acme-%s', g)], array['demo', 'hackernews'], 'daily', 1440
-    from generate_series(1, ${monitorCount}::int) as g`;
+    from generate_series(1, ${monitorCount}::int) as g
+    returning id`;
+  return monitors.map((m) => m.id);
+}
+
+/**
+ * A history of alerts in the organization, generated in SQL: alert `g` (1 = newest) was created
+ * `g × spacing + offset` seconds ago, on monitor `g mod monitorCount` (by name), with fingerprint
+ * `<fingerprintPrefix><g>`; severities, statuses, sources and categories cycle through theirs.
+ */
+export async function insertAlerts(
+  tx: postgres.TransactionSql,
+  organizationId: string,
+  options: { alertCount: number; spacingSeconds: number; offsetSeconds: number; fingerprintPrefix: string },
+): Promise<void> {
   await tx`
     with monitor_ids as (
       select array_agg(id order by name) as ids from monitors where organization_id = ${organizationId}
@@ -102,7 +123,7 @@ async function insertOrganization(
                         confidence, status, occurrences, first_seen_at, last_seen_at, created_at, updated_at)
     select ${organizationId},
            m.ids[1 + g % cardinality(m.ids)],
-           'bench-' || g,
+           ${options.fingerprintPrefix} || g::text,
            format('Look-alike domain acme-%s.example imitates the sign-in page', g),
            repeat('A newly registered domain copies the brand sign-in form and logo. ', 3),
            format('https://acme-%s.example/login', g),
@@ -114,9 +135,8 @@ async function insertOrganization(
            1 + g % 3,
            t.at, t.at, t.at, t.at
     from monitor_ids m,
-         generate_series(1, ${alertCount}::int) as g,
-         lateral (select now() - make_interval(secs => g * ${spacingSeconds}::int + ${offsetSeconds}::int) as at) as t`;
-  return organizationId;
+         generate_series(1, ${options.alertCount}::int) as g,
+         lateral (select now() - make_interval(secs => g * ${options.spacingSeconds}::int + ${options.offsetSeconds}::int) as at) as t`;
 }
 
 /** Replaces the previous run's key: the secret is only known when it is created. */

@@ -5,6 +5,7 @@
  * a message arrives, before anything else is done with it. Driven over IPC (protocol.ts).
  */
 import WebSocket from 'ws';
+import { openConcurrently, sendToParent, serveParent } from './helper-process.ts';
 import { MARKER_LENGTH, MARKER_PREFIX, nowUs, type FromClientProcess, type ToClientProcess } from './protocol.ts';
 
 /** Handshakes in flight per process: enough to open thousands a second without flooding the listen backlog. */
@@ -33,10 +34,7 @@ let closedByServer: Record<string, number> = {};
 /** When each of those closes happened (µs), and how many burst alerts that socket had by then. */
 let drops: { atUs: number; alertsReceived: number; lastPingUs: number }[] = [];
 
-function send(message: FromClientProcess): void {
-  // The benchmark may have gone away meanwhile (a timeout): the callback takes the EPIPE.
-  if (process.connected) process.send?.(message, undefined, undefined, () => {});
-}
+const send: (message: FromClientProcess) => void = sendToParent;
 
 function onMessage(subscriber: Subscriber, data: WebSocket.RawData): void {
   const receivedUs = nowUs();
@@ -115,21 +113,12 @@ function open(url: string, authorization: string, query: string, burstAlerts: nu
 }
 
 async function connect(message: Extract<ToClientProcess, { type: 'connect' }>): Promise<void> {
-  let next = 0;
-  let failed = 0;
-  let firstError: string | undefined;
-  const worker = async () => {
-    while (next < message.count) {
-      next += 1;
-      try {
-        subscribers.push(await open(message.url, message.authorization, message.query, message.burstAlerts));
-      } catch (error) {
-        failed += 1;
-        firstError ??= error instanceof Error ? error.message : String(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(HANDSHAKES_IN_FLIGHT, message.count) }, worker));
+  const { failed, firstError } = await openConcurrently(
+    message.count,
+    HANDSHAKES_IN_FLIGHT,
+    () => open(message.url, message.authorization, message.query, message.burstAlerts),
+    subscribers,
+  );
   send({ type: 'connected', opened: subscribers.length, failed, firstError });
 }
 
@@ -193,38 +182,20 @@ async function closeAll(): Promise<void> {
   send({ type: 'closed' });
 }
 
-process.on('message', (message: ToClientProcess) => {
-  const fail = (error: unknown) => send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  switch (message.type) {
-    case 'connect':
-      connect(message).catch(fail);
-      break;
-    case 'progress':
+serveParent<ToClientProcess>(
+  {
+    connect,
+    progress: () =>
       send({
         type: 'progress',
         open: subscribers.filter((s) => s.socket.readyState === WebSocket.OPEN).length,
         warmed: subscribers.filter((s) => s.hasWarmUp).length,
         burstReceipts,
-      });
-      break;
-    case 'report':
-      try {
-        report(message.publishedUs);
-      } catch (error) {
-        fail(error);
-      }
-      break;
-    case 'close':
-      closeAll().catch(fail);
-      break;
-  }
-});
-
-// The benchmark went away (finished, failed or interrupted): do not outlive it.
-process.on('disconnect', () => {
-  for (const { socket } of subscribers) socket.terminate();
-  process.exit(0);
-});
-process.on('SIGINT', () => {});
-
-send({ type: 'ready' });
+      }),
+    report: (message) => report(message.publishedUs),
+    close: closeAll,
+  },
+  () => {
+    for (const { socket } of subscribers) socket.terminate();
+  },
+);

@@ -39,17 +39,22 @@ export async function openDatabaseServer(config: LiveBenchConfig, log: (message:
 
 /** Drops the benchmark database and creates it again, migrated: every measurement starts from the same state. */
 export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  await dropDatabase(adminUrl, name);
+  await ensureDatabase(adminUrl, name);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  await runMigrations(url.toString());
+  return url.toString();
+}
+
+/** Drops the database if it exists, forcing out any connection left. */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`drop database if exists "${name.replaceAll('"', '""')}" with (force)`);
   } finally {
     await admin.end({ timeout: 5 });
   }
-  await ensureDatabase(adminUrl, name);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  await runMigrations(url.toString());
-  return url.toString();
 }
 
 export interface Tenant {

@@ -2,9 +2,9 @@ import postgres from 'postgres';
 import { hashPassword } from '../../src/auth/passwords.ts';
 import { generateApiKey } from '../../src/auth/tokens.ts';
 import { connectDatabase, type Database } from '../../src/db/client.ts';
-import { ensureDatabase } from '../../src/db/embedded.ts';
-import { runMigrations } from '../../src/db/migrate.ts';
 import { upsertAlerts } from '../../src/services/alerts.ts';
+import { insertAlerts, insertMonitors } from '../lib/seed.ts';
+import { dropDatabase, freshDatabase } from '../live/database.ts';
 import type { SoakConfig } from './config.ts';
 
 export interface SoakOrganization {
@@ -18,40 +18,18 @@ export interface SoakOrganization {
   toggleAlerts: { id: string; status: 'new' | 'acknowledged' }[];
 }
 
-const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
 /** Creates the run's own database and migrates it; `drop` removes it (forcing out any connection left). */
 export async function createSoakDatabase(adminUrl: string, name: string): Promise<{ url: string; version: string; drop(): Promise<void> }> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   let version: string;
   try {
-    await admin.unsafe(`drop database if exists ${quoteIdentifier(name)} with (force)`);
     const [row] = await admin<{ server_version: string }[]>`show server_version`;
     version = row!.server_version;
   } finally {
     await admin.end({ timeout: 5 });
   }
-  await ensureDatabase(adminUrl, name);
-  const url = withDatabase(adminUrl, name);
-  await runMigrations(url);
-  return {
-    url,
-    version,
-    async drop() {
-      const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      try {
-        await sql.unsafe(`drop database if exists ${quoteIdentifier(name)} with (force)`);
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
-    },
-  };
+  const url = await freshDatabase(adminUrl, name);
+  return { url, version, drop: () => dropDatabase(adminUrl, name) };
 }
 
 /** Alerts per organization the status mutations take turns on. */
@@ -81,35 +59,13 @@ export async function seedOrganizations(url: string, config: SoakConfig): Promis
           insert into api_keys (organization_id, created_by_user_id, name, prefix, secret_hash, role) values
             (${organizationId}, ${user!.id}, 'soak load', ${load.prefix}, ${load.hash}, 'analyst'),
             (${organizationId}, ${user!.id}, 'soak subscribers', ${subscriber.prefix}, ${subscriber.hash}, 'viewer')`;
-        const monitors = await tx<{ id: string }[]>`
-          insert into monitors (organization_id, name, kind, terms, sources, frequency, interval_minutes)
-          select ${organizationId}, format('Soak monitor %s', lpad(g::text, 2, '0')),
-                 (array['brand', 'domain', 'person', 'product', 'keyword'])[1 + g % 5],
-                 array[format('acme-%s', g)], array['demo', 'hackernews'], 'daily', 1440
-          from generate_series(1, ${config.monitorsPerOrganization}::int) as g
-          returning id`;
-        await tx`
-          with monitor_ids as (select array_agg(id order by name) as ids from monitors where organization_id = ${organizationId})
-          insert into alerts (organization_id, monitor_id, fingerprint, title, summary, url, source, category, severity,
-                              confidence, status, occurrences, first_seen_at, last_seen_at, created_at, updated_at)
-          select ${organizationId}, m.ids[1 + g % cardinality(m.ids)], 'seed-' || g,
-                 format('Look-alike domain acme-%s.example imitates the sign-in page', g),
-                 repeat('A newly registered domain copies the brand sign-in form and logo. ', 3),
-                 format('https://acme-%s.example/login', g),
-                 (array['google', 'rss', 'hackernews', 'certstream', 'demo'])[1 + g % 5],
-                 (array['phishing', 'impersonation', 'data_leak', 'fraud', 'negative_press', 'trademark', 'other'])[1 + g % 7],
-                 case when g % 10 < 4 then 'low' when g % 10 < 7 then 'medium' when g % 10 < 9 then 'high' else 'critical' end,
-                 0.5 + (g % 50) / 100.0,
-                 case when g % 20 < 12 then 'new' when g % 20 < 16 then 'acknowledged' when g % 20 < 19 then 'resolved' else 'false_positive' end,
-                 1 + g % 3, t.at, t.at, t.at, t.at
-          from monitor_ids m,
-               generate_series(1, ${config.alertsPerOrganization}::int) as g,
-               lateral (select now() - make_interval(secs => g * ${spacingSeconds}::int) as at) as t`;
+        const monitorIds = await insertMonitors(tx, organizationId, config.monitorsPerOrganization, 'Soak monitor');
+        await insertAlerts(tx, organizationId, { alertCount: config.alertsPerOrganization, spacingSeconds, offsetSeconds: 0, fingerprintPrefix: 'seed-' });
         const toggles = await tx<{ id: string; status: 'new' | 'acknowledged' }[]>`
           select id, status from alerts
           where organization_id = ${organizationId} and status in ('new', 'acknowledged')
           order by created_at desc limit ${TOGGLE_POOL}`;
-        return { id: organizationId, monitorIds: monitors.map((m) => m.id), toggleAlerts: toggles.map((t) => ({ id: t.id, status: t.status })) };
+        return { id: organizationId, monitorIds, toggleAlerts: toggles.map((t) => ({ id: t.id, status: t.status })) };
       });
       organizations.push({ ...organization, loadApiKey: load.key, subscriberApiKey: subscriber.key });
     }

@@ -5,8 +5,8 @@ export const WARM_UP_TITLE_PREFIX = 'Soak warm-';
 
 export const SUBSCRIPTION = 'subscription SoakAlertCreated { alertCreated { cursor alert { id title } } }';
 
-/** Microseconds on CLOCK_MONOTONIC, which every process on the machine shares. */
-export const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+// Microseconds on CLOCK_MONOTONIC, the same clock as the live benchmark's.
+export { nowUs } from '../live/protocol.ts';
 
 export interface SubscriberGroup {
   organizationIndex: number;

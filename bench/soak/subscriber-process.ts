@@ -5,6 +5,7 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { openConcurrently, sendToParent, serveParent } from '../live/helper-process.ts';
 import { nowUs, SUBSCRIPTION, WARM_UP_TITLE_PREFIX, type FromSubscriberProcess, type SubscriberReport, type ToSubscriberProcess } from './protocol.ts';
 
 const CONNECTS_IN_FLIGHT = 32;
@@ -28,9 +29,7 @@ let errors = 0;
 let firstError: string | undefined;
 const closedByServer: Record<string, number> = {};
 
-function send(message: FromSubscriberProcess): void {
-  if (process.connected) process.send?.(message, undefined, undefined, () => {});
-}
+const send: (message: FromSubscriberProcess) => void = sendToParent;
 
 function noteError(text: string): void {
   errors += 1;
@@ -115,23 +114,13 @@ function describe(value: unknown): string {
 
 async function connect(message: Extract<ToSubscriberProcess, { type: 'connect' }>): Promise<void> {
   const plan = message.groups.flatMap((group) => Array.from({ length: group.count }, () => group));
-  let next = 0;
-  let failed = 0;
-  let connectError: string | undefined;
-  const worker = async () => {
-    while (next < plan.length) {
-      const index = next++;
-      const group = plan[index]!;
-      try {
-        subscribers.push(await open(message.url, index, group.organizationIndex, group.authorization));
-      } catch (error) {
-        failed += 1;
-        connectError ??= error instanceof Error ? error.message : String(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONNECTS_IN_FLIGHT, plan.length) }, worker));
-  send({ type: 'connected', opened: subscribers.length, failed, firstError: connectError });
+  const opening = await openConcurrently(
+    plan.length,
+    CONNECTS_IN_FLIGHT,
+    (index) => open(message.url, index, plan[index]!.organizationIndex, plan[index]!.authorization),
+    subscribers,
+  );
+  send({ type: 'connected', opened: subscribers.length, failed: opening.failed, firstError: opening.firstError });
 }
 
 function report(expected: Extract<ToSubscriberProcess, { type: 'report' }>['expected']): SubscriberReport {
@@ -192,13 +181,10 @@ async function closeAll(): Promise<void> {
   send({ type: 'closed' });
 }
 
-process.on('message', (message: ToSubscriberProcess) => {
-  const fail = (error: unknown) => send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  switch (message.type) {
-    case 'connect':
-      connect(message).catch(fail);
-      break;
-    case 'progress':
+serveParent<ToSubscriberProcess>(
+  {
+    connect,
+    progress: () =>
       send({
         type: 'progress',
         open: subscribers.filter((s) => s.isOpen).length,
@@ -207,27 +193,12 @@ process.on('message', (message: ToSubscriberProcess) => {
         errors,
         closed: Object.values(closedByServer).reduce((sum, n) => sum + n, 0),
         reconnects: subscribers.reduce((sum, s) => sum + Math.max(0, s.connectedEvents - 1), 0),
-      });
-      break;
-    case 'report':
-      try {
-        send({ type: 'report', ...report(message.expected) });
-      } catch (error) {
-        fail(error);
-      }
-      break;
-    case 'close':
-      closeAll().catch(fail);
-      break;
-  }
-});
-
-// The benchmark went away (finished, failed or interrupted): do not outlive it.
-process.on('disconnect', () => {
-  isClosing = true;
-  for (const s of subscribers) void s.client.terminate();
-  process.exit(0);
-});
-process.on('SIGINT', () => {});
-
-send({ type: 'ready' });
+      }),
+    report: (message) => send({ type: 'report', ...report(message.expected) }),
+    close: closeAll,
+  },
+  () => {
+    isClosing = true;
+    for (const s of subscribers) void s.client.terminate();
+  },
+);
