@@ -21,6 +21,20 @@ export interface ScanDeps {
   logger: Logger;
   /** Decrypts organizations' own OpenAI keys; absent when no ENCRYPTION_KEY is configured. */
   encryptionKey: Buffer | undefined;
+  /**
+   * Told of each scan this process recorded, after the commit: once per scan, since of two attempts
+   * at one scan only the one that records it gets here (the other rolls back).
+   */
+  onRecorded?: (scan: RecordedScan) => void;
+}
+
+/** A finished scan's figures, for metrics. */
+export interface RecordedScan {
+  status: 'succeeded' | 'failed';
+  durationSeconds: number | null;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
 }
 
 export type ScanOutcome = 'nothing-to-do' | 'skipped' | 'succeeded' | 'failed';
@@ -193,7 +207,7 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   );
 
   await deps.db
-    .transaction(async (tx) => {
+    .transaction(async (tx): Promise<RecordedScan> => {
       if (seen.size > 0) {
         await tx
           .update(findings)
@@ -269,14 +283,22 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
             alerts_updated = ${alertsUpdated}, prompt_tokens = ${judged.promptTokens},
             completion_tokens = ${judged.completionTokens}, cost_usd = ${judged.costUsd.toFixed(6)}, error = ${warning}
           where id = ${scan.id} and status = 'running'
-          returning monitor_id
+          returning monitor_id, extract(epoch from finished_at - started_at)::float8 as duration_seconds
         )
         update monitors set last_scan_at = now(), last_error = ${warning}
         where id in (select monitor_id from recorded)
-        returning id`);
+        returning (select duration_seconds from recorded)`);
       if (recorded.length === 0) throw new AlreadyRecorded();
       log.info({ findings: candidates.length, fresh: fresh.length, suppressed, alertsCreated, alertsUpdated, tokens: judged.promptTokens + judged.completionTokens }, 'scan recorded');
+      return {
+        status: 'succeeded',
+        durationSeconds: (recorded[0] as { duration_seconds: number | null }).duration_seconds,
+        promptTokens: judged.promptTokens,
+        completionTokens: judged.completionTokens,
+        costUsd: Number(judged.costUsd.toFixed(6)),
+      };
     })
+    .then((recorded) => deps.onRecorded?.(recorded))
     .catch((error: unknown) => {
       if (!(error instanceof AlreadyRecorded)) throw error;
       log.info('another attempt recorded this scan first; this one was rolled back');
@@ -329,15 +351,16 @@ function resolveOpenAiKey(deps: ScanDeps, claimed: Claimed): string | undefined 
  */
 async function failScan(deps: ScanDeps, claimed: Claimed, message: string, sourceOutcomes: readonly SourceOutcome[]): Promise<void> {
   const scanId = claimed.scan.id;
-  await deps.db.transaction(async (tx) => {
+  const recorded = await deps.db.transaction(async (tx): Promise<RecordedScan | undefined> => {
     const [scan] = await tx.select().from(scans).where(eq(scans.id, scanId)).for('update');
-    if (!scan || scan.status !== 'running') return;
+    if (!scan || scan.status !== 'running') return undefined;
     const error = message.slice(0, 2_000);
     const health = await recordSourceHealth(tx, deps.config.sourceHealth, claimed.monitor, sourceOutcomes);
-    await tx
+    const [failed] = await tx
       .update(scans)
       .set({ status: 'failed', finishedAt: sql`now()`, error, alertsCreated: health.alertsCreated, alertsUpdated: health.alertsUpdated })
-      .where(eq(scans.id, scanId));
+      .where(eq(scans.id, scanId))
+      .returning({ durationSeconds: sql<number | null>`extract(epoch from ${scans.finishedAt} - ${scans.startedAt})::float8` });
     await tx.update(monitors).set({ lastError: error, lastScanAt: sql`now()` }).where(eq(monitors.id, claimed.monitor.id));
     if (scan.creditsCharged > 0) {
       const [refunded] = await tx
@@ -347,5 +370,7 @@ async function failScan(deps: ScanDeps, claimed: Claimed, message: string, sourc
         .returning({ balance: organizations.creditBalance });
       await tx.insert(creditLedger).values({ organizationId: scan.organizationId, delta: scan.creditsCharged, balanceAfter: refunded!.balance, reason: 'refund', scanId });
     }
+    return { status: 'failed', durationSeconds: failed!.durationSeconds, promptTokens: scan.promptTokens, completionTokens: scan.completionTokens, costUsd: Number(scan.costUsd) };
   });
+  if (recorded) deps.onRecorded?.(recorded);
 }
