@@ -22,6 +22,8 @@ export interface JudgeResult {
   analyzer: string;
   /** Findings the rules judged because the LLM could not: worth a warning on the scan. */
   unverified: number;
+  /** Findings sent to the LLM (not answered from the cache). */
+  sentToLlm: number;
 }
 
 /**
@@ -50,9 +52,10 @@ export async function judgeFindings(
   logger: Logger,
   /** Called as LLM batches complete: findings judged so far out of all new ones. */
   onProgress: (done: number, total: number) => void = () => {},
+  options: { isCacheEnabled: boolean } = { isCacheEnabled: true },
 ): Promise<JudgeResult> {
   const judgements: (Judgement | undefined)[] = new Array(candidates.length);
-  const result: JudgeResult = { judgements: [], promptTokens: 0, completionTokens: 0, costUsd: 0, newCacheEntries: [], analyzer: openaiApiKey ? `openai:${config.openai.model}` : 'rules', unverified: 0 };
+  const result: JudgeResult = { judgements: [], promptTokens: 0, completionTokens: 0, costUsd: 0, newCacheEntries: [], analyzer: openaiApiKey ? `openai:${config.openai.model}` : 'rules', unverified: 0, sentToLlm: 0 };
   const forLlm: number[] = [];
   const rulesVerdicts = new Map<number, Verdict>();
 
@@ -77,10 +80,12 @@ export async function judgeFindings(
   if (openaiApiKey && forLlm.length > 0) {
     const keyOf = (index: number) => cacheKey(organizationId, profile, candidates[index]!.contentHash);
     const hashes = [...new Set(forLlm.map(keyOf))];
-    const cached = await db
-      .select()
-      .from(analysisCache)
-      .where(and(eq(analysisCache.analyzer, result.analyzer), inArray(analysisCache.contentHash, hashes)));
+    const cached = options.isCacheEnabled
+      ? await db
+          .select()
+          .from(analysisCache)
+          .where(and(eq(analysisCache.analyzer, result.analyzer), inArray(analysisCache.contentHash, hashes)))
+      : [];
     const cache = new Map(cached.map((row) => [row.contentHash, row.verdict as Verdict]));
     const uncached: number[] = [];
     for (const index of forLlm) {
@@ -88,6 +93,7 @@ export async function judgeFindings(
       if (verdict) judgements[index] = toJudgement(verdict, false, true);
       else uncached.push(index);
     }
+    result.sentToLlm = uncached.length;
     const settings: OpenAiSettings = { ...config.openai, apiKey: openaiApiKey };
     const client = createOpenAiClient(settings);
     for (let start = 0; start < uncached.length; start += config.openai.batchSize) {
@@ -102,7 +108,7 @@ export async function judgeFindings(
           const verdict = answer.verdicts.get(position);
           if (verdict) {
             judgements[index] = toJudgement(verdict, false, false);
-            result.newCacheEntries.push({ contentHash: keyOf(index), verdict });
+            if (options.isCacheEnabled) result.newCacheEntries.push({ contentHash: keyOf(index), verdict });
           } else {
             judgements[index] = toJudgement(rulesVerdicts.get(index)!, true, false);
           }

@@ -7,9 +7,7 @@ import type { Logger } from '../lib/logger.ts';
 import { upsertAlerts } from '../services/alerts.ts';
 import type { ScanRow } from '../services/scans.ts';
 import type { MonitorRow } from '../services/monitors.ts';
-import { findMatchingRule, loadMonitorSuppressionRules, suppressionReason } from '../services/suppression-rules.ts';
-import { canonicalizeUrl, contentHash, sha256Hex } from './canonical.ts';
-import { judgeFindings, type Judgement } from './judge.ts';
+import { decideFindings, type Decision } from './decide.ts';
 import { recordSourceHealth, type SourceOutcome } from './source-health.ts';
 import { SOURCES } from './sources/index.ts';
 import { EVENTS_CHANNEL } from '../live/events.ts';
@@ -134,16 +132,6 @@ async function finishWithoutRunning(tx: DbOrTx, scanId: string, monitorId: strin
   await tx.update(monitors).set({ lastError: reason }).where(eq(monitors.id, monitorId));
 }
 
-interface Candidate {
-  raw: RawFinding;
-  url: string;
-  urlHash: string;
-  contentHash: string;
-}
-
-/** A judgement, or a suppression rule of the monitor that dropped the finding before judging. */
-type Decision = Judgement | { kind: 'suppressed'; reason: string; suppressionRuleId: string };
-
 async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): Promise<void> {
   const { scan, monitor } = claimed;
   const { config } = deps;
@@ -166,44 +154,12 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   }
   if (sourceOutcomes.every((o) => !o.isOk)) throw new EverySourceFailed(sourceOutcomes, warnings);
 
-  // One finding per canonical URL, first occurrence wins.
-  const byUrl = new Map<string, Candidate>();
-  for (const item of raw) {
-    const url = canonicalizeUrl(item.url);
-    if (!url) continue;
-    const urlHash = sha256Hex(url);
-    if (!byUrl.has(urlHash)) byUrl.set(urlHash, { raw: item, url, urlHash, contentHash: contentHash(item.title, item.snippet, url) });
-  }
-  const candidates = [...byUrl.values()];
-  const seenRows = candidates.length
-    ? await deps.db
-        .select({ urlHash: findings.urlHash })
-        .from(findings)
-        .where(and(eq(findings.monitorId, monitor.id), inArray(findings.urlHash, candidates.map((c) => c.urlHash))))
-    : [];
-  const seen = new Set(seenRows.map((r) => r.urlHash));
-  const fresh = candidates.filter((c) => !seen.has(c.urlHash));
-
-  // The monitor's suppression rules drop findings before judging: nothing is spent on them.
-  const rules = fresh.length > 0 ? await loadMonitorSuppressionRules(deps.db, scan.organizationId, monitor.id) : [];
-  const matchedRules = fresh.map((c) => findMatchingRule(rules, c.url));
-  const toJudge = fresh.filter((_, index) => !matchedRules[index]);
-
   const openaiKey = resolveOpenAiKey(deps, claimed);
-  progress('analyzing', { done: 0, total: toJudge.length });
-  const judged = await judgeFindings(
+  const { candidates, seen, fresh, decisions, judged } = await decideFindings(
     deps.db,
-    config,
-    scan.organizationId,
-    { kind: monitor.kind, terms: monitor.terms, excludeTerms: monitor.excludeTerms, ownDomains: claimed.ownDomains },
-    toJudge.map((c) => ({ url: c.url, title: c.raw.title, snippet: c.raw.snippet, contentHash: c.contentHash })),
-    openaiKey,
-    log,
-    (done, total) => progress('analyzing', { done, total }),
-  );
-  let nextJudged = 0;
-  const decisions: Decision[] = matchedRules.map((rule) =>
-    rule ? { kind: 'suppressed', reason: suppressionReason(rule), suppressionRuleId: rule.id } : judged.judgements[nextJudged++]!,
+    { config, openaiApiKey: openaiKey, logger: log, isCacheEnabled: true, onProgress: (done, total) => progress('analyzing', { done, total }) },
+    { organizationId: scan.organizationId, monitor, ownDomains: claimed.ownDomains },
+    raw,
   );
 
   await deps.db

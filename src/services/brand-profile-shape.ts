@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Third-party platforms an organization runs official pages on. */
+export const platformKinds = ['hiring', 'status', 'helpdesk', 'shop', 'social', 'docs', 'other'] as const;
+export type PlatformKind = (typeof platformKinds)[number];
+
+const name = z.string().trim().min(1).max(200);
+const domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3)
+  .max(253)
+  .regex(/^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u, 'must be a domain name like example.com');
+
+/**
+ * What an organization knows about itself: its official names, domains, products, public people,
+ * social handles and apps, legitimate partners, and third-party platforms it uses. The rules treat
+ * official assets as not threats; the LLM receives the entries relevant to each batch.
+ */
+export const brandProfileSchema = z.object({
+  names: z.array(name).max(50).default([]),
+  domains: z.array(domain).max(100).default([]),
+  products: z.array(name).max(200).default([]),
+  people: z.array(z.object({ name, role: z.string().trim().max(200).nullish() })).max(200).default([]),
+  handles: z.array(z.object({ platform: z.string().trim().toLowerCase().min(1).max(50), handle: z.string().trim().min(1).max(200) })).max(200).default([]),
+  apps: z
+    .array(z.object({ store: z.string().trim().toLowerCase().min(1).max(50), name, id: z.string().trim().max(300).nullish() }))
+    .max(100)
+    .default([]),
+  partners: z.array(z.object({ name, domain: domain.nullish() })).max(200).default([]),
+  platforms: z.array(z.object({ kind: z.enum(platformKinds), url: z.url().max(2_000) })).max(100).default([]),
+});
+
+export type BrandProfile = z.infer<typeof brandProfileSchema>;
+
+export const EMPTY_PROFILE: BrandProfile = { names: [], domains: [], products: [], people: [], handles: [], apps: [], partners: [], platforms: [] };
+
+/** A profile with every section present, from a partial one (missing sections are empty). */
+export function completeProfile(partial: Partial<BrandProfile> | undefined): BrandProfile {
+  return { ...EMPTY_PROFILE, ...partial };
+}
