@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { monitorKinds, severities, threatCategories, type SourceKind } from '../db/schema/enums.ts';
-import { brandProfileSchema } from '../services/brand-profile-shape.ts';
+import { brandProfileSectionsSchema } from '../services/brand-profile-shape.ts';
 
 /**
  * The labeled-data interchange format (version 1): organizations with their monitors and brand
@@ -31,7 +31,7 @@ const organizationSchema = z.object({
   sector: z.string().optional(),
   split: z.enum(['dev', 'heldout']).default('dev'),
   ownDomains: z.array(z.string().min(1)).default([]),
-  profile: brandProfileSchema.partial().optional(),
+  profile: brandProfileSectionsSchema.optional(),
   monitors: z.array(monitorSchema).min(1),
 });
 

@@ -15,6 +15,8 @@ import './modules/monitor-transfer.ts';
 import './modules/digests.ts';
 import './modules/noise.ts';
 import './modules/source-health.ts';
+import './modules/brand-profile.ts';
+import './modules/explanations.ts';
 
 let schema: GraphQLSchema | undefined;
 

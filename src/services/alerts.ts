@@ -14,6 +14,7 @@ import {
   type SourceKind,
   type SuppressionRuleKind,
 } from '../db/schema/enums.ts';
+import type { Explanation } from '../db/schema/explanation.ts';
 import { InvalidStatusTransitionError, NotFoundError, ValidationError } from './errors.ts';
 import { likePattern } from './monitors.ts';
 import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
@@ -51,6 +52,7 @@ const alertInputSchema = z.object({
   severity: z.enum(severities),
   confidence: z.number().min(0).max(1),
   rationale: z.string().max(1_000).nullish(),
+  explanation: z.custom<Explanation>((value) => value === null || (typeof value === 'object' && value !== null && 'analyzer' in value)).nullish(),
   isUnverified: z.boolean().default(false),
 });
 export type AlertInput = z.input<typeof alertInputSchema>;
@@ -105,6 +107,7 @@ export async function upsertAlerts(
     severity: data.severity,
     confidence: data.confidence,
     rationale: data.rationale ?? null,
+    explanation: data.explanation ?? null,
     isUnverified: data.isUnverified,
   });
   const silences = await activeSilences(tx, organizationId);

@@ -18,19 +18,30 @@ const domain = z
  * social handles and apps, legitimate partners, and third-party platforms it uses. The rules treat
  * official assets as not threats; the LLM receives the entries relevant to each batch.
  */
+const sections = {
+  names: z.array(name).max(50),
+  domains: z.array(domain).max(100),
+  products: z.array(name).max(200),
+  people: z.array(z.object({ name, role: z.string().trim().max(200).nullish() })).max(200),
+  handles: z.array(z.object({ platform: z.string().trim().toLowerCase().min(1).max(50), handle: z.string().trim().min(1).max(200) })).max(200),
+  apps: z.array(z.object({ store: z.string().trim().toLowerCase().min(1).max(50), name, id: z.string().trim().max(300).nullish() })).max(100),
+  partners: z.array(z.object({ name, domain: domain.nullish() })).max(200),
+  platforms: z.array(z.object({ kind: z.enum(platformKinds), url: z.url({ protocol: /^https?$/ }).max(2_000) })).max(100),
+};
+
 export const brandProfileSchema = z.object({
-  names: z.array(name).max(50).default([]),
-  domains: z.array(domain).max(100).default([]),
-  products: z.array(name).max(200).default([]),
-  people: z.array(z.object({ name, role: z.string().trim().max(200).nullish() })).max(200).default([]),
-  handles: z.array(z.object({ platform: z.string().trim().toLowerCase().min(1).max(50), handle: z.string().trim().min(1).max(200) })).max(200).default([]),
-  apps: z
-    .array(z.object({ store: z.string().trim().toLowerCase().min(1).max(50), name, id: z.string().trim().max(300).nullish() }))
-    .max(100)
-    .default([]),
-  partners: z.array(z.object({ name, domain: domain.nullish() })).max(200).default([]),
-  platforms: z.array(z.object({ kind: z.enum(platformKinds), url: z.url().max(2_000) })).max(100).default([]),
+  names: sections.names.default([]),
+  domains: sections.domains.default([]),
+  products: sections.products.default([]),
+  people: sections.people.default([]),
+  handles: sections.handles.default([]),
+  apps: sections.apps.default([]),
+  partners: sections.partners.default([]),
+  platforms: sections.platforms.default([]),
 });
+
+/** Some sections of a profile: what an edit replaces, or what a data set gives. */
+export const brandProfileSectionsSchema = z.object(sections).partial();
 
 export type BrandProfile = z.infer<typeof brandProfileSchema>;
 

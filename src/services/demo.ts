@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import { apiKeys, memberships, monitors, organizations, users } from '../db/schema/index.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { generateApiKey } from '../auth/tokens.ts';
+import { writeBrandProfile } from './brand-profile.ts';
 import { grantMonthlyCredits } from './credits.ts';
 
 export const DEMO_EMAIL = 'demo@vigil.example';
@@ -43,6 +44,25 @@ export async function seedDemoWorkspace(db: Db): Promise<DemoWorkspace> {
       prefix: key.prefix,
       secretHash: key.hash,
       role: 'owner',
+    });
+    await writeBrandProfile(tx, org!.id, {
+      names: ['Acme Corp', 'Acme'],
+      domains: ['acme.example'],
+      products: ['Rocket Skates', 'Giant Magnet', 'Acme Cloud'],
+      people: [
+        { name: 'Ada Quill', role: 'CEO' },
+        { name: 'Ravi Marsh', role: 'CISO' },
+      ],
+      handles: [
+        { platform: 'x', handle: '@acmecorp' },
+        { platform: 'linkedin', handle: 'acme-corp' },
+      ],
+      apps: [{ store: 'google_play', name: 'Acme Mobile', id: 'example.acme.mobile' }],
+      partners: [{ name: 'Roadrunner Supplies', domain: 'roadrunner-supplies.example' }],
+      platforms: [
+        { kind: 'hiring', url: 'https://jobs.example.com/acme' },
+        { kind: 'status', url: 'https://acme.status.example.net' },
+      ],
     });
     const demoMonitor = { organizationId: org!.id, sources: ['demo' as const], frequency: 'interval' as const, intervalMinutes: 5 };
     await tx.insert(monitors).values([

@@ -4,3 +4,4 @@ export * from './billing.ts';
 export * from './stats.ts';
 export * from './digests.ts';
 export * from './operations.ts';
+export * from './brand-profile.ts';

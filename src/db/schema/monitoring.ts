@@ -43,6 +43,7 @@ import {
   type SourceKind,
   type SuppressionRuleKind,
 } from './enums.ts';
+import type { Explanation } from './explanation.ts';
 
 const timestamptz = () => timestamp({ withTimezone: true });
 const orgRef = () =>
@@ -142,6 +143,8 @@ export const findings = pgTable(
     snippet: text().notNull().default(''),
     status: text().$type<FindingStatus>().notNull().default('new'),
     suppressedReason: text(),
+    /** Why the judge decided as it did (see `Explanation`); null for findings recorded before explanations. */
+    explanation: jsonb().$type<Explanation>(),
     /** The suppression rule that dropped it, while the rule exists (the reason text stays). */
     suppressionRuleId: uuid().references(() => suppressionRules.id, { onDelete: 'set null' }),
     firstSeenAt: timestamptz().notNull().defaultNow(),
@@ -261,6 +264,8 @@ export const alerts = pgTable(
       .generatedAlwaysAs(sql.raw(`CASE severity WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END`)),
     confidence: real().notNull(),
     rationale: text(),
+    /** Why the judge called it a threat (see `Explanation`); null for source-health alerts and older alerts. */
+    explanation: jsonb().$type<Explanation>(),
     /** Set when the LLM was unavailable and the rule engine judged instead. */
     isUnverified: boolean().notNull().default(false),
     status: text().$type<AlertStatus>().notNull().default('new'),

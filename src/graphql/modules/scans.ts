@@ -23,7 +23,7 @@ const ScanStatusEnum = builder.enumType('ScanStatus', {
   } as const,
 });
 
-const SuppressedFinding = builder.objectRef<FindingRow>('SuppressedFinding').implement({
+export const SuppressedFinding = builder.objectRef<FindingRow>('SuppressedFinding').implement({
   description: 'A finding a scan kept but did not alert on, and why.',
   fields: (t) => ({
     url: t.exposeString('url'),
