@@ -5,6 +5,8 @@ import type { Severity, ThreatCategory } from '../db/schema/enums.ts';
 import type { Logger } from '../lib/logger.ts';
 import { canonicalizeUrl } from '../scanning/canonical.ts';
 import { decideFindings } from '../scanning/decide.ts';
+import { loadBrandProfile, writeBrandProfile } from '../services/brand-profile.ts';
+import { completeProfile } from '../services/brand-profile-shape.ts';
 import { SOURCE_OF, type Dataset, type LabeledFinding } from './dataset.ts';
 
 /** What Vigil decided about one labeled finding. */
@@ -60,6 +62,9 @@ async function evaluateIn(tx: DbOrTx, dataset: Dataset, options: EvaluationOptio
   const run: EvaluationRun = { outcomes: [], promptTokens: 0, completionTokens: 0, sentToLlm: 0 };
   for (const organization of dataset.organizations) {
     const [org] = await tx.insert(organizations).values({ name: organization.name, plan: 'business', ownDomains: organization.ownDomains }).returning();
+    if (organization.profile) await writeBrandProfile(tx, org!.id, completeProfile(organization.profile));
+    // Read back as a scan reads it.
+    const profile = await loadBrandProfile(tx, org!.id);
     for (const monitor of organization.monitors) {
       const terms = [...monitor.terms];
       if (monitor.domain && !terms.some((t) => t.toLowerCase() === monitor.domain!.toLowerCase())) terms.push(monitor.domain);
@@ -73,7 +78,7 @@ async function evaluateIn(tx: DbOrTx, dataset: Dataset, options: EvaluationOptio
         const decided = await decideFindings(
           tx,
           { config: options.config, openaiApiKey: options.openaiApiKey, logger: options.logger, isCacheEnabled: false },
-          { organizationId: org!.id, monitor: row!, ownDomains: organization.ownDomains },
+          { organizationId: org!.id, organizationName: org!.name, monitor: row!, ownDomains: org!.ownDomains, profile },
           round.map((f) => ({ source: SOURCE_OF[f.source], url: f.url, title: f.title, snippet: f.snippet })),
         );
         run.promptTokens += decided.judged.promptTokens;

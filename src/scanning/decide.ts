@@ -4,10 +4,16 @@ import type { DbOrTx } from '../db/client.ts';
 import { findings } from '../db/schema/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { findMatchingRule, loadMonitorSuppressionRules, suppressionReason } from '../services/suppression-rules.ts';
+import type { BrandProfile } from '../services/brand-profile-shape.ts';
 import type { MonitorRow } from '../services/monitors.ts';
 import { canonicalizeUrl, contentHash, sha256Hex } from './canonical.ts';
 import { judgeFindings, type Judgement, type JudgeResult } from './judge.ts';
 import type { RawFinding } from './sources/types.ts';
+import type { Explanation } from '../db/schema/explanation.ts';
+
+function ruleExplanation(reason: string): Explanation {
+  return { analyzer: 'suppression_rule', matchedTerm: null, signals: [], profileEntries: [], confidence: 1, rationale: reason };
+}
 
 /** One result of a scan, canonicalized: its identity for the monitor and its analyzer cache key. */
 export interface Candidate {
@@ -18,13 +24,15 @@ export interface Candidate {
 }
 
 /** A judgement, or a suppression rule of the monitor that dropped the finding before judging. */
-export type Decision = Judgement | { kind: 'suppressed'; reason: string; suppressionRuleId: string };
+export type Decision = Judgement | { kind: 'suppressed'; reason: string; suppressionRuleId: string; explanation: Explanation };
 
-/** Whom the findings are about: the organization and the monitor that found them. */
+/** Whom the findings are about: the organization, its brand profile, and the monitor that found them. */
 export interface DecisionSubject {
   organizationId: string;
-  monitor: Pick<MonitorRow, 'id' | 'kind' | 'terms' | 'excludeTerms'>;
+  organizationName: string;
+  monitor: Pick<MonitorRow, 'id' | 'name' | 'kind' | 'terms' | 'excludeTerms'>;
   ownDomains: readonly string[];
+  profile: BrandProfile;
 }
 
 export interface DecisionOptions {
@@ -82,9 +90,14 @@ export async function decideFindings(db: DbOrTx, options: DecisionOptions, subje
   const judged = await judgeFindings(
     db,
     options.config,
-    subject.organizationId,
-    { kind: monitor.kind, terms: monitor.terms, excludeTerms: monitor.excludeTerms, ownDomains: subject.ownDomains },
-    toJudge.map((c) => ({ url: c.url, title: c.raw.title, snippet: c.raw.snippet, contentHash: c.contentHash })),
+    {
+      organizationId: subject.organizationId,
+      organizationName: subject.organizationName,
+      monitor: { name: monitor.name, kind: monitor.kind, terms: monitor.terms, excludeTerms: monitor.excludeTerms },
+      ownDomains: subject.ownDomains,
+      profile: subject.profile,
+    },
+    toJudge.map((c) => ({ source: c.raw.source, url: c.url, title: c.raw.title, snippet: c.raw.snippet, contentHash: c.contentHash })),
     options.openaiApiKey,
     options.logger,
     options.onProgress,
@@ -92,7 +105,7 @@ export async function decideFindings(db: DbOrTx, options: DecisionOptions, subje
   );
   let nextJudged = 0;
   const decisions: Decision[] = matchedRules.map((rule) =>
-    rule ? { kind: 'suppressed', reason: suppressionReason(rule), suppressionRuleId: rule.id } : judged.judgements[nextJudged++]!,
+    rule ? { kind: 'suppressed', reason: suppressionReason(rule), suppressionRuleId: rule.id, explanation: ruleExplanation(suppressionReason(rule)) } : judged.judgements[nextJudged++]!,
   );
   return { candidates, seen, fresh, decisions, judged };
 }

@@ -1,16 +1,13 @@
 /** Case- and accent-insensitive text for matching terms. */
 export function foldText(value: string): string {
+  // ASCII has nothing to decompose: skip the normalization, the costliest step.
+  if (/^[\x00-\x7f]*$/.test(value)) return value.toLowerCase();
   return value.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 export function mentionsAnyTerm(text: string, terms: readonly string[]): boolean {
   const folded = foldText(text);
   return terms.some((term) => folded.includes(foldText(term)));
-}
-
-export function firstMatchingTerm(text: string, terms: readonly string[]): string | undefined {
-  const folded = foldText(text);
-  return terms.find((term) => folded.includes(foldText(term)));
 }
 
 /** Levenshtein distance, bounded: returns max + 1 as soon as the distance must exceed `max`. */
@@ -30,16 +27,4 @@ export function editDistance(a: string, b: string, max = 3): number {
     previous = current;
   }
   return previous[b.length]!;
-}
-
-/** Characters that render like Latin letters or digits, mapped to what they imitate. */
-export const HOMOGLYPHS: Record<string, string> = {
-  '0': 'o', '1': 'l', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g',
-  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'i', ј: 'j', ԁ: 'd', ɡ: 'g', ո: 'n', ս: 'u',
-  α: 'a', ο: 'o', ν: 'v', ρ: 'p', τ: 't', ι: 'i', κ: 'k',
-};
-
-/** Folds homoglyphs and the classic `rn`→`m`, `vv`→`w` look-alikes, so `acrne` and `acme` compare equal. */
-export function skeleton(label: string): string {
-  return [...foldText(label)].map((c) => HOMOGLYPHS[c] ?? c).join('').replace(/rn/g, 'm').replace(/vv/g, 'w');
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.ts';
 import { upsertAlerts } from '../services/alerts.ts';
 import type { ScanRow } from '../services/scans.ts';
 import type { MonitorRow } from '../services/monitors.ts';
+import { loadBrandProfile } from '../services/brand-profile.ts';
 import { decideFindings, type Decision } from './decide.ts';
 import { recordSourceHealth, type SourceOutcome } from './source-health.ts';
 import { SOURCES } from './sources/index.ts';
@@ -40,6 +41,7 @@ export type ScanOutcome = 'nothing-to-do' | 'skipped' | 'succeeded' | 'failed';
 interface Claimed {
   scan: ScanRow;
   monitor: MonitorRow;
+  organizationName: string;
   ownDomains: string[];
   openaiKeyEncrypted: string | null;
 }
@@ -88,7 +90,7 @@ async function claimScan(deps: ScanDeps, monitorId: string): Promise<Claimed | '
   return deps.db.transaction(async (tx) => {
     // The scan, its monitor and the organization's settings in one locked read.
     const [row] = await tx
-      .select({ scan: scans, monitor: monitors, ownDomains: organizations.ownDomains, openaiKeyEncrypted: organizations.openaiKeyEncrypted })
+      .select({ scan: scans, monitor: monitors, organizationName: organizations.name, ownDomains: organizations.ownDomains, openaiKeyEncrypted: organizations.openaiKeyEncrypted })
       .from(scans)
       .innerJoin(monitors, eq(monitors.id, scans.monitorId))
       .innerJoin(organizations, eq(organizations.id, scans.organizationId))
@@ -98,7 +100,7 @@ async function claimScan(deps: ScanDeps, monitorId: string): Promise<Claimed | '
       .for('update', { of: scans });
     if (!row) return 'nothing-to-do';
     const { scan } = row;
-    const settings = { monitor: row.monitor, ownDomains: row.ownDomains, openaiKeyEncrypted: row.openaiKeyEncrypted };
+    const settings = { monitor: row.monitor, organizationName: row.organizationName, ownDomains: row.ownDomains, openaiKeyEncrypted: row.openaiKeyEncrypted };
     if (scan.status !== 'queued') return { scan, ...settings };
     if (row.monitor.status === 'paused' && scan.trigger === 'schedule') {
       await finishWithoutRunning(tx, scan.id, monitorId, 'skipped', 'The monitor is paused');
@@ -155,10 +157,11 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   if (sourceOutcomes.every((o) => !o.isOk)) throw new EverySourceFailed(sourceOutcomes, warnings);
 
   const openaiKey = resolveOpenAiKey(deps, claimed);
+  const profile = await loadBrandProfile(deps.db, scan.organizationId);
   const { candidates, seen, fresh, decisions, judged } = await decideFindings(
     deps.db,
     { config, openaiApiKey: openaiKey, logger: log, isCacheEnabled: true, onProgress: (done, total) => progress('analyzing', { done, total }) },
-    { organizationId: scan.organizationId, monitor, ownDomains: claimed.ownDomains },
+    { organizationId: scan.organizationId, organizationName: claimed.organizationName, monitor, ownDomains: claimed.ownDomains, profile },
     raw,
   );
 
@@ -191,6 +194,7 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
                 snippet: candidate.raw.snippet.slice(0, 2_000),
                 status: decision.kind === 'suppressed' ? ('suppressed' as const) : ('analyzed' as const),
                 suppressedReason: decision.kind === 'suppressed' ? decision.reason : null,
+                explanation: decision.kind === 'suppressed' ? (decision.explanation ?? null) : (decision.verdict.explanation ?? null),
                 suppressionRuleId: 'suppressionRuleId' in decision && liveRuleIds.has(decision.suppressionRuleId) ? decision.suppressionRuleId : null,
               };
             }),
@@ -211,6 +215,7 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
             severity: judgement.verdict.severity,
             confidence: judgement.verdict.confidence,
             rationale: judgement.verdict.rationale.slice(0, 1_000),
+            explanation: judgement.verdict.explanation ?? null,
             isUnverified: judgement.isUnverified,
             organizationId: scan.organizationId,
             monitorId: monitor.id,

@@ -13,7 +13,7 @@ import { testScanningConfig } from '../helpers/scanning.ts';
 const DEV_SET = path.resolve(import.meta.dirname, '../fixtures/detection/dev-set.json');
 const RATCHET = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../fixtures/detection/ratchet.json'), 'utf8')) as {
   rules: Record<'dev' | 'heldout', { f1: number; categoryAccuracy: number }>;
-  oracle: { all: { recall: number } };
+  oracle: { all: { recall: number; tokenShareOfOneCallPerFinding: number } };
 };
 const dataset = readDataset(DEV_SET);
 
@@ -39,12 +39,13 @@ describe('the detection harness on the dev set', () => {
     expect(harnessReport(result)).toContain(`rules on the ${split} split`);
   });
 
-  it('with the oracle stand-in, recall (threats that reach the judge) meets the ratchet, and nothing it calls a threat is wrong', async () => {
+  it('with the oracle stand-in, recall (threats that reach the judge) meets the ratchet, and batching keeps tokens per finding within budget', async () => {
     const result = await runHarness(dataset, { ...options(), analyzer: 'oracle', split: 'all', isTokenComparison: true });
     expect(result.recall).toBeGreaterThanOrEqual(RATCHET.oracle.all.recall);
     expect(result).toMatchObject({ precision: 1, categoryAccuracy: 1, severityAgreement: 1 });
     expect(result.tokens!.findingsSent).toBeGreaterThan(0);
     expect(result.tokensOneCallPerFinding!.findingsSent).toBe(result.tokens!.findingsSent);
+    expect(result.tokens!.perFinding / result.tokensOneCallPerFinding!.perFinding).toBeLessThanOrEqual(RATCHET.oracle.all.tokenShareOfOneCallPerFinding);
     expect(harnessJson(result).misses).toHaveLength(result.fn);
   });
 

@@ -51,7 +51,7 @@ function feedEntries() {
     leak: { title: 'Acme customer database dump', url: `https://paste.example.net/raw/${tag}`, text: 'Leaked Acme credentials from a breach' },
     // Some signal (0.23): below the rules' threat threshold but worth asking the LLM.
     grumble: { title: 'Acme outage discussion', url: `https://forum.example.net/t/acme-${tag}`, text: 'Is Acme down? login fails' },
-    // No signal at all: the pre-filter keeps it away from the LLM.
+    // No signal at all: before issue 10 a score pre-filter kept it away from the LLM; now it is judged too.
     results: { title: 'Acme reports quarterly results', url: `https://news.example.com/acme-${tag}`, text: 'Acme announced results in line with expectations' },
   } satisfies Record<string, FeedEntry>;
 }
@@ -73,7 +73,7 @@ function llmJudge(finding: { url: string }) {
 }
 
 describe('OpenAI analyzer through the real SDK', () => {
-  it('alerts carry the LLM verdict; tokens and cost are recorded; pre-filtered findings are never sent', async () => {
+  it('alerts carry the LLM verdict; tokens and cost are recorded; every candidate is sent, even one with no threat signal', async () => {
     const e = feedEntries();
     const { openai, account, monitorId } = await setUp((call) => ({ verdicts: verdictsFor(call, llmJudge) }), [e.phishing, e.leak, e.grumble, e.results]);
 
@@ -82,7 +82,7 @@ describe('OpenAI analyzer through the real SDK', () => {
     const calls = openai.calls();
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ authorization: `Bearer ${SERVER_KEY}`, model: 'gpt-test' });
-    expect(calls[0]!.findings.map((f) => f.url).sort()).toEqual([e.grumble.url, e.leak.url, e.phishing.url].sort());
+    expect(calls[0]!.findings.map((f) => f.url).sort()).toEqual([e.grumble.url, e.leak.url, e.phishing.url, e.results.url].sort());
     expect(scan).toMatchObject({ status: 'SUCCEEDED', findingsNew: 4, alertsCreated: 2, findingsSuppressed: 2, promptTokens: 1_000, completionTokens: 200 });
     expect(scan.costUsd).toBeCloseTo((1_000 * 2 + 200 * 10) / 1_000_000, 9);
 
@@ -91,7 +91,7 @@ describe('OpenAI analyzer through the real SDK', () => {
     expect(alerts.find((a) => a.url === e.leak.url)).toMatchObject({ category: 'DATA_LEAK', severity: 'CRITICAL', isUnverified: false });
     const reasons = Object.fromEntries(scan.suppressedFindings.map((f) => [f.url, f.reason]));
     expect(reasons[e.grumble.url]).toBe('analyzer: not a threat — LLM: an ordinary complaint');
-    expect(reasons[e.results.url]).toMatch(/^pre-filter: Rules \(score 0\.00\)/);
+    expect(reasons[e.results.url]).toBe('analyzer: not a threat — LLM: an ordinary complaint');
   });
 
   it('sends findings in batches: five findings with a batch size of two make three calls', async () => {

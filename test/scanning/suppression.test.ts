@@ -89,16 +89,18 @@ describe('why a finding was suppressed, through scan(id) { suppressedFindings }'
 
     const scan = await runScan(server, account.accessToken, monitorId, testScanningConfig({ hackerNewsBaseUrl: hn.url }));
 
-    expect(await suppressedReasons(account, scan.id)).toEqual({ [`https://editor.example/${tag}`]: 'mentions none of the monitored terms' });
+    expect(await suppressedReasons(account, scan.id)).toEqual({ [`https://editor.example/${tag}`]: 'mentions none of the monitored terms, profile names or look-alike domains' });
   });
 
-  it('with the LLM on: the pre-filter reason for what was never sent, the analyzer’s rationale for what it cleared', async () => {
+  it('with the LLM on: every candidate reaches it, and what it clears keeps its rationale', async () => {
     const grumble = { title: 'Acme outage discussion', url: `https://forum.example.net/t/${tag}`, text: 'Is Acme down? login fails' };
     const openai = await startOpenAiStub((call) => ({
       verdicts: verdictsFor(call, (f) =>
         f.url === grumble.url
           ? { isThreat: false, category: 'negative_press', severity: 'low', confidence: 0.7, rationale: 'Customers complaining about an outage' }
-          : { isThreat: true, category: 'phishing', severity: 'high', confidence: 0.9, rationale: 'Credential phishing' },
+          : f.url === RESULTS.url
+            ? { isThreat: false, category: 'other', severity: 'low', confidence: 0.9, rationale: 'Routine business news' }
+            : { isThreat: true, category: 'phishing', severity: 'high', confidence: 0.9, rationale: 'Credential phishing' },
       ),
     }));
     stubs.push(openai);
@@ -107,10 +109,11 @@ describe('why a finding was suppressed, through scan(id) { suppressedFindings }'
 
     const scan = await runScan(server, account.accessToken, monitorId, testScanningConfig({ openai: { ...base.openai, apiKey: 'sk-server-0123456789abcdef', baseUrl: openai.baseUrl } }));
 
-    expect(openai.calls().flatMap((c) => c.findings.map((f) => f.url)).sort()).toEqual([grumble.url, PHISHING.url].sort());
+    // No score pre-filter: the quarterly results, with no threat word at all, are judged too.
+    expect(openai.calls().flatMap((c) => c.findings.map((f) => f.url)).sort()).toEqual([grumble.url, PHISHING.url, RESULTS.url].sort());
     const reasons = await suppressedReasons(account, scan.id);
     expect(reasons[grumble.url]).toBe('analyzer: not a threat — Customers complaining about an outage');
-    expect(reasons[RESULTS.url]).toBe('pre-filter: Rules (score 0.00): no threat signals');
+    expect(reasons[RESULTS.url]).toBe('analyzer: not a threat — Routine business news');
     expect(Object.keys(reasons)).toHaveLength(2);
   });
 

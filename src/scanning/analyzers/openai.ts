@@ -1,7 +1,20 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { threatCategories, severities } from '../../db/schema/enums.ts';
-import type { CandidateFinding, MonitorProfile, Verdict } from './types.ts';
+import type { SourceKind } from '../../db/schema/enums.ts';
+import { hostOf } from '../canonical.ts';
+import { unicodeHost } from '../detection/domains.ts';
+import { CATEGORY_DEFINITIONS, NOT_THREATS, SEVERITY_RUBRIC } from '../detection/policy.ts';
+import type { CandidateFinding, Verdict } from './types.ts';
+
+/** How the prompt names each source: what kind of place the finding comes from. */
+const SOURCE_NAMES: Record<SourceKind, string> = {
+  google: 'web search result',
+  rss: 'news or alert feed item',
+  hackernews: 'Hacker News post or comment',
+  certstream: 'certificate transparency log (a certificate issued for this name)',
+  demo: 'demo source',
+};
 
 export interface OpenAiSettings {
   apiKey: string;
@@ -56,12 +69,36 @@ const JSON_SCHEMA = {
   },
 } as const;
 
-const SYSTEM_PROMPT = [
-  'You are a brand-protection analyst. For each web finding about the monitored brand, decide whether it is a threat',
-  'to the brand: phishing or look-alike domains, impersonation, leaked data, fraud, trademark abuse, or damaging press.',
-  'Ordinary news, reviews and the brand’s own pages are not threats. Reply with one result per finding, using its index,',
-  'a category, a severity (low, medium, high, critical), a confidence between 0 and 1, and a one-line rationale.',
-].join(' ');
+/**
+ * The instructions every call carries: the task, the category definitions, the severity rubric
+ * and what is not a threat. Written once; the per-batch context goes in the user message.
+ */
+export const SYSTEM_PROMPT = [
+  'You are a brand-protection analyst. For each web finding, decide whether it is a threat to the organization named in the request,',
+  'given its monitor, its brand profile (official names, domains, products, people, handles, apps, partners and platforms) and where the finding came from (source).',
+  'Judge intent and attribution: who is speaking, what the page asks for or offers, where it is hosted, and whom an incident is about.',
+  '',
+  'Categories:',
+  ...threatCategories.map((category) => `- ${category}: ${CATEGORY_DEFINITIONS[category]}`),
+  '',
+  'Severity:',
+  ...severities.map((severity) => `- ${severity}: ${SEVERITY_RUBRIC[severity]}`),
+  '',
+  'Not threats:',
+  ...NOT_THREATS.map((line) => `- ${line}`),
+  '',
+  'Reply with one result per finding, by its index: isThreat, category, severity, a confidence between 0 and 1, and a one-line rationale.',
+  'For a finding that is not a threat, give the closest category and severity low.',
+].join('\n');
+
+/** What a batch is judged against, besides the findings. */
+export interface BatchContext {
+  organization: string;
+  monitor: { name: string; kind: string; terms: readonly string[]; excludeTerms: readonly string[] };
+  officialDomains: readonly string[];
+  /** The profile entries relevant to this batch (all of them when the profile fits the budget). */
+  profileEntries: readonly string[];
+}
 
 export class AnalyzerUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -82,12 +119,18 @@ export function createOpenAiClient(settings: OpenAiSettings): OpenAI {
 export async function analyzeBatch(
   client: OpenAI,
   settings: OpenAiSettings,
-  profile: MonitorProfile,
+  context: BatchContext,
   findings: readonly CandidateFinding[],
 ): Promise<BatchResult> {
   const request = {
-    monitor: { kind: profile.kind, terms: profile.terms, excludeTerms: profile.excludeTerms, ownDomains: profile.ownDomains },
-    findings: findings.map((f, index) => ({ index, url: f.url, title: f.title, snippet: f.snippet })),
+    organization: context.organization,
+    monitor: context.monitor,
+    officialDomains: context.officialDomains,
+    profile: context.profileEntries,
+    findings: findings.map((f, index) => {
+      const host = unicodeHost(hostOf(f.url));
+      return { index, source: SOURCE_NAMES[f.source], url: f.url, ...(host !== hostOf(f.url) ? { host } : {}), title: f.title, snippet: f.snippet };
+    }),
   };
   let completion: OpenAI.Chat.Completions.ChatCompletion;
   try {

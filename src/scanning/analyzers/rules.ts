@@ -1,115 +1,176 @@
-import type { AlertCategory, Severity } from '../../db/schema/enums.ts';
-import { hostOf } from '../canonical.ts';
-import { editDistance, firstMatchingTerm, foldText, skeleton } from '../matching.ts';
-import { splitDomain } from '../sources/permutations.ts';
-import type { CandidateFinding, MonitorProfile, Verdict } from './types.ts';
+import type { Severity, ThreatCategory } from '../../db/schema/enums.ts';
+import type { Explanation, ExplanationSignal } from '../../db/schema/explanation.ts';
+import { CUES, matchCues, words } from '../detection/vocabulary.ts';
+import { findSecrets } from '../detection/secrets.ts';
+import { filterFinding, readFinding, type CandidateFinding, type CompiledSubject, type ReadFinding } from '../detection/subject.ts';
+import { foldText } from '../matching.ts';
+import type { Verdict } from './types.ts';
 
-const RISKY_TLDS = new Set(['xyz', 'top', 'click', 'zip', 'mov', 'tk', 'ml', 'ga', 'cf', 'gq', 'work', 'support', 'country', 'live', 'rest', 'icu', 'cam', 'shop', 'online', 'site']);
+export type RuleOutcome =
+  | { isSuppressed: true; reason: string; explanation: Explanation }
+  | { isSuppressed: false; verdict: Verdict; score: number; matchedTerm: string };
 
-interface SignalGroup {
-  category: AlertCategory;
-  words: string[];
-  weight: number;
-  cap: number;
+/** Rules verdicts at or above this score are threats. */
+export const THREAT_THRESHOLD = 0.45;
+
+const CUE_CATEGORY = new Map(CUES.map((cue) => [cue.name, cue.category]));
+const CUE_WEIGHT = new Map(CUES.map((cue) => [cue.name, cue.weight]));
+
+/** Categories a page's own intent can give a look-alike domain; phishing is the default. */
+const INTENT_OVER_HOST: readonly ThreatCategory[] = ['fraud', 'trademark', 'impersonation', 'data_leak', 'other'];
+
+interface Evidence {
+  scores: Map<ThreatCategory, number>;
+  signals: ExplanationSignal[];
 }
 
-const GROUPS: SignalGroup[] = [
-  { category: 'phishing', words: ['login', 'log in', 'sign in', 'signin', 'verify', 'verification', 'suspended', 'password', 'unlock', 'confirm your', 'update your', 'one-time code', '2fa'], weight: 0.12, cap: 0.36 },
-  { category: 'phishing', words: ['enter your password', 'confirm your identity', 'credit card', 'social security', 'bank details', 'payment details', 'login and password'], weight: 0.25, cap: 0.35 },
-  { category: 'data_leak', words: ['leak', 'leaked', 'dump', 'breach', 'credentials', 'combolist', 'exposed database', 'stolen data', 'database'], weight: 0.2, cap: 0.6 },
-  { category: 'fraud', words: ['giveaway', 'free crypto', 'airdrop', 'double your', 'send 0.', 'btc', 'investment opportunity', 'scam', 'guaranteed returns'], weight: 0.2, cap: 0.6 },
-  { category: 'impersonation', words: ['official', 'customer support', 'support account', 'dm us', 'verified account', 'helpdesk'], weight: 0.15, cap: 0.45 },
-  { category: 'trademark', words: ['counterfeit', 'replica', 'knockoff', 'knock-off', 'fake', 'unauthorized reseller'], weight: 0.2, cap: 0.5 },
-  { category: 'negative_press', words: ['lawsuit', 'outage', 'layoffs', 'recall', 'investigation', 'fined', 'scandal', 'class action', 'boycott'], weight: 0.2, cap: 0.5 },
-];
-
-export type RuleOutcome = { isSuppressed: true; reason: string } | { isSuppressed: false; verdict: Verdict; score: number };
-
-function isOwnHost(host: string, ownDomains: readonly string[]): string | undefined {
-  return ownDomains.find((domain) => host === domain || host.endsWith(`.${domain}`));
+function add(evidence: Evidence, category: ThreatCategory | null, name: string, weight: number): void {
+  evidence.signals.push({ name, weight: Math.round(weight * 100) / 100 });
+  if (category) evidence.scores.set(category, (evidence.scores.get(category) ?? 0) + weight);
 }
 
-/** The monitored domains' labels (`acme` for `acme.example`) and the brand terms as labels. */
-function brandLabels(profile: MonitorProfile): string[] {
-  const labels = profile.terms.map((term) => (term.includes('.') ? splitDomain(term).label : foldText(term).replace(/[^a-z0-9]/g, '')));
-  return [...new Set(labels.filter((label) => label.length >= 3))];
+/** Sentences of the title and snippet, folded: the unit in which an incident is attributed. */
+function sentences(finding: CandidateFinding): string[] {
+  return [finding.title, ...finding.snippet.split(/(?<=[.!?;:])\s+|\s[-–—|]\s/)].map(foldText).filter((s) => s.trim().length > 0);
 }
 
-function lookAlikeOf(host: string, profile: MonitorProfile): string | undefined {
-  if (!host) return undefined;
-  const { label } = splitDomain(host);
-  const hostLabels = host.split('.');
-  for (const brand of brandLabels(profile)) {
-    const isBrandDomain = profile.terms.some((t) => t.includes('.') && (host === t.toLowerCase() || host.endsWith(`.${t.toLowerCase()}`)));
-    if (isBrandDomain) continue;
-    if (label !== brand && skeleton(label) === skeleton(brand)) return `${host} imitates ${brand} with look-alike characters`;
-    if (label !== brand && brand.length >= 5 && editDistance(label, brand, 2) <= 2) return `${host} is a typo of ${brand}`;
-    if (hostLabels.some((part) => part !== brand && part.includes(brand))) return `${host} embeds ${brand} in another name`;
+/** Whether an incident is reported about the organization itself, not a third party. */
+function isAttributed(finding: CandidateFinding, compiled: CompiledSubject): boolean {
+  const brandNames = compiled.names.filter((n) => !n.isPerson || n.origin === 'term');
+  const namesBrand = (text: string) => brandNames.some((name) => text.includes(name.folded) || text.replace(/[^\p{L}\p{N}]/gu, '').includes(name.compact));
+  const cuesOf = (text: string) => matchCues(words(text));
+  for (const sentence of sentences(finding)) {
+    const cues = cuesOf(sentence);
+    if (cues.has('incident reported') && !cues.has('not affected') && namesBrand(sentence)) return true;
   }
-  return undefined;
+  return false;
 }
+
+const PRESS_SOURCES = new Set(['rss', 'google', 'hackernews', 'demo']);
 
 /**
- * Deterministic judgement of one finding: own domains and exclusions suppress it, a finding that
- * mentions no monitored term is dropped, and the rest is scored from look-alike hosts, phishing and
- * credential vocabulary, risky TLDs and the category word lists. Same input, same verdict.
+ * Deterministic judgement of one finding. The filters (official assets, exclusions, no mention)
+ * suppress; otherwise the finding is scored from what it asks or offers (intent cues in five
+ * languages), where it lives (look-alike hosts, certificate names), what it exposes (secret
+ * formats), and who an incident is attributed to. Same input, same verdict.
  */
-export function judgeWithRules(finding: CandidateFinding, profile: MonitorProfile): RuleOutcome {
-  const host = hostOf(finding.url);
-  const own = isOwnHost(host, profile.ownDomains);
-  if (own) return { isSuppressed: true, reason: `own domain: ${own}` };
-  const text = `${finding.title} ${finding.snippet} ${finding.url}`;
-  const excluded = firstMatchingTerm(text, profile.excludeTerms);
-  if (excluded) return { isSuppressed: true, reason: `excluded term: "${excluded}"` };
-  const lookAlike = lookAlikeOf(host, profile);
-  if (!lookAlike && !firstMatchingTerm(text, profile.terms)) return { isSuppressed: true, reason: 'mentions none of the monitored terms' };
+export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubject, read: ReadFinding = readFinding(finding, compiled)): RuleOutcome {
+  const filtered = filterFinding(finding, read, compiled);
+  if (filtered && 'reason' in filtered) {
+    return { isSuppressed: true, reason: filtered.reason, explanation: { analyzer: 'filter', matchedTerm: filtered.matchedTerm, signals: [], profileEntries: filtered.reason.startsWith('official') || filtered.reason.startsWith('partner') ? [filtered.reason] : [], confidence: 1, rationale: filtered.reason } };
+  }
+  const matchedTerm = filtered!.matchedTerm;
+  const evidence: Evidence = { scores: new Map(), signals: [] };
+  const hostWords = read.hosts.map((h) => h.replace(/[.-]/g, ' ')).join(' ');
+  const cues = matchCues([...read.words, ...words(hostWords)]);
+  for (const [name, phrases] of cues) {
+    const category = CUE_CATEGORY.get(name) ?? null;
+    const weight = CUE_WEIGHT.get(name)! + Math.min(0.15, (phrases.length - 1) * 0.05);
+    add(evidence, category, `${name}: ${phrases.slice(0, 3).join(', ')}`, category ? weight : -weight);
+  }
+  const secrets = findSecrets(`${finding.title}\n${finding.snippet}\n${finding.url}`);
+  if (secrets.length > 0) add(evidence, 'data_leak', `secret format: ${secrets.join(', ')}`, 0.7);
 
-  const folded = foldText(text);
-  const scores = new Map<AlertCategory, number>();
-  const reasons: string[] = [];
-  for (const group of GROUPS) {
-    const hits = group.words.filter((word) => folded.includes(word));
-    if (hits.length === 0) continue;
-    scores.set(group.category, (scores.get(group.category) ?? 0) + Math.min(group.cap, hits.length * group.weight));
-    reasons.push(`${group.category.replace('_', ' ')} words (${hits.slice(0, 3).join(', ')})`);
+  // Someone posing as the organization's people is impersonation of the organization.
+  const person = compiled.names.find((n) => n.isPerson && n.origin !== 'term' && read.folded.includes(n.folded));
+  if (person && (evidence.scores.get('impersonation') ?? 0) > 0) add(evidence, 'impersonation', `names an executive: ${person.text}`, 0.2);
+
+  const isCertificate = finding.source === 'certstream';
+  const lookAlike = read.lookAlike;
+  const isStrongLookAlike = lookAlike !== undefined && lookAlike.kind !== 'brand_in_subdomain';
+  if (lookAlike) add(evidence, null, `look-alike domain (${lookAlike.kind.replaceAll('_', ' ')}): ${lookAlike.host} imitates ${lookAlike.brand}`, isStrongLookAlike ? 0.5 : 0.15);
+
+  // Negative press is press about the organization: an incident attributed to it, not to someone else.
+  const incidentScore = evidence.scores.get('negative_press') ?? 0;
+  const isAboutBrand = incidentScore > 0 && isAttributed(finding, compiled);
+  if (incidentScore > 0 && !isAboutBrand) {
+    evidence.scores.delete('negative_press');
+    add(evidence, null, 'incident not attributed to the organization', 0);
   }
-  if (lookAlike) {
-    const target = (scores.get('phishing') ?? 0) > 0 ? 'phishing' : 'impersonation';
-    scores.set(target, (scores.get(target) ?? 0) + 0.45);
-    reasons.unshift(lookAlike);
+  const isReporting = cues.has('reporting or research');
+  const isOpinion = cues.has('opinion or review');
+  const isNotAffected = cues.has('not affected');
+  if (isAboutBrand && PRESS_SOURCES.has(finding.source) && !isStrongLookAlike) {
+    // Reporting on a breach of the organization is press about it, not the leak itself.
+    const breach = evidence.scores.get('data_leak') ?? 0;
+    if (breach > 0 && secrets.length === 0 && !cues.has('leaked data')) {
+      evidence.scores.set('negative_press', (evidence.scores.get('negative_press') ?? 0) + breach);
+      evidence.scores.delete('data_leak');
+    }
   }
-  const tld = host.split('.').at(-1) ?? '';
-  let bonus = 0;
-  if (RISKY_TLDS.has(tld)) {
-    bonus += 0.15;
-    reasons.push(`risky TLD .${tld}`);
-  }
-  let category: AlertCategory = 'other';
+
+  // A report about threats (research, advice, a warning) is not the threat, unless it lives on a look-alike.
+  const dampen = (factor: number, categories: readonly ThreatCategory[]) => {
+    for (const category of categories) {
+      const value = evidence.scores.get(category);
+      if (value !== undefined) evidence.scores.set(category, value * factor);
+    }
+  };
+  if (!isStrongLookAlike && isReporting) dampen(0.4, ['phishing', 'fraud', 'trademark', 'impersonation', 'data_leak', 'other']);
+  if (isOpinion) dampen(0.5, ['negative_press']);
+  if (isNotAffected) dampen(0.3, ['negative_press', 'data_leak']);
+  if (cues.has('hiring or official notice') && !isStrongLookAlike) dampen(0.5, ['phishing', 'fraud', 'impersonation', 'negative_press']);
+
+  let category: ThreatCategory = 'other';
   let best = 0;
-  for (const [candidate, value] of scores) {
+  for (const [candidate, value] of evidence.scores) {
     if (value > best) {
       best = value;
       category = candidate;
     }
   }
-  const total = [...scores.values()].reduce((sum, value) => sum + value, 0);
-  const score = Math.min(1, best + 0.25 * (total - best) + bonus);
-  const severity: Severity = score >= 0.8 ? 'critical' : score >= 0.6 ? 'high' : score >= 0.4 ? 'medium' : 'low';
+  let score = best;
+  if (isStrongLookAlike) {
+    // The domain is the threat; what the page does decides how it is filed (intent over host).
+    const intent = INTENT_OVER_HOST.find((c) => (evidence.scores.get(c) ?? 0) >= 0.4 && (evidence.scores.get(c) ?? 0) >= (evidence.scores.get('phishing') ?? 0));
+    category = intent ?? 'phishing';
+    score = 0.5 + (evidence.scores.get(category) ?? 0) * 0.5;
+  } else if (lookAlike) {
+    score += 0.1;
+  }
+  score = Math.min(1, score);
   const isThreat = score >= THREAT_THRESHOLD;
+  const severity = severityOf(category, { score, isStrongLookAlike, isCertificate, cues, secrets, hasContent: finding.snippet.length > 0 });
+  const rationale = `Rules (score ${score.toFixed(2)}): ${evidence.signals.map((s) => s.name).join('; ') || 'no threat signals'}`;
   return {
     isSuppressed: false,
     score,
+    matchedTerm,
     verdict: {
       isThreat,
       category,
       severity,
-      confidence: Math.round(Math.min(0.95, 0.5 + score / 2) * 100) / 100,
-      rationale: reasons.length > 0 ? `Rules (score ${score.toFixed(2)}): ${reasons.join('; ')}` : `Rules (score ${score.toFixed(2)}): no threat signals`,
+      confidence: Math.round(Math.min(0.95, 0.4 + score / 2) * 100) / 100,
+      rationale,
+      explanation: { analyzer: 'rules', matchedTerm, signals: evidence.signals, profileEntries: matchedTerm.includes(': ') ? [matchedTerm] : [], confidence: null, rationale },
     },
   };
 }
 
-/** Rules verdicts at or above this score are threats. */
-export const THREAT_THRESHOLD = 0.35;
-/** Before the LLM, findings scoring below this are not worth a call. */
-export const PREFILTER_THRESHOLD = 0.15;
+/** The severity rubric (README, "Detection"), applied to what the rules could see. */
+function severityOf(
+  category: ThreatCategory,
+  facts: { score: number; isStrongLookAlike: boolean; isCertificate: boolean; cues: Map<string, string[]>; secrets: string[]; hasContent: boolean },
+): Severity {
+  const { cues } = facts;
+  switch (category) {
+    case 'phishing':
+      if (facts.isStrongLookAlike && cues.has('credential lure')) return 'critical';
+      if (facts.isStrongLookAlike || cues.has('credential lure') || cues.has('phishing named')) return 'high';
+      return 'medium';
+    case 'data_leak':
+      if (facts.secrets.length > 0) return 'critical';
+      return cues.has('leaked data') ? 'critical' : 'high';
+    case 'fraud':
+      return 'high';
+    case 'impersonation':
+      return 'high';
+    case 'negative_press':
+      return /breach|fine|sue|lawsuit|class action|regulat|multa|amende|klage|bussgeld|demanda|processo/.test((cues.get('incident reported') ?? []).join(' ')) ? 'high' : 'medium';
+    case 'trademark':
+      if (cues.has('counterfeit or unauthorized sale')) return 'medium';
+      return facts.isStrongLookAlike && !cues.has('parked or for sale') ? 'medium' : 'low';
+    case 'other':
+      return cues.has('attack threat or doxxing') ? 'high' : 'medium';
+  }
+}

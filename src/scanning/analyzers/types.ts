@@ -1,4 +1,7 @@
 import type { AlertCategory, Severity } from '../../db/schema/enums.ts';
+import type { Explanation } from '../../db/schema/explanation.ts';
+
+export type { CandidateFinding, JudgeSubject } from '../detection/subject.ts';
 
 export interface Verdict {
   isThreat: boolean;
@@ -6,18 +9,6 @@ export interface Verdict {
   severity: Severity;
   confidence: number;
   rationale: string;
-}
-
-export interface CandidateFinding {
-  url: string;
-  title: string;
-  snippet: string;
-  contentHash: string;
-}
-
-export interface MonitorProfile {
-  kind: string;
-  terms: readonly string[];
-  excludeTerms: readonly string[];
-  ownDomains: readonly string[];
+  /** Why: kept with the alert or the suppressed finding. Absent on verdicts cached before explanations. */
+  explanation?: Explanation;
 }

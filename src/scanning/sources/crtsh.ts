@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fetchJson } from '../http.ts';
-import { editDistance, skeleton } from '../matching.ts';
+import { brandDomains, lookAlikeOf, unicodeHost } from '../detection/domains.ts';
 import { domainPermutations, splitDomain } from './permutations.ts';
 import type { RawFinding, Source } from './types.ts';
 
@@ -13,16 +13,13 @@ const certificateSchema = z.array(
   }),
 );
 
-/** Whether a certificate name looks like the monitored domain without being it. */
+/**
+ * Whether a certificate name looks like the monitored domain without being it. Names are IDN-decoded
+ * first, so a Cyrillic or Greek homoglyph (`xn--…` in the logs) is compared by its skeleton.
+ */
 export function isLookAlike(candidate: string, domain: string): boolean {
-  const target = splitDomain(domain);
-  const name = candidate.toLowerCase().replace(/^\*\./, '');
-  if (name === domain || name.endsWith(`.${domain}`)) return false;
-  const { label } = splitDomain(name);
-  if (!label) return false;
-  if (skeleton(label) === skeleton(target.label)) return true;
-  if (label.includes(target.label) && label !== target.label) return true;
-  return editDistance(label, target.label, 2) <= 2 && target.label.length >= 4;
+  const name = unicodeHost(candidate.replace(/^\*\./, ''));
+  return lookAlikeOf(name, brandDomains([domain], [])) !== undefined;
 }
 
 /**

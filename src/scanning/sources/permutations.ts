@@ -1,19 +1,21 @@
-import { HOMOGLYPHS } from '../matching.ts';
+import { unicodeHost, hostParts } from '../detection/domains.ts';
 
 const TLD_SWAPS = ['com', 'net', 'org', 'co', 'io', 'app', 'info', 'xyz', 'top', 'online', 'site', 'shop', 'support', 'live'];
 const ADDED_WORDS = ['login', 'secure', 'account', 'verify', 'support', 'help', 'online', 'auth', 'wallet', 'pay'];
+/** Digits registrars accept that pass for letters (`0` for `o`); Unicode homoglyphs are caught by skeletons instead. */
+const DIGIT_GLYPHS: Record<string, string> = { o: '0', l: '1', i: '1', e: '3', a: '4', s: '5', t: '7', b: '8', g: '9' };
 const KEYBOARD_NEIGHBOURS: Record<string, string> = {
   a: 'qs', b: 'vn', c: 'xv', d: 'sf', e: 'wr', f: 'dg', g: 'fh', h: 'gj', i: 'uo', j: 'hk', k: 'jl', l: 'k',
   m: 'n', n: 'bm', o: 'ip', p: 'o', q: 'w', r: 'et', s: 'ad', t: 'ry', u: 'yi', v: 'cb', w: 'qe', x: 'zc', y: 'tu', z: 'x',
 };
 
-/** Splits `shop.acme.co.uk` into the label to permute (`acme`) and the rest. Good enough for look-alikes. */
+/**
+ * Splits a domain into the label to permute and its public suffix, with the Public Suffix List
+ * (tldts): `shop.acme.co.uk` → `acme` + `co.uk`, `x.github.io` → `x` + `github.io`.
+ */
 export function splitDomain(domain: string): { label: string; suffix: string } {
-  const parts = domain.toLowerCase().replace(/^www\./, '').split('.');
-  if (parts.length < 2) return { label: parts[0] ?? '', suffix: 'com' };
-  const isTwoPartSuffix = parts.length >= 3 && ['co', 'com', 'org', 'net', 'ac', 'gov'].includes(parts.at(-2)!) && parts.at(-1)!.length === 2;
-  const suffixLength = isTwoPartSuffix ? 2 : 1;
-  return { label: parts.at(-suffixLength - 1)!, suffix: parts.slice(-suffixLength).join('.') };
+  const { label, suffix } = hostParts(unicodeHost(domain).replace(/^www\./, ''));
+  return { label, suffix: suffix || 'com' };
 }
 
 /**
@@ -29,9 +31,7 @@ export function domainPermutations(domain: string, limit = 300): string[] {
     labels.add(label.slice(0, i) + label[i] + label.slice(i)); // repetition
     if (i < label.length - 1) labels.add(label.slice(0, i) + label[i + 1] + label[i] + label.slice(i + 2)); // transposition
     for (const near of KEYBOARD_NEIGHBOURS[label[i]!] ?? '') labels.add(label.slice(0, i) + near + label.slice(i + 1));
-    for (const [glyph, imitated] of Object.entries(HOMOGLYPHS)) {
-      if (imitated === label[i] && /^[0-9]$/.test(glyph)) labels.add(label.slice(0, i) + glyph + label.slice(i + 1));
-    }
+    for (const glyph of DIGIT_GLYPHS[label[i]!] ?? '') labels.add(label.slice(0, i) + glyph + label.slice(i + 1));
     if (i > 0) labels.add(`${label.slice(0, i)}-${label.slice(i)}`); // hyphenation
   }
   labels.add(label.replace(/m/g, 'rn'));

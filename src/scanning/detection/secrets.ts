@@ -1,0 +1,28 @@
+/**
+ * Formats of credentials that are dangerous when they appear in public, after the rules of
+ * secretlint's recommended preset (AWS, GCP, GitHub, Slack, npm, private keys, basic-auth URLs,
+ * database connection strings…) and the published token formats of Stripe, SendGrid, OpenAI and
+ * Google. Compiled once per process.
+ */
+const SECRET_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
+  { name: 'AWS access key', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/ },
+  { name: 'AWS secret key', pattern: /aws.{0,20}secret.{0,20}[:=]\s*["']?[A-Za-z0-9/+=]{40}\b/i },
+  { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/ },
+  { name: 'Slack token', pattern: /\bxox[abposr]-(?:[0-9A-Za-z]{1,}-){1,3}[0-9A-Za-z]{6,}\b/ },
+  { name: 'Slack webhook', pattern: /hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]+/ },
+  { name: 'private key', pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----/ },
+  { name: 'Stripe key', pattern: /\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}\b/ },
+  { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
+  { name: 'GCP service account key', pattern: /"type"\s*:\s*"service_account"/ },
+  { name: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/ },
+  { name: 'SendGrid key', pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/ },
+  { name: 'OpenAI key', pattern: /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b/ },
+  { name: 'credentials in a URL', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s:/@]{3,}@[\w.-]+/i },
+  { name: 'database connection string', pattern: /\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?|redis|amqp):\/\/[^\s:/@]+:[^\s@]+@/i },
+  { name: 'JSON web token', pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/ },
+];
+
+/** Names of the secret formats found in `text`, at most once each. */
+export function findSecrets(text: string): string[] {
+  return SECRET_PATTERNS.filter(({ pattern }) => pattern.test(text)).map(({ name }) => name);
+}

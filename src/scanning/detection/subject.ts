@@ -1,0 +1,269 @@
+import { createHash } from 'node:crypto';
+import type { MonitorKind, SourceKind } from '../../db/schema/enums.ts';
+import type { BrandProfile } from '../../services/brand-profile-shape.ts';
+import { foldText } from '../matching.ts';
+import { words } from './vocabulary.ts';
+import { brandDomains, hostParts, hostsInText, lookAlikeOf, skeleton, unicodeHost, type BrandDomains, type HostParts, type LookAlike } from './domains.ts';
+
+/** Whom a batch of findings is judged for: the organization, its profile, and the monitor. */
+export interface JudgeSubject {
+  organizationId: string;
+  organizationName: string;
+  monitor: { name: string; kind: MonitorKind | string; terms: readonly string[]; excludeTerms: readonly string[] };
+  ownDomains: readonly string[];
+  profile: BrandProfile;
+}
+
+/** A finding as the judge sees it. */
+export interface CandidateFinding {
+  source: SourceKind;
+  url: string;
+  title: string;
+  snippet: string;
+  contentHash: string;
+}
+
+interface Name {
+  /** As written, for explanations. */
+  text: string;
+  /** Folded for matching. */
+  folded: string;
+  /** Folded, letters and digits only (`acmebank` for "Acme Bank"). */
+  compact: string;
+  /** Its confusable skeleton. */
+  skeleton: string;
+  /** `term`, or the profile entry it comes from (`product: Acme Pay`). */
+  origin: string;
+  /** Short names must stand as words; long ones may be run together (`acmebank` in a URL). */
+  isWordOnly: boolean;
+  /** An executive or other public person of the organization. */
+  isPerson: boolean;
+}
+
+/** A subject prepared once per scan: folded names, official hosts and platforms, brand labels. */
+export interface CompiledSubject {
+  subject: JudgeSubject;
+  names: readonly Name[];
+  excluded: readonly { text: string; folded: string }[];
+  brand: BrandDomains;
+  partners: ReadonlyMap<string, string>;
+  /** Official pages on third-party platforms: `host/path` prefixes, lowercased. */
+  platforms: readonly { prefix: string; description: string }[];
+  /** Official handles (folded, without `@`) and the hosts of their platforms. */
+  handles: ReadonlyMap<string, readonly string[]>;
+  /** Official app ids (`com.acmebank.mobile`). */
+  appIds: ReadonlySet<string>;
+  /** Verdicts depend on all of this: cached LLM verdicts are keyed by it. */
+  fingerprint(): string;
+}
+
+/** Where each social platform's profiles live; an unknown platform is matched by its name in the host. */
+const PLATFORM_HOSTS: Record<string, readonly string[]> = {
+  x: ['x.com', 'twitter.com'],
+  twitter: ['x.com', 'twitter.com'],
+  instagram: ['instagram.com'],
+  facebook: ['facebook.com', 'fb.com'],
+  linkedin: ['linkedin.com'],
+  youtube: ['youtube.com'],
+  tiktok: ['tiktok.com'],
+  github: ['github.com'],
+  telegram: ['t.me', 'telegram.me'],
+  threads: ['threads.net', 'threads.com'],
+  reddit: ['reddit.com'],
+  discord: ['discord.gg', 'discord.com'],
+  twitch: ['twitch.tv'],
+  bluesky: ['bsky.app'],
+  mastodon: ['mastodon.social'],
+  pinterest: ['pinterest.com'],
+};
+
+const compact = (value: string) => foldText(value).replace(/[^\p{L}\p{N}]/gu, '');
+
+function urlPrefix(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${unicodeHost(parsed.hostname).replace(/^www\./, '')}${parsed.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return url.toLowerCase();
+  }
+}
+
+export function compileSubject(subject: JudgeSubject): CompiledSubject {
+  const { profile, monitor } = subject;
+  const names: Name[] = [];
+  const add = (text: string, origin: string, isPerson = false) => {
+    const folded = foldText(text).trim();
+    if (folded.length < 2 || names.some((n) => n.folded === folded)) return;
+    names.push({ text, folded, compact: compact(folded), skeleton: skeleton(folded), origin, isWordOnly: folded.length < 5 || isPerson, isPerson });
+  };
+  for (const term of monitor.terms) add(term, 'term', monitor.kind === 'person');
+  add(subject.organizationName.replace(/\s*\((?:demo|test)\)\s*$/i, ''), 'organization');
+  for (const name of profile.names) add(name, `name: ${name}`);
+  for (const product of profile.products) add(product, `product: ${product}`);
+  for (const person of profile.people) add(person.name, `person: ${person.name}${person.role ? ` (${person.role})` : ''}`, true);
+  for (const handle of profile.handles) add(handle.handle.replace(/^@/, ''), `handle: ${handle.handle} on ${handle.platform}`);
+  for (const app of profile.apps) add(app.name, `app: ${app.name}`);
+
+  const officialDomains = [...subject.ownDomains, ...profile.domains, ...monitor.terms.filter((t) => /^[^\s]+\.[^\s]+$/.test(t) && monitor.kind === 'domain')];
+  const brandNames = [...monitor.terms.filter((t) => !t.includes('.')), ...profile.names, subject.organizationName];
+  const brand = brandDomains(officialDomains, brandNames);
+  const partners = new Map<string, string>();
+  for (const partner of profile.partners) if (partner.domain) partners.set(hostParts(unicodeHost(partner.domain)).registrable, partner.name);
+  let fingerprint: string | undefined;
+  return {
+    subject,
+    names,
+    excluded: monitor.excludeTerms.map((text) => ({ text, folded: foldText(text) })),
+    brand,
+    partners,
+    platforms: profile.platforms.map((p) => ({ prefix: urlPrefix(p.url), description: `platform (${p.kind}): ${p.url}` })),
+    handles: new Map(profile.handles.map((h) => [compact(h.handle), PLATFORM_HOSTS[h.platform] ?? [h.platform]])),
+    appIds: new Set(profile.apps.flatMap((a) => (a.id ? [a.id.toLowerCase()] : []))),
+    fingerprint: () =>
+      (fingerprint ??= createHash('sha256')
+        .update(JSON.stringify([subject.organizationName, monitor.kind, [...monitor.terms].sort(), [...monitor.excludeTerms].sort(), [...subject.ownDomains].sort(), profile]))
+        .digest('hex')),
+  };
+}
+
+const WORD_BOUNDARY = (folded: string) => new RegExp(`(?<![\\p{L}\\p{N}])${folded.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s._-]+')}(?![\\p{L}\\p{N}])`, 'u');
+const boundaryCache = new Map<string, RegExp>();
+
+function mentions(folded: string, compactText: string, name: Name): boolean {
+  if (name.isWordOnly) {
+    let pattern = boundaryCache.get(name.folded);
+    if (!pattern) {
+      pattern = WORD_BOUNDARY(name.folded);
+      if (boundaryCache.size < 10_000) boundaryCache.set(name.folded, pattern);
+    }
+    return pattern.test(folded);
+  }
+  return folded.includes(name.folded) || compactText.includes(name.compact);
+}
+
+/** A finding's text and hosts, read once. */
+export interface ReadFinding {
+  /** The URL's host, decoded, and its parts. */
+  urlHost: string;
+  urlParts: HostParts;
+  /** The URL's path segments, decoded. */
+  pathSegments: string[];
+  /** Hosts judged for look-alikes: a certificate's names (from its URL and text), or the URL's host. */
+  hosts: string[];
+  /** Title, snippet and URL, folded. */
+  folded: string;
+  /** The same, letters and digits only. */
+  compactText: string;
+  /** The same, as words. */
+  words: string[];
+  /** The same with the confusable skeleton applied, when the text has non-ASCII letters. */
+  skeletonText: string | null;
+  lookAlike: LookAlike | undefined;
+  /** Look-alike hosts named in the text of a finding that is not a certificate (reporting about them). */
+  textLookAlike(): LookAlike | undefined;
+}
+
+/** Sites that publish certificate-transparency logs: a finding there is about the names it lists, not the site. */
+const CT_LOG_SITES = new Set(['crt.sh', 'censys.io', 'search.censys.io', 'certstream.calidog.io', 'transparencyreport.google.com', 'ui.ctsearch.entrust.com', 'sslmate.com']);
+
+function strongest(hosts: readonly string[], brand: BrandDomains): LookAlike | undefined {
+  let best: LookAlike | undefined;
+  for (const host of hosts) {
+    const candidate = lookAlikeOf(host, brand);
+    if (candidate && (!best || rank(candidate) > rank(best))) best = candidate;
+  }
+  return best;
+}
+
+export function readFinding(finding: CandidateFinding, compiled: CompiledSubject): ReadFinding {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(finding.url);
+  } catch {
+    parsed = undefined;
+  }
+  const rawHost = parsed?.hostname.toLowerCase() ?? '';
+  const urlHost = unicodeHost(rawHost);
+  const isLogSite = CT_LOG_SITES.has(urlHost);
+  const isCertificate = finding.source === 'certstream' || isLogSite;
+  const textOf = `${finding.title}\n${finding.snippet}`;
+  // Certificates are judged on their names; other findings on their own host (a page that merely
+  // names a look-alike is reporting about it).
+  const hosts = isCertificate ? [...new Set([...(isLogSite || !urlHost ? [] : [urlHost]), ...hostsInText(textOf)])] : urlHost ? [urlHost] : [];
+  const path = parsed ? `${parsed.pathname}${parsed.search}` : finding.url;
+  const decodedPath = path.includes('%') ? safeDecode(path) : path;
+  const raw = `${textOf}\n${urlHost}${decodedPath}`;
+  const folded = foldText(raw);
+  let textLookAlike: LookAlike | undefined | null = null;
+  return {
+    urlHost,
+    urlParts: hostParts(urlHost),
+    pathSegments: (parsed?.pathname ?? '').split('/').filter(Boolean).map(safeDecode),
+    hosts,
+    folded,
+    compactText: folded.replace(/[^\p{L}\p{N}]/gu, ''),
+    words: words(folded),
+    skeletonText: /[^\x00-\x7f]/.test(raw) ? skeleton(raw) : null,
+    lookAlike: strongest(hosts, compiled.brand),
+    textLookAlike: () => {
+      if (textLookAlike === null) textLookAlike = isCertificate ? undefined : strongest(hostsInText(textOf), compiled.brand);
+      return textLookAlike;
+    },
+  };
+}
+
+const RANK = { homoglyph: 5, typo: 4, domain_in_subdomain: 4, tld_swap: 3, combosquat: 3, brand_in_subdomain: 1 } as const;
+const rank = (l: LookAlike) => RANK[l.kind];
+
+export type Filtered = { reason: string; matchedTerm: string | null } | undefined;
+
+/**
+ * The deterministic filters, the only ones allowed to drop a finding before the judge: the
+ * organization's own or official domains, partners, official pages on third-party platforms,
+ * official handles and apps; excluded terms; and no mention of the brand at all.
+ */
+export function filterFinding(finding: CandidateFinding, read: ReadFinding, compiled: CompiledSubject): Filtered | { matchedTerm: string; isPerson: boolean } {
+  const { registrable } = read.urlParts;
+  if (compiled.brand.official.has(registrable)) return { reason: `own domain: ${registrable}`, matchedTerm: null };
+  const partner = compiled.partners.get(registrable);
+  if (partner) return { reason: `partner domain: ${registrable} (${partner})`, matchedTerm: null };
+  if (compiled.platforms.length > 0) {
+    const prefix = `${read.urlHost.replace(/^www\./, '')}/${read.pathSegments.join('/')}`.toLowerCase().replace(/\/$/, '');
+    const platform = compiled.platforms.find((p) => prefix === p.prefix || prefix.startsWith(`${p.prefix}/`));
+    if (platform) return { reason: `official ${platform.description}`, matchedTerm: null };
+  }
+  const officialAccount = compiled.handles.size > 0 || compiled.appIds.size > 0 ? officialAccountOf(finding.url, read, compiled) : undefined;
+  if (officialAccount) return { reason: officialAccount, matchedTerm: null };
+  const excluded = compiled.excluded.find((term) => read.folded.includes(term.folded));
+  if (excluded) return { reason: `excluded term: "${excluded.text}"`, matchedTerm: null };
+  const named = compiled.names.find((name) => mentions(read.folded, read.compactText, name) || (read.skeletonText !== null && read.skeletonText.includes(name.skeleton)));
+  if (named) return { matchedTerm: named.origin === 'term' ? named.text : named.origin, isPerson: named.isPerson };
+  const lookAlike = read.lookAlike ?? read.textLookAlike();
+  if (lookAlike) return { matchedTerm: `look-alike of ${lookAlike.brand}: ${lookAlike.host}`, isPerson: false };
+  return { reason: 'mentions none of the monitored terms, profile names or look-alike domains', matchedTerm: null };
+}
+
+const APP_STORE_HOSTS = new Set(['play.google.com', 'apps.apple.com', 'itunes.apple.com', 'appgallery.huawei.com', 'www.amazon.com', 'apps.microsoft.com']);
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** An official app's store page or an official handle's profile. */
+function officialAccountOf(url: string, read: ReadFinding, compiled: CompiledSubject): string | undefined {
+  const host = read.urlHost;
+  if (APP_STORE_HOSTS.has(host)) {
+    const id = (new URL(url).searchParams.get('id') ?? read.pathSegments.at(-1) ?? '').toLowerCase();
+    if (compiled.appIds.has(id)) return `official app: ${id}`;
+  }
+  const segments = read.pathSegments.map((segment) => compact(segment.replace(/^@/, '')));
+  const handle = ['company', 'in', 'channel', 'c', 'user', 'u', 'r'].includes(segments[0] ?? '') ? segments[1] : segments[0];
+  const platformHosts = handle ? compiled.handles.get(handle) : undefined;
+  const { registrable } = read.urlParts;
+  if (handle && platformHosts?.some((platform) => registrable === platform || host === platform || registrable.startsWith(`${platform}.`))) return `official handle: @${handle} on ${host}`;
+  return undefined;
+}
