@@ -1,8 +1,10 @@
 import type { Severity, ThreatCategory } from '../../db/schema/enums.ts';
 import type { Explanation, ExplanationSignal } from '../../db/schema/explanation.ts';
-import { CUES, matchCues, words } from '../detection/vocabulary.ts';
+import { imitatesHandle } from '../detection/accounts.ts';
+import { LOOK_ALIKE_STRENGTH } from '../detection/domains.ts';
 import { findSecrets } from '../detection/secrets.ts';
 import { filterFinding, readFinding, type CandidateFinding, type CompiledSubject, type ReadFinding } from '../detection/subject.ts';
+import { CUES, matchCues, words } from '../detection/vocabulary.ts';
 import { foldText } from '../matching.ts';
 import type { Verdict } from './types.ts';
 
@@ -16,8 +18,14 @@ export const THREAT_THRESHOLD = 0.45;
 const CUE_CATEGORY = new Map(CUES.map((cue) => [cue.name, cue.category]));
 const CUE_WEIGHT = new Map(CUES.map((cue) => [cue.name, cue.weight]));
 
-/** Categories a page's own intent can give a look-alike domain; phishing is the default. */
-const INTENT_OVER_HOST: readonly ThreatCategory[] = ['fraud', 'trademark', 'impersonation', 'data_leak', 'other'];
+/** Where data is stored, not published: a bucket or index there that names the brand is exposed data. */
+const CLOUD_STORAGE_SUFFIXES = ['amazonaws.com', 'blob.core.windows.net', 'storage.googleapis.com', 'digitaloceanspaces.com', 'r2.dev', 'backblazeb2.com'];
+/** An amount of records, rows, logins… (`820k rows`, `2.1M`, `1.4 TB`): data offered in bulk. */
+const VOLUME = /\b\d+(?:[.,]\d+)?\s?(?:k|m|mm|million|millions|mil|tb|gb)?\s?(?:rows|records|lines|users|customers|clients|accounts|logins|guests|patients|emails|entries|members|passengers|registros|lignes|datensatze|tb|gb)\b/;
+const BARE_VOLUME = /\b\d+(?:[.,]\d+)?\s?(?:k|m|million|millions|mil)\b/;
+const PERSONAL_FIELDS = /\b(?:emails?|e-mails?|phones?|phone numbers?|address(?:es)?|dob|date of birth|ssn|passport|iban|cvv|card numbers?|passwords?|hash(?:es)?|names|diagnos[ie]s|allergies|orders|cookies|kyc|selfies|id scans|telefonos?|direcciones|adresses?|telephones?|geburtsdatum|cpf|rg)\b/g;
+const PRICE = /(?:[$€£]|r\$)\s?\d|\d(?:[.,]\d{2})?\s?(?:€|£|eur|usd|gbp|brl)\b/;
+const YEAR = /\b(19[89]\d|20[0-4]\d)\b/;
 
 interface Evidence {
   scores: Map<ThreatCategory, number>;
@@ -29,19 +37,40 @@ function add(evidence: Evidence, category: ThreatCategory | null, name: string, 
   if (category) evidence.scores.set(category, (evidence.scores.get(category) ?? 0) + weight);
 }
 
-/** Sentences of the title and snippet, folded: the unit in which an incident is attributed. */
-function sentences(finding: CandidateFinding): string[] {
-  return [finding.title, ...finding.snippet.split(/(?<=[.!?;:])\s+|\s[-–—|]\s/)].map(foldText).filter((s) => s.trim().length > 0);
+function scale(evidence: Evidence, factor: number, categories: readonly ThreatCategory[]): void {
+  for (const category of categories) {
+    const value = evidence.scores.get(category);
+    if (value !== undefined) evidence.scores.set(category, value * factor);
+  }
 }
 
-/** Whether an incident is reported about the organization itself, not a third party. */
-function isAttributed(finding: CandidateFinding, compiled: CompiledSubject): boolean {
-  const brandNames = compiled.names.filter((n) => !n.isPerson || n.origin === 'term');
-  const namesBrand = (text: string) => brandNames.some((name) => text.includes(name.folded) || text.replace(/[^\p{L}\p{N}]/gu, '').includes(name.compact));
-  const cuesOf = (text: string) => matchCues(words(text));
-  for (const sentence of sentences(finding)) {
-    const cues = cuesOf(sentence);
-    if (cues.has('incident reported') && !cues.has('not affected') && namesBrand(sentence)) return true;
+/** Words that put the organization in a list or a comparison, not at the center of an incident. */
+const ASIDE = new Set(['to', 'like', 'unlike', 'such', 'including', 'than', 'rivals', 'competitors', 'other', 'others', 'versus', 'vs', 'and', 'plus', 'como', 'comme', 'wie', 'e', 'y', 'et', 'und']);
+
+/**
+ * Whether an incident is reported about the organization itself: in one sentence of the title,
+ * the snippet or the URL's slug, the organization is named before the incident (it is the
+ * subject: "Acme fined", "Acme recalls") or shortly after it with nothing that makes it an aside
+ * ("fines Acme", "settles with Acme" — but not "diverted to Acme", "rivals such as Acme").
+ */
+function isAttributed(finding: CandidateFinding, read: ReadFinding, compiled: CompiledSubject): boolean {
+  const names = compiled.names.filter((n) => !n.isPerson || n.origin === 'term' || n.origin.startsWith('person'));
+  const slug = read.pathSegments.at(-1)?.replace(/[-_]+/g, ' ') ?? '';
+  const sentences = [finding.title, ...finding.snippet.split(/(?<=[.!?;:])\s+|\s[-–—|]\s/), slug].map((s) => words(foldText(s))).filter((s) => s.length > 0);
+  for (const tokens of sentences) {
+    const cues = matchCues(tokens);
+    if (!cues.has('incident reported') || cues.has('not affected')) continue;
+    const incidentPhrases = cues.get('incident reported')!.map((phrase) => words(phrase)[0]!);
+    const incidentAt = tokens.findIndex((token) => incidentPhrases.some((phrase) => token.startsWith(phrase)));
+    for (const name of names) {
+      const nameTokens = words(name.folded);
+      for (let i = 0; i + nameTokens.length <= tokens.length; i += 1) {
+        if (!nameTokens.every((t, k) => tokens[i + k] === t)) continue;
+        if (i < incidentAt) {
+          if (!ASIDE.has(tokens[i - 1] ?? '')) return true;
+        } else if (i - incidentAt <= 12 && !tokens.slice(incidentAt + 1, i).some((t) => ASIDE.has(t))) return true;
+      }
+    }
   }
   return false;
 }
@@ -51,65 +80,90 @@ const PRESS_SOURCES = new Set(['rss', 'google', 'hackernews', 'demo']);
 /**
  * Deterministic judgement of one finding. The filters (official assets, exclusions, no mention)
  * suppress; otherwise the finding is scored from what it asks or offers (intent cues in five
- * languages), where it lives (look-alike hosts, certificate names), what it exposes (secret
- * formats), and who an incident is attributed to. Same input, same verdict.
+ * languages), where it lives (look-alike hosts, certificate names, unlisted accounts and apps,
+ * cloud storage), what it exposes (secret formats, personal data in bulk), and whom an incident is
+ * attributed to. Same input, same verdict.
  */
 export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubject, read: ReadFinding = readFinding(finding, compiled)): RuleOutcome {
   const filtered = filterFinding(finding, read, compiled);
   if (filtered && 'reason' in filtered) {
-    return { isSuppressed: true, reason: filtered.reason, explanation: { analyzer: 'filter', matchedTerm: filtered.matchedTerm, signals: [], profileEntries: filtered.reason.startsWith('official') || filtered.reason.startsWith('partner') ? [filtered.reason] : [], confidence: 1, rationale: filtered.reason } };
+    const isProfileEntry = /^(official|partner)/.test(filtered.reason);
+    return { isSuppressed: true, reason: filtered.reason, explanation: { analyzer: 'filter', matchedTerm: filtered.matchedTerm, signals: [], profileEntries: isProfileEntry ? [filtered.reason] : [], confidence: 1, rationale: filtered.reason } };
   }
   const matchedTerm = filtered!.matchedTerm;
   const evidence: Evidence = { scores: new Map(), signals: [] };
-  const hostWords = read.hosts.map((h) => h.replace(/[.-]/g, ' ')).join(' ');
-  const cues = matchCues([...read.words, ...words(hostWords)]);
+  const lookAlike = read.lookAlike;
+  const isStrongLookAlike = lookAlike !== undefined && LOOK_ALIKE_STRENGTH[lookAlike.kind] >= 3;
+  // A look-alike's own name speaks (`acme-login`, `acme-airdrop`); an ordinary host's name does not.
+  const hostWords = isStrongLookAlike || read.isCertificate ? read.hosts.flatMap((h) => words(h.replace(/[.-]/g, ' '))) : [];
+  const cues = matchCues(hostWords.length > 0 ? [...read.words, ...hostWords] : read.words);
+  // Any site's name still says who is speaking (`research.example-security.com`, `reviews.example`).
+  for (const [name, phrases] of matchCues(words(read.urlHost.replace(/[.-]/g, ' ')))) {
+    if (CUE_CATEGORY.get(name) === null && !cues.has(name)) cues.set(name, phrases);
+  }
   for (const [name, phrases] of cues) {
     const category = CUE_CATEGORY.get(name) ?? null;
     const weight = CUE_WEIGHT.get(name)! + Math.min(0.15, (phrases.length - 1) * 0.05);
     add(evidence, category, `${name}: ${phrases.slice(0, 3).join(', ')}`, category ? weight : -weight);
   }
+
+  // What is exposed: secrets, personal data in bulk, storage that should not be public.
   const secrets = findSecrets(`${finding.title}\n${finding.snippet}\n${finding.url}`);
   if (secrets.length > 0) add(evidence, 'data_leak', `secret format: ${secrets.join(', ')}`, 0.7);
+  const personalFields = new Set(read.folded.match(PERSONAL_FIELDS) ?? []).size;
+  const hasVolume = VOLUME.test(read.folded) || (BARE_VOLUME.test(read.folded) && personalFields >= 2);
+  if (hasVolume && (personalFields >= 1 || cues.has('data offered'))) add(evidence, 'data_leak', 'records offered in bulk', 0.3);
+  if (personalFields >= 3) add(evidence, 'data_leak', `personal data fields (${personalFields})`, 0.25);
+  const isCloudStorage = CLOUD_STORAGE_SUFFIXES.some((suffix) => read.urlHost.endsWith(`.${suffix}`));
+  if (isCloudStorage) add(evidence, 'data_leak', `cloud storage named for the brand: ${read.urlHost}`, 0.5);
+  if (cues.has('resale listing') && PRICE.test(read.folded)) add(evidence, 'trademark', 'priced listing', 0.1);
 
-  // Someone posing as the organization's people is impersonation of the organization.
-  const person = compiled.names.find((n) => n.isPerson && n.origin !== 'term' && read.folded.includes(n.folded));
-  if (person && (evidence.scores.get('impersonation') ?? 0) > 0) add(evidence, 'impersonation', `names an executive: ${person.text}`, 0.2);
-
-  const isCertificate = finding.source === 'certstream';
-  const lookAlike = read.lookAlike;
-  const isStrongLookAlike = lookAlike !== undefined && lookAlike.kind !== 'brand_in_subdomain';
-  if (lookAlike) add(evidence, null, `look-alike domain (${lookAlike.kind.replaceAll('_', ' ')}): ${lookAlike.host} imitates ${lookAlike.brand}`, isStrongLookAlike ? 0.5 : 0.15);
+  // Accounts, apps and packages that use the brand's name without being its own (the filters let official ones through already).
+  const account = read.account;
+  if (account && !isCloudStorage) {
+    const official = [...compiled.handles.keys()];
+    const imitated = imitatesHandle(account.rawHandle, official);
+    const isBrandAccount = compiled.names.some((n) => !n.isPerson && (account.handle.includes(n.compact) || foldText(finding.title).includes(n.folded)));
+    const person = compiled.names.find((n) => n.isPerson && foldText(finding.title).includes(n.folded));
+    if (imitated) add(evidence, 'impersonation', `imitates the official handle ${imitated}`, 0.35);
+    if (isBrandAccount || person) {
+      const what = account.kind === 'app' ? 'app' : account.kind === 'package' ? 'package or repository' : 'account';
+      // Named after the brand or one of its people (not merely mentioning it), while the organization lists its own: posing.
+      const handleCompact = account.handle.replace(/[^\p{L}\p{N}]/gu, '');
+      const isNamedAfter = compiled.names.some((n) => n.compact.length >= 4 && handleCompact.includes(n.compact)) || account.kind === 'app';
+      const knowsOwn = compiled.handles.size > 0 || compiled.appIds.size > 0;
+      add(evidence, 'impersonation', `${what} on ${account.platform} ${isNamedAfter ? 'named after' : 'using'} ${person ? person.text : 'the brand'}, not among the official ones`, isNamedAfter && knowsOwn ? 0.45 : 0.25);
+    }
+  }
+  if (lookAlike) add(evidence, null, `look-alike domain (${lookAlike.kind.replaceAll('_', ' ')}): ${lookAlike.host} imitates ${lookAlike.brand}`, isStrongLookAlike ? 0.5 : 0.1);
 
   // Negative press is press about the organization: an incident attributed to it, not to someone else.
   const incidentScore = evidence.scores.get('negative_press') ?? 0;
-  const isAboutBrand = incidentScore > 0 && isAttributed(finding, compiled);
+  const isAboutBrand = incidentScore > 0 && PRESS_SOURCES.has(finding.source) && isAttributed(finding, read, compiled);
   if (incidentScore > 0 && !isAboutBrand) {
     evidence.scores.delete('negative_press');
     add(evidence, null, 'incident not attributed to the organization', 0);
-  }
-  const isReporting = cues.has('reporting or research');
-  const isOpinion = cues.has('opinion or review');
-  const isNotAffected = cues.has('not affected');
-  if (isAboutBrand && PRESS_SOURCES.has(finding.source) && !isStrongLookAlike) {
-    // Reporting on a breach of the organization is press about it, not the leak itself.
-    const breach = evidence.scores.get('data_leak') ?? 0;
-    if (breach > 0 && secrets.length === 0 && !cues.has('leaked data')) {
-      evidence.scores.set('negative_press', (evidence.scores.get('negative_press') ?? 0) + breach);
+  } else if (isAboutBrand && !isStrongLookAlike && !cues.has('investment or endorsement scheme') && !cues.has('giveaway or airdrop')) {
+    add(evidence, 'negative_press', 'incident attributed to the organization', 0.2);
+    // Reporting on a breach of the organization is press about it; the leak itself is offered data.
+    const leakNews = evidence.scores.get('data_leak') ?? 0;
+    if (leakNews > 0 && secrets.length === 0 && !cues.has('data offered') && !hasVolume) {
+      evidence.scores.set('negative_press', (evidence.scores.get('negative_press') ?? 0) + leakNews);
       evidence.scores.delete('data_leak');
     }
   }
 
-  // A report about threats (research, advice, a warning) is not the threat, unless it lives on a look-alike.
-  const dampen = (factor: number, categories: readonly ThreatCategory[]) => {
-    for (const category of categories) {
-      const value = evidence.scores.get(category);
-      if (value !== undefined) evidence.scores.set(category, value * factor);
-    }
-  };
-  if (!isStrongLookAlike && isReporting) dampen(0.4, ['phishing', 'fraud', 'trademark', 'impersonation', 'data_leak', 'other']);
-  if (isOpinion) dampen(0.5, ['negative_press']);
-  if (isNotAffected) dampen(0.3, ['negative_press', 'data_leak']);
-  if (cues.has('hiring or official notice') && !isStrongLookAlike) dampen(0.5, ['phishing', 'fraud', 'impersonation', 'negative_press']);
+  // Who is speaking: research, warnings and advice about threats are not the threat; fans and
+  // hobbyists are not the brand's enemies; reviews are not press.
+  const isReporting = cues.has('reporting or research');
+  if (isReporting && !isStrongLookAlike && !isAboutBrand) scale(evidence, 0.4, ['phishing', 'fraud', 'trademark', 'impersonation', 'data_leak', 'other']);
+  // A fan-made app or package still poses as the brand's software: only pages and posts are fan content.
+  if (cues.has('fan or hobby content') && !isStrongLookAlike && account?.kind !== 'app' && account?.kind !== 'package') scale(evidence, 0.4, ['impersonation', 'trademark', 'fraud', 'other', 'phishing']);
+  if (cues.has("the organization's own voice")) scale(evidence, 0.3, ['negative_press']);
+  if (cues.has('second-hand sale')) scale(evidence, 0.3, ['trademark']);
+  if (cues.has('opinion or review') && !cues.has('victim report')) scale(evidence, 0.5, ['negative_press', 'trademark']);
+  if (cues.has('not affected')) scale(evidence, 0.3, ['negative_press', 'data_leak']);
+  if (cues.has('ordinary business news') && !isStrongLookAlike) scale(evidence, 0.5, ['phishing', 'fraud', 'impersonation', 'data_leak', 'trademark']);
 
   let category: ThreatCategory = 'other';
   let best = 0;
@@ -122,15 +176,16 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   let score = best;
   if (isStrongLookAlike) {
     // The domain is the threat; what the page does decides how it is filed (intent over host).
-    const intent = INTENT_OVER_HOST.find((c) => (evidence.scores.get(c) ?? 0) >= 0.4 && (evidence.scores.get(c) ?? 0) >= (evidence.scores.get('phishing') ?? 0));
-    category = intent ?? 'phishing';
+    category = intentOnLookAlike(evidence, cues, lookAlike!.kind);
     score = 0.5 + (evidence.scores.get(category) ?? 0) * 0.5;
   } else if (lookAlike) {
     score += 0.1;
   }
+  // A victim's account is evidence the scheme is live, whatever the page is.
+  if (cues.has('victim report') && (category === 'fraud' || category === 'phishing')) score += 0.1;
   score = Math.min(1, score);
   const isThreat = score >= THREAT_THRESHOLD;
-  const severity = severityOf(category, { score, isStrongLookAlike, isCertificate, cues, secrets, hasContent: finding.snippet.length > 0 });
+  const severity = severityOf(category, { finding, read, isStrongLookAlike, cues, secrets, hasVolume, personalFields, isCloudStorage });
   const rationale = `Rules (score ${score.toFixed(2)}): ${evidence.signals.map((s) => s.name).join('; ') || 'no threat signals'}`;
   return {
     isSuppressed: false,
@@ -147,29 +202,61 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   };
 }
 
-/** The severity rubric (README, "Detection"), applied to what the rules could see. */
-function severityOf(
-  category: ThreatCategory,
-  facts: { score: number; isStrongLookAlike: boolean; isCertificate: boolean; cues: Map<string, string[]>; secrets: string[]; hasContent: boolean },
-): Severity {
+/**
+ * How a look-alike domain is filed: by what its page does. Money taken (giveaways, schemes, a shop
+ * posing as the brand itself, fake jobs) is fraud; goods of the brand sold by a shop that only
+ * borrows the name, or a parked domain, is trademark; exposed data is a leak; a fake account or
+ * app is impersonation; otherwise — credentials asked for, or nothing shown — phishing.
+ */
+function intentOnLookAlike(evidence: Evidence, cues: Map<string, string[]>, kind: string): ThreatCategory {
+  const score = (category: ThreatCategory) => evidence.scores.get(category) ?? 0;
+  if (cues.has('parked or for sale')) return 'trademark';
+  if (score('data_leak') >= 0.5) return 'data_leak';
+  const isPosingAsBrand = kind === 'homoglyph' || kind === 'typo' || kind === 'tld_swap';
+  if (cues.has('resale listing') || cues.has('counterfeit or unlicensed goods')) return isPosingAsBrand && !cues.has('counterfeit or unlicensed goods') ? 'fraud' : 'trademark';
+  if (cues.has('job offer') || score('fraud') >= 0.4) return score('phishing') > score('fraud') + 0.3 ? 'phishing' : 'fraud';
+  if (score('impersonation') >= 0.4 && score('impersonation') > score('phishing')) return 'impersonation';
+  if (score('other') >= 0.5 && score('other') > score('phishing')) return 'other';
+  return 'phishing';
+}
+
+interface SeverityFacts {
+  finding: CandidateFinding;
+  read: ReadFinding;
+  isStrongLookAlike: boolean;
+  cues: Map<string, string[]>;
+  secrets: string[];
+  hasVolume: boolean;
+  personalFields: number;
+  isCloudStorage: boolean;
+}
+
+const HIGH_IMPACT_INCIDENT = /breach|fine|sue|lawsuit|class action|regulat|settle|sanction|penal|charged|indicted|hack|ransomware|cyber|inspection|health code|closure|closes|multa|sancion|amende|condamn|klage|verklagt|bussgeld|strafe|demanda|processo|cierre|inspeccion|fermeture|datenpanne|investigation|probe|enquete|ermittlung|investigacion|investigacao|poursuivi/;
+
+/** The severity rubric (README, "Detection"), applied to what the rules can see. */
+function severityOf(category: ThreatCategory, facts: SeverityFacts): Severity {
   const { cues } = facts;
   switch (category) {
     case 'phishing':
-      if (facts.isStrongLookAlike && cues.has('credential lure')) return 'critical';
-      if (facts.isStrongLookAlike || cues.has('credential lure') || cues.has('phishing named')) return 'high';
-      return 'medium';
+      if (cues.has('victim report') || (facts.isStrongLookAlike && !facts.read.isCertificate && cues.has('credential lure'))) return 'critical';
+      return 'high';
     case 'data_leak':
-      if (facts.secrets.length > 0) return 'critical';
-      return cues.has('leaked data') ? 'critical' : 'high';
+      if (facts.secrets.length > 0 || facts.hasVolume || facts.personalFields >= 3 || facts.isCloudStorage) return 'critical';
+      return cues.has('data offered') && /dump|combo|fullz|stealer|logs|for sale|cookies|sessions/.test(cues.get('data offered')!.join(' ')) ? 'critical' : 'high';
     case 'fraud':
-      return 'high';
-    case 'impersonation':
-      return 'high';
-    case 'negative_press':
-      return /breach|fine|sue|lawsuit|class action|regulat|multa|amende|klage|bussgeld|demanda|processo/.test((cues.get('incident reported') ?? []).join(' ')) ? 'high' : 'medium';
+      return cues.has('victim report') ? 'critical' : 'high';
+    case 'impersonation': {
+      const solicits = cues.has('asks for details by message') || cues.has('sideloaded or unofficial software') || cues.has('credential lure') || facts.read.account?.kind === 'app' || facts.read.account?.kind === 'package';
+      return solicits || facts.isStrongLookAlike ? 'high' : 'medium';
+    }
+    case 'negative_press': {
+      const year = YEAR.exec(`${facts.finding.url} ${facts.finding.title}`)?.[1];
+      if (year && Number(year) <= new Date().getUTCFullYear() - 3) return 'low';
+      return HIGH_IMPACT_INCIDENT.test((cues.get('incident reported') ?? []).join(' ')) ? 'high' : 'medium';
+    }
     case 'trademark':
-      if (cues.has('counterfeit or unauthorized sale')) return 'medium';
-      return facts.isStrongLookAlike && !cues.has('parked or for sale') ? 'medium' : 'low';
+      if (cues.has('counterfeit or unlicensed goods') || cues.has('resale listing')) return 'medium';
+      return 'low';
     case 'other':
       return cues.has('attack threat or doxxing') ? 'high' : 'medium';
   }

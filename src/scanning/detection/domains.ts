@@ -82,7 +82,7 @@ export function isOfficialHost(host: string, brand: BrandDomains): boolean {
 }
 
 /** How a host imitates the brand, strongest first. */
-export type LookAlikeKind = 'homoglyph' | 'typo' | 'tld_swap' | 'combosquat' | 'domain_in_subdomain' | 'brand_in_subdomain';
+export type LookAlikeKind = 'homoglyph' | 'typo' | 'tld_swap' | 'combosquat' | 'domain_in_subdomain' | 'lure_subdomain' | 'brand_in_subdomain';
 
 export interface LookAlike {
   host: string;
@@ -90,13 +90,53 @@ export interface LookAlike {
   brand: string;
 }
 
-const STRENGTH: Record<LookAlikeKind, number> = { homoglyph: 5, typo: 4, domain_in_subdomain: 4, tld_swap: 3, combosquat: 3, brand_in_subdomain: 1 };
+export const LOOK_ALIKE_STRENGTH: Record<LookAlikeKind, number> = { homoglyph: 5, typo: 4, domain_in_subdomain: 4, tld_swap: 3, combosquat: 3, lure_subdomain: 3, brand_in_subdomain: 1 };
+
+/**
+ * Words attackers join to a brand in a domain (`acme-login`, `myacme`, `acme-soldes`): a brand glued
+ * to one of these is a combosquat; glued to anything else (`acmefarmcottages`), it may just be
+ * another name that shares letters. Several languages; country codes count too.
+ */
+const LURE_WORDS = new Set(
+  [
+    'login', 'logon', 'signin', 'secure', 'security', 'verify', 'verification', 'verificacion', 'verificacao', 'account', 'accounts', 'support', 'help', 'helpdesk', 'service', 'services',
+    'customer', 'customers', 'client', 'clients', 'clientes', 'cliente', 'kunden', 'online', 'app', 'apps', 'mobile', 'web', 'portal', 'auth', 'pay', 'payment', 'payments', 'wallet',
+    'bank', 'banking', 'card', 'cards', 'refund', 'refunds', 'claim', 'bonus', 'promo', 'promos', 'reward', 'rewards', 'airdrop', 'giveaway', 'gift', 'gifts', 'free', 'offer', 'offers',
+    'deal', 'deals', 'shop', 'store', 'outlet', 'sale', 'sales', 'soldes', 'rebajas', 'official', 'team', 'update', 'id', 'my', 'mail', 'connect', 'access', 'acceso', 'acces', 'conta',
+    'cuenta', 'compte', 'konto', 'jobs', 'careers', 'career', 'emploi', 'empleo', 'recrutement', 'invest', 'trade', 'trading', 'token', 'tokens', 'nft', 'coin', 'crypto', 'exchange',
+    'live', 'now', 'hub', 'get', 'go', 'desk', 'center', 'centre', 'info', 'news', 'events', 'event', 'tickets', 'ticket', 'booking', 'miles', 'points', 'club', 'vip', 'premium', 'pro',
+    'cloud', 'admin', 'staff', 'hr', 'invoice', 'billing', 'recovery', 'unlock', 'reset', 'safe', 'check', 'confirm', 'debt', 'relief', 'domicile', 'taschen', 'store', 'es', 'fr', 'de',
+    'uk', 'us', 'eu', 'br', 'pt', 'it', 'nl', 'mx', 'ar', 'co', 'int', 'global', 'group', 'inc', 'ltd', 'official', 'oficial', 'officiel', 'sac', 'atendimento', 'ayuda', 'aide', 'hilfe',
+  ].map((word) => word.toLowerCase()),
+);
+
+/** Whether `rest` (what surrounds the brand in a label) is made only of lure words. */
+function isLureRemainder(rest: string): boolean {
+  if (rest === '') return true;
+  if (LURE_WORDS.has(rest)) return true;
+  // Two lure words run together (`securelogin`): split anywhere.
+  for (let i = 2; i < rest.length - 1; i += 1) if (LURE_WORDS.has(rest.slice(0, i)) && LURE_WORDS.has(rest.slice(i))) return true;
+  return false;
+}
+
+/** The brand inside a label, at word boundaries or glued only to lure words. */
+function isCombosquat(label: string, brand: string): boolean {
+  const tokens = label.split('-').filter(Boolean);
+  if (tokens.length > 1 && tokens.includes(brand)) return true;
+  for (const token of tokens) {
+    const at = token.indexOf(brand);
+    if (at === -1) continue;
+    if (isLureRemainder(token.slice(0, at)) && isLureRemainder(token.slice(at + brand.length)) && token !== brand) return true;
+  }
+  return false;
+}
 
 /**
  * Whether `host` imitates one of the brand's labels without being official: look-alike characters
- * (same skeleton), a typo (small edit distance), the same name on another suffix, the name with
- * words added (`acme-login`), or the brand or its domain as a subdomain of someone else's domain
- * (weakest: brands run official pages on platforms such as `acme.zendesk.com`).
+ * (same skeleton), a typo (small edit distance), the same name on another suffix, the name joined
+ * to lure words (`acme-login`, `myacme`), the official domain or the brand in front of a lure
+ * domain (`acme.com.verify-account.net`, `acme.clientes-verificacion.com`), or — weakest, since
+ * brands run official pages on platforms such as `acme.zendesk.com` — the brand as a subdomain.
  */
 export function lookAlikeOf(host: string, brand: BrandDomains): LookAlike | undefined {
   if (!host || isOfficialHost(host, brand)) return undefined;
@@ -105,16 +145,19 @@ export function lookAlikeOf(host: string, brand: BrandDomains): LookAlike | unde
   const compact = label.replace(/-/g, '');
   let best: LookAlike | undefined;
   const consider = (kind: LookAlikeKind, brandLabel: string) => {
-    if (!best || STRENGTH[kind] > STRENGTH[best.kind]) best = { host, kind, brand: brandLabel };
+    if (!best || LOOK_ALIKE_STRENGTH[kind] > LOOK_ALIKE_STRENGTH[best.kind]) best = { host, kind, brand: brandLabel };
   };
   // `acmebank.com.secure-login.ru`: the official domain itself, written in front of another one.
   for (const domain of brand.official) if (subdomain === domain || subdomain.endsWith(`.${domain}`) || subdomain.includes(`${domain}.`)) consider('domain_in_subdomain', domain);
+  const subdomainParts = subdomain ? subdomain.split(/[.-]/) : [];
+  const isLureLabel = label.split('-').some((token) => LURE_WORDS.has(token)) || isLureRemainder(label);
   for (const { label: brandLabel, skeleton: brandSkeleton } of brand.labels) {
     if (label === brandLabel) consider('tld_swap', brandLabel);
     else if (labelSkeleton === brandSkeleton) consider('homoglyph', brandLabel);
+    else if (compact === brandLabel) consider('typo', brandLabel);
     else if (brandLabel.length >= 5 && editDistance(compact, brandLabel, 2) <= (brandLabel.length >= 8 ? 2 : 1)) consider('typo', brandLabel);
-    else if (brandLabel.length >= 4 && (compact.includes(brandLabel) || labelSkeleton.includes(brandSkeleton))) consider('combosquat', brandLabel);
-    else if (subdomain && subdomain.split(/[.-]/).some((part) => part === brandLabel || skeleton(part) === brandSkeleton)) consider('brand_in_subdomain', brandLabel);
+    else if (brandLabel.length >= 4 && (isCombosquat(label, brandLabel) || (labelSkeleton !== label && isCombosquat(labelSkeleton, brandSkeleton)))) consider('combosquat', brandLabel);
+    if (subdomainParts.some((part) => part === brandLabel || skeleton(part) === brandSkeleton)) consider(isLureLabel ? 'lure_subdomain' : 'brand_in_subdomain', brandLabel);
   }
   return best;
 }

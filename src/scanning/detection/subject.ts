@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { MonitorKind, SourceKind } from '../../db/schema/enums.ts';
 import type { BrandProfile } from '../../services/brand-profile-shape.ts';
 import { foldText } from '../matching.ts';
+import { accountPageOf, type AccountPage } from './accounts.ts';
 import { words } from './vocabulary.ts';
-import { brandDomains, hostParts, hostsInText, lookAlikeOf, skeleton, unicodeHost, type BrandDomains, type HostParts, type LookAlike } from './domains.ts';
+import { brandDomains, hostParts, hostsInText, LOOK_ALIKE_STRENGTH, lookAlikeOf, skeleton, unicodeHost, type BrandDomains, type HostParts, type LookAlike } from './domains.ts';
 
 /** Whom a batch of findings is judged for: the organization, its profile, and the monitor. */
 export interface JudgeSubject {
@@ -77,6 +78,19 @@ const PLATFORM_HOSTS: Record<string, readonly string[]> = {
   pinterest: ['pinterest.com'],
 };
 
+/** Each official handle with the hosts of every platform it is listed on (one handle may be official on several). */
+function officialHandles(handles: BrandProfile['handles']): Map<string, string[]> {
+  const byHandle = new Map<string, string[]>();
+  for (const { platform, handle } of handles) {
+    const key = handleKey(handle.split('/').at(-1) ?? handle);
+    byHandle.set(key, [...(byHandle.get(key) ?? []), ...(PLATFORM_HOSTS[platform] ?? [platform])]);
+  }
+  return byHandle;
+}
+
+/** A handle as platforms compare it: case-insensitive, but every other character counts (`acme_` is not `acme`). */
+export const handleKey = (value: string) => foldText(value.trim().replace(/^@/, ''));
+
 const compact = (value: string) => foldText(value).replace(/[^\p{L}\p{N}]/gu, '');
 
 function urlPrefix(url: string): string {
@@ -117,7 +131,7 @@ export function compileSubject(subject: JudgeSubject): CompiledSubject {
     brand,
     partners,
     platforms: profile.platforms.map((p) => ({ prefix: urlPrefix(p.url), description: `platform (${p.kind}): ${p.url}` })),
-    handles: new Map(profile.handles.map((h) => [compact(h.handle), PLATFORM_HOSTS[h.platform] ?? [h.platform]])),
+    handles: officialHandles(profile.handles),
     appIds: new Set(profile.apps.flatMap((a) => (a.id ? [a.id.toLowerCase()] : []))),
     fingerprint: () =>
       (fingerprint ??= createHash('sha256')
@@ -159,6 +173,10 @@ export interface ReadFinding {
   /** The same with the confusable skeleton applied, when the text has non-ASCII letters. */
   skeletonText: string | null;
   lookAlike: LookAlike | undefined;
+  /** The account, app or package the URL is the page of, if it is one. */
+  account: AccountPage | undefined;
+  /** Whether the finding is about a certificate (its names are what is judged). */
+  isCertificate: boolean;
   /** Look-alike hosts named in the text of a finding that is not a certificate (reporting about them). */
   textLookAlike(): LookAlike | undefined;
 }
@@ -202,9 +220,12 @@ export function readFinding(finding: CandidateFinding, compiled: CompiledSubject
     hosts,
     folded,
     compactText: folded.replace(/[^\p{L}\p{N}]/gu, ''),
-    words: words(folded),
+    // Intent is read from what the page says and its path, not from the site's own name (`exploit.in` is a forum).
+    words: words(foldText(`${textOf}\n${decodedPath}`)),
     skeletonText: /[^\x00-\x7f]/.test(raw) ? skeleton(raw) : null,
     lookAlike: strongest(hosts, compiled.brand),
+    account: parsed ? accountPageOf(hostParts(urlHost).registrable, parsed.pathname.split('/').filter(Boolean).map(safeDecode), parsed.searchParams) : undefined,
+    isCertificate,
     textLookAlike: () => {
       if (textLookAlike === null) textLookAlike = isCertificate ? undefined : strongest(hostsInText(textOf), compiled.brand);
       return textLookAlike;
@@ -212,8 +233,7 @@ export function readFinding(finding: CandidateFinding, compiled: CompiledSubject
   };
 }
 
-const RANK = { homoglyph: 5, typo: 4, domain_in_subdomain: 4, tld_swap: 3, combosquat: 3, brand_in_subdomain: 1 } as const;
-const rank = (l: LookAlike) => RANK[l.kind];
+const rank = (l: LookAlike) => LOOK_ALIKE_STRENGTH[l.kind];
 
 export type Filtered = { reason: string; matchedTerm: string | null } | undefined;
 
@@ -260,7 +280,7 @@ function officialAccountOf(url: string, read: ReadFinding, compiled: CompiledSub
     const id = (new URL(url).searchParams.get('id') ?? read.pathSegments.at(-1) ?? '').toLowerCase();
     if (compiled.appIds.has(id)) return `official app: ${id}`;
   }
-  const segments = read.pathSegments.map((segment) => compact(segment.replace(/^@/, '')));
+  const segments = read.pathSegments.map(handleKey);
   const handle = ['company', 'in', 'channel', 'c', 'user', 'u', 'r'].includes(segments[0] ?? '') ? segments[1] : segments[0];
   const platformHosts = handle ? compiled.handles.get(handle) : undefined;
   const { registrable } = read.urlParts;
