@@ -79,7 +79,7 @@ export const CUES: readonly Cue[] = [
     phrases: [
       'guaranteed return*', 'guaranteed profit*', 'guaranteed income', 'guaranteed yield', 'daily return*', 'daily profit*', 'passive income', 'investment opportunity', 'investment platform',
       'trading bot', 'trading platform', 'ponzi', 'pyramid scheme', 'multiply your', 'deepfake', 'deep fake', 'endorsed by', 'recommends this', 'get rich', 'earn up to', 'minimum deposit',
-      'deposit and earn', 'keto', 'gummies', 'weight loss', 'lost 12 kilos', 'miracle', 'confession on live tv', 'live tv confession', 'leaves the presenters', 'secret revealed',
+      'deposit and earn', 'keto', 'gummies', 'weight loss', 'miracle cure', 'miracle product', 'on live tv', 'secret revealed',
       'rentabilidad garantizada', 'ganancias garantizadas', 'plataforma de inversion', 'inversion minima', 'gominolas', 'perdio', 'adelgazar', 'rendement garanti', "plateforme d'investissement",
       'plateforme d investissement', 'investissement garanti', 'recommande cette', 'garantierte rendite', 'garantierter gewinn', 'investitionsplattform', 'abnehmen', 'retorno garantido',
       'lucro garantido', 'plataforma de investimento', 'renda passiva', 'emagrecer',
@@ -91,8 +91,8 @@ export const CUES: readonly Cue[] = [
     weight: 0.4,
     phrases: [
       'fake invoice*', 'invoice scam', 'changed bank details', 'new bank details', 'updated bank details', 'bank details have changed', 'refund scam', 'recovery scam', 'recover your funds',
-      'recover lost funds', 'fund recovery', 'processing fee', 'registration fee', 'upfront fee', 'advance fee', 'pay a fee', 'training fee', 'must buy', 'must pay', 'certification kit',
-      'starter kit', 'before onboarding', 'gift card*', 'western union', 'safe account', 'debt relief', 'relief program', 'settle for', 'miles for sale', 'sell miles', 'points for sale',
+      'recover lost funds', 'fund recovery', 'processing fee', 'registration fee', 'upfront fee', 'advance fee', 'pay a fee', 'training fee', 'must buy', 'must pay', 'starter kit',
+      'equipment fee', 'gift card*', 'western union', 'safe account', 'debt relief', 'relief program', 'settle for', 'miles for sale', 'sell miles', 'points for sale',
       'factura falsa', 'fausse facture', 'gefalschte rechnung', 'fatura falsa',
       'bankverbindung geandert', 'neue bankverbindung', 'nuevos datos bancarios', 'nouvelles coordonnees bancaires', 'novos dados bancarios', 'tasa de tramitacion', 'frais de dossier',
       'bearbeitungsgebuhr', 'taxa de inscricao', 'cuenta segura', 'compte securise', 'sicheres konto', 'conta segura',
@@ -156,7 +156,7 @@ export const CUES: readonly Cue[] = [
     weight: 0.3,
     phrases: [
       'official support', 'customer support', 'customer service', 'customer care', 'patient support', 'support team', 'help desk', 'helpdesk', 'support account', 'support line',
-      'official account', 'official page', 'official app', 'official game account', 'verified account', 'fake account*', 'fake profile*', 'impersonat*', 'pretending to be', 'posing as', 'poses as',
+      'official account', 'official page', 'official app', 'verified account', 'fake account*', 'fake profile*', 'impersonat*', 'pretending to be', 'posing as', 'poses as',
       'claims to be', 'clone app', 'cloned app', 'fake app', 'not the real', 'community manager', 'soporte oficial', 'atencion al cliente', 'cuenta oficial', 'cuenta falsa', 'perfil falso',
       'suplant*', 'support officiel', 'service client', 'compte officiel', 'faux compte', 'faux profil', 'usurp*', 'offizieller support', 'kundenservice', 'kundendienst', 'offizielles konto',
       'gefalschtes konto', 'gefalschtes profil', 'suporte oficial', 'atendimento', 'conta oficial', 'conta falsa', 'se passando por', 'se faisant passer',
@@ -175,7 +175,7 @@ export const CUES: readonly Cue[] = [
     name: 'sideloaded or unofficial software',
     category: 'impersonation',
     weight: 0.4,
-    phrases: ['apk', 'mod apk', 'sideload*', 'third-party app store', 'download the new', 'setup.exe', '.exe', 'postinstall', 'npm i', 'pip install', 'before the public launch', 'beta download'],
+    phrases: ['apk', 'mod apk', 'sideload*', 'third-party app store', 'download the new', 'setup.exe', '.exe', 'postinstall', 'npm i', 'pip install', 'early access download', 'beta download'],
   },
   // -- trademark: unauthorized commercial use of the marks
   {
@@ -211,7 +211,7 @@ export const CUES: readonly Cue[] = [
     name: 'trading under the name',
     category: 'trademark',
     weight: 0.25,
-    phrases: ['llc', 'ltd', 'gmbh', 'sarl', 'ltda', 'boutique', 'tienda', 'loja', 'restaurante', 'salon', 'bakery', 'plumbing', 'consulting', 'tours', 'deco', 'spa', 'clinic', 'approved'],
+    phrases: ['llc', 'ltd', 'gmbh', 'sarl', 'ltda', 'boutique', 'tienda', 'loja', 'restaurante', 'salon', 'bakery', 'plumbing', 'consulting'],
   },
   // -- negative_press: an incident reported about the organization
   {
@@ -251,8 +251,8 @@ export const CUES: readonly Cue[] = [
     weight: 0.5,
     phrases: [
       'cracked', 'crack', 'keygen', 'key generator', 'license generator', 'serial key*', 'nulled', 'warez', 'patched version', 'cheat*', 'aimbot', 'wallhack', 'hack tool', 'bot', 'bots',
-      'farm unlimited', 'points bot', 'exploit*', 'zero-day', 'zero day', '0day', '0-day', 'proof of concept', 'remote code execution', 'auth bypass', 'authentication bypass',
-      'vulnerability for sale', 'method', 'award method', 'free download', 'all lessons', 'all 24 lessons', 'mega link', 'course download', 'descarga gratis', 'telechargement gratuit',
+      'exploit*', 'zero-day', 'zero day', '0day', '0-day', 'proof of concept', 'remote code execution', 'auth bypass', 'authentication bypass',
+      'vulnerability for sale', 'free download', 'all lessons', 'mega link', 'course download', 'descarga gratis', 'telechargement gratuit',
       'kostenloser download', 'download gratis', 'crackeado', 'pirateado', 'piratee', 'gecrackt', 'craqueado',
     ],
   },
