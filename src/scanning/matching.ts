@@ -10,21 +10,30 @@ export function mentionsAnyTerm(text: string, terms: readonly string[]): boolean
   return terms.some((term) => folded.includes(foldText(term)));
 }
 
+/** Rows of the distance table, reused: the look-alike checks call this for every host and brand label. */
+let previousRow = new Uint16Array(64);
+let currentRow = new Uint16Array(64);
+
 /** Levenshtein distance, bounded: returns max + 1 as soon as the distance must exceed `max`. */
 export function editDistance(a: string, b: string, max = 3): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  if (b.length + 1 > previousRow.length) {
+    previousRow = new Uint16Array(b.length + 1);
+    currentRow = new Uint16Array(b.length + 1);
+  }
+  for (let j = 0; j <= b.length; j += 1) previousRow[j] = j;
   for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
+    currentRow[0] = i;
     let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      current.push(value);
-      rowMin = Math.min(rowMin, value);
+      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
+      const value = Math.min(previousRow[j]! + 1, currentRow[j - 1]! + 1, previousRow[j - 1]! + cost);
+      currentRow[j] = value;
+      if (value < rowMin) rowMin = value;
     }
     if (rowMin > max) return max + 1;
-    previous = current;
+    [previousRow, currentRow] = [currentRow, previousRow];
   }
-  return previous[b.length]!;
+  return previousRow[b.length]!;
 }

@@ -170,8 +170,8 @@ export interface ReadFinding {
   compactText: string;
   /** The same, as words. */
   words: string[];
-  /** The same with the confusable skeleton applied, when the text has non-ASCII letters. */
-  skeletonText: string | null;
+  /** The same with the confusable skeleton applied, when the text has non-ASCII letters (computed when first asked). */
+  skeletonText(): string | null;
   lookAlike: LookAlike | undefined;
   /** The account, app or package the URL is the page of, if it is one. */
   account: AccountPage | undefined;
@@ -210,8 +210,10 @@ export function readFinding(finding: CandidateFinding, compiled: CompiledSubject
   const hosts = isCertificate ? [...new Set([...(isLogSite || !urlHost ? [] : [urlHost]), ...hostsInText(textOf)])] : urlHost ? [urlHost] : [];
   const path = parsed ? `${parsed.pathname}${parsed.search}` : finding.url;
   const decodedPath = path.includes('%') ? safeDecode(path) : path;
-  const raw = `${textOf}\n${urlHost}${decodedPath}`;
-  const folded = foldText(raw);
+  const foldedText = foldText(`${textOf}\n${decodedPath}`);
+  const folded = `${foldedText}\n${foldText(urlHost)}`;
+  const isAscii = /^[\x00-\x7f]*$/.test(textOf) && /^[\x00-\x7f]*$/.test(urlHost);
+  let skeletonText: string | null | undefined;
   let textLookAlike: LookAlike | undefined | null = null;
   return {
     urlHost,
@@ -221,8 +223,8 @@ export function readFinding(finding: CandidateFinding, compiled: CompiledSubject
     folded,
     compactText: folded.replace(/[^\p{L}\p{N}]/gu, ''),
     // Intent is read from what the page says and its path, not from the site's own name (`exploit.in` is a forum).
-    words: words(foldText(`${textOf}\n${decodedPath}`)),
-    skeletonText: /[^\x00-\x7f]/.test(raw) ? skeleton(raw) : null,
+    words: words(foldedText),
+    skeletonText: () => (skeletonText === undefined ? (skeletonText = isAscii ? null : skeleton(`${textOf}\n${urlHost}${decodedPath}`)) : skeletonText),
     lookAlike: strongest(hosts, compiled.brand),
     account: parsed ? accountPageOf(hostParts(urlHost).registrable, parsed.pathname.split('/').filter(Boolean).map(safeDecode), parsed.searchParams) : undefined,
     isCertificate,
@@ -256,7 +258,9 @@ export function filterFinding(finding: CandidateFinding, read: ReadFinding, comp
   if (officialAccount) return { reason: officialAccount, matchedTerm: null };
   const excluded = compiled.excluded.find((term) => read.folded.includes(term.folded));
   if (excluded) return { reason: `excluded term: "${excluded.text}"`, matchedTerm: null };
-  const named = compiled.names.find((name) => mentions(read.folded, read.compactText, name) || (read.skeletonText !== null && read.skeletonText.includes(name.skeleton)));
+  const named =
+    compiled.names.find((name) => mentions(read.folded, read.compactText, name)) ??
+    compiled.names.find((name) => read.skeletonText()?.includes(name.skeleton));
   if (named) return { matchedTerm: named.origin === 'term' ? named.text : named.origin, isPerson: named.isPerson };
   const lookAlike = read.lookAlike ?? read.textLookAlike();
   if (lookAlike) return { matchedTerm: `look-alike of ${lookAlike.brand}: ${lookAlike.host}`, isPerson: false };

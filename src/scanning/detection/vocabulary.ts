@@ -321,8 +321,24 @@ export const CUES: readonly Cue[] = [
 ];
 
 /** Words as the matcher sees them: folded text split on anything that is not a letter or digit. */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
 export function words(folded: string): string[] {
-  return folded.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  // One pass over the characters: ASCII decided by code, only other characters (rare once text is
+  // folded: dashes, quotes, ß, other scripts) by a Unicode class test. A regex split is slower.
+  const result: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= folded.length; i += 1) {
+    const code = i < folded.length ? folded.charCodeAt(i) : 32;
+    const isWordChar = code < 128 ? (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) : LETTER_OR_DIGIT.test(folded[i]!);
+    if (isWordChar) {
+      if (start === -1) start = i;
+    } else if (start !== -1) {
+      result.push(folded.slice(start, i));
+      start = -1;
+    }
+  }
+  return result;
 }
 
 interface Phrase {
