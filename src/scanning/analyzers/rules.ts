@@ -25,6 +25,8 @@ const VOLUME = /\b\d+(?:[.,]\d+)?\s?(?:k|m|mm|million|millions|mil|tb|gb)?\s?(?:
 const BARE_VOLUME = /\b\d+(?:[.,]\d+)?\s?(?:k|m|million|millions|mil)\b/;
 const PERSONAL_FIELDS = /\b(?:emails?|e-mails?|phones?|phone numbers?|address(?:es)?|dob|date of birth|ssn|passport|iban|cvv|card numbers?|passwords?|hash(?:es)?|names|diagnos[ie]s|allergies|orders|cookies|kyc|selfies|id scans|telefonos?|direcciones|adresses?|telephones?|geburtsdatum|cpf|rg)\b/g;
 const PRICE = /(?:[$€£]|r\$)\s?\d|\d(?:[.,]\d{2})?\s?(?:€|£|eur|usd|gbp|brl)\b/;
+/** What an account's handle claims to be (`acmesupport`, `acme_official`, `acmecareers`). */
+const OFFICIAL_ROLE = /official|oficial|officiel|offiziell|support|help|care|service|careers|jobs|recruit|team|admin|verified/;
 const YEAR = /\b(19[89]\d|20[0-4]\d)\b/;
 
 interface Evidence {
@@ -104,8 +106,16 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   for (const [name, phrases] of cues) {
     const category = CUE_CATEGORY.get(name) ?? null;
     const weight = CUE_WEIGHT.get(name)! + Math.min(0.15, (phrases.length - 1) * 0.05);
+    if (name === 'called a scam' || name === 'job offer') continue;
     add(evidence, category, `${name}: ${phrases.slice(0, 3).join(', ')}`, category ? weight : -weight);
   }
+  // Calling it a scam says it is one, not which kind: it strengthens whichever scheme the rest shows.
+  if (cues.has('called a scam')) {
+    const target = (evidence.scores.get('phishing') ?? 0) > (evidence.scores.get('fraud') ?? 0) ? 'phishing' : 'fraud';
+    add(evidence, target, `called a scam: ${cues.get('called a scam')!.slice(0, 3).join(', ')}`, 0.2);
+  }
+  // A job offer is ordinary, unless the applicant is asked to pay.
+  if (cues.has('job offer') && (evidence.scores.get('fraud') ?? 0) > 0) add(evidence, 'fraud', `job offer that asks the applicant for money: ${cues.get('job offer')!.slice(0, 2).join(', ')}`, 0.15);
 
   // What is exposed: secrets, personal data in bulk, storage that should not be public.
   const secrets = findSecrets(`${finding.title}\n${finding.snippet}\n${finding.url}`);
@@ -126,6 +136,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
     const isBrandAccount = compiled.names.some((n) => !n.isPerson && (account.handle.includes(n.compact) || foldText(finding.title).includes(n.folded)));
     const person = compiled.names.find((n) => n.isPerson && foldText(finding.title).includes(n.folded));
     if (imitated) add(evidence, 'impersonation', `imitates the official handle ${imitated}`, 0.35);
+    const claimed = OFFICIAL_ROLE.exec(account.handle)?.[0];
+    if (claimed && (isBrandAccount || imitated)) add(evidence, 'impersonation', `handle claims an official role: ${claimed}`, 0.2);
     if (isBrandAccount || person) {
       const what = account.kind === 'app' ? 'app' : account.kind === 'package' ? 'package or repository' : 'account';
       // Named after the brand or one of its people (not merely mentioning it), while the organization lists its own: posing.
@@ -158,7 +170,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const isReporting = cues.has('reporting or research');
   if (isReporting && !isStrongLookAlike && !isAboutBrand) scale(evidence, 0.4, ['phishing', 'fraud', 'trademark', 'impersonation', 'data_leak', 'other']);
   // A fan-made app or package still poses as the brand's software: only pages and posts are fan content.
-  if (cues.has('fan or hobby content') && !isStrongLookAlike && account?.kind !== 'app' && account?.kind !== 'package') scale(evidence, 0.4, ['impersonation', 'trademark', 'fraud', 'other', 'phishing']);
+  const claimsOfficial = account !== undefined && OFFICIAL_ROLE.test(account.handle);
+  if (cues.has('fan or hobby content') && !isStrongLookAlike && !claimsOfficial && account?.kind !== 'app' && account?.kind !== 'package') scale(evidence, 0.4, ['impersonation', 'trademark', 'fraud', 'other', 'phishing']);
   if (cues.has("the organization's own voice")) scale(evidence, 0.3, ['negative_press']);
   if (cues.has('second-hand sale')) scale(evidence, 0.3, ['trademark']);
   if (cues.has('opinion or review') && !cues.has('victim report')) scale(evidence, 0.5, ['negative_press', 'trademark']);
@@ -183,7 +196,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   }
   // A victim's account is evidence the scheme is live, whatever the page is.
   if (cues.has('victim report') && (category === 'fraud' || category === 'phishing')) score += 0.1;
-  score = Math.min(1, score);
+  // Rounded so that sums of weights compare as written (0.35 + 0.1 is 0.45).
+  score = Math.round(Math.min(1, score) * 1000) / 1000;
   const isThreat = score >= THREAT_THRESHOLD;
   const severity = severityOf(category, { finding, read, isStrongLookAlike, cues, secrets, hasVolume, personalFields, isCloudStorage });
   const rationale = `Rules (score ${score.toFixed(2)}): ${evidence.signals.map((s) => s.name).join('; ') || 'no threat signals'}`;

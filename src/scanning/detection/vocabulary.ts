@@ -100,7 +100,7 @@ export const CUES: readonly Cue[] = [
   },
   {
     name: 'called a scam',
-    category: 'fraud',
+    category: null,
     weight: 0.2,
     phrases: ['scam*', 'fraud*', 'estafa*', 'fraude*', 'arnaque*', 'escroquerie*', 'betrug*', 'abzocke', 'golpe*'],
   },
@@ -110,7 +110,8 @@ export const CUES: readonly Cue[] = [
     weight: 0.35,
     phrases: [
       'i lost', 'we lost', 'lost my', 'lost our', 'now gone', 'money gone', 'got scammed', 'been scammed', 'was scammed', 'scammed me', 'took my money', 'never received', 'never arrived',
-      'stole my', 'drained', 'confirmed transactions', 'victims', 'he perdido', 'me estafaron', 'j ai perdu', "j'ai perdu", 'ich habe verloren', 'perdi', 'fui enganado', 'me enganaron',
+      'stole my', 'drained', 'confirmed transactions', 'victims', 'i paid', 'we paid', 'nothing received', 'received nothing', 'never got', 'rien recu', "j'ai paye", 'j ai paye',
+      'pague', 'no recibi', 'nunca llego', 'ich habe bezahlt', 'nie angekommen', 'nichts erhalten', 'paguei', 'nao recebi', 'nunca chegou', 'he perdido', 'me estafaron', 'j ai perdu', "j'ai perdu", 'ich habe verloren', 'perdi', 'fui enganado', 'me enganaron',
     ],
   },
   {
