@@ -225,6 +225,9 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
 function intentOnLookAlike(evidence: Evidence, cues: Map<string, string[]>, kind: string): ThreatCategory {
   const score = (category: ThreatCategory) => evidence.scores.get(category) ?? 0;
   if (cues.has('parked or for sale')) return 'trademark';
+  // A business that simply trades under the name, and shows nothing else.
+  const showsMore = [...evidence.scores].some(([category, value]) => category !== 'trademark' && value > 0);
+  if (cues.has('trading under the name') && !showsMore && kind === 'combosquat') return 'trademark';
   if (score('data_leak') >= 0.5) return 'data_leak';
   const isPosingAsBrand = kind === 'homoglyph' || kind === 'typo' || kind === 'tld_swap';
   if (cues.has('resale listing') || cues.has('counterfeit or unlicensed goods')) return isPosingAsBrand && !cues.has('counterfeit or unlicensed goods') ? 'fraud' : 'trademark';

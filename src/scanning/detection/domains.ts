@@ -128,7 +128,7 @@ const LURE_WORDS = new Set(
     'deal', 'deals', 'shop', 'store', 'outlet', 'sale', 'sales', 'soldes', 'rebajas', 'official', 'team', 'update', 'id', 'my', 'mail', 'connect', 'access', 'acceso', 'acces', 'conta',
     'cuenta', 'compte', 'konto', 'jobs', 'careers', 'career', 'emploi', 'empleo', 'recrutement', 'invest', 'trade', 'trading', 'token', 'tokens', 'nft', 'coin', 'crypto', 'exchange',
     'live', 'now', 'hub', 'get', 'go', 'desk', 'center', 'centre', 'info', 'news', 'events', 'event', 'tickets', 'ticket', 'booking', 'miles', 'points', 'club', 'vip', 'premium', 'pro',
-    'cloud', 'admin', 'staff', 'hr', 'invoice', 'billing', 'recovery', 'unlock', 'reset', 'safe', 'check', 'confirm', 'debt', 'relief', 'domicile', 'taschen', 'store', 'es', 'fr', 'de',
+    'cloud', 'admin', 'staff', 'hr', 'invoice', 'billing', 'recovery', 'unlock', 'reset', 'safe', 'check', 'confirm', 'es', 'fr', 'de',
     'uk', 'us', 'eu', 'br', 'pt', 'it', 'nl', 'mx', 'ar', 'co', 'int', 'global', 'group', 'inc', 'ltd', 'official', 'oficial', 'officiel', 'sac', 'atendimento', 'ayuda', 'aide', 'hilfe',
   ].map((word) => word.toLowerCase()),
 );
@@ -142,7 +142,11 @@ function isLureRemainder(rest: string): boolean {
   return false;
 }
 
-/** The brand inside a label, at word boundaries or glued only to lure words. */
+/**
+ * The brand inside a label: as one hyphenated word (`acme-login`, `emploi-acme`), or glued only to
+ * lure words (`myacme`, `acmesupport`). Glued to other letters (`acmefarmcottages`,
+ * `simplex-aroma` for `plexaro`) it is just another name that shares letters.
+ */
 function isCombosquat(label: string, brand: string): boolean {
   const tokens = label.split('-').filter(Boolean);
   if (tokens.length > 1 && tokens.includes(brand)) return true;
