@@ -118,7 +118,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   if (cues.has('job offer') && (evidence.scores.get('fraud') ?? 0) > 0) add(evidence, 'fraud', `job offer that asks the applicant for money: ${cues.get('job offer')!.slice(0, 2).join(', ')}`, 0.15);
 
   // What is exposed: secrets, personal data in bulk, storage that should not be public.
-  const secrets = findSecrets(`${finding.title}\n${finding.snippet}\n${finding.url}`);
+  // The finding's own URL is canonical (no credentials in it); only its path and query can carry a secret.
+  const secrets = findSecrets(`${finding.title}\n${finding.snippet}\n${read.pathSegments.join('/')}`);
   if (secrets.length > 0) add(evidence, 'data_leak', `secret format: ${secrets.join(', ')}`, 0.7);
   const personalFields = new Set(read.folded.match(PERSONAL_FIELDS) ?? []).size;
   const hasVolume = VOLUME.test(read.folded) || (BARE_VOLUME.test(read.folded) && personalFields >= 2);
@@ -133,8 +134,9 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   if (account && !isCloudStorage) {
     const official = [...compiled.handles.keys()];
     const imitated = imitatesHandle(account.rawHandle, official);
-    const isBrandAccount = compiled.names.some((n) => !n.isPerson && (account.handle.includes(n.compact) || foldText(finding.title).includes(n.folded)));
-    const person = compiled.names.find((n) => n.isPerson && foldText(finding.title).includes(n.folded));
+    const title = foldText(finding.title);
+    const isBrandAccount = compiled.names.some((n) => !n.isPerson && (account.handle.includes(n.compact) || title.includes(n.folded)));
+    const person = compiled.names.find((n) => n.isPerson && title.includes(n.folded));
     if (imitated) add(evidence, 'impersonation', `imitates the official handle ${imitated}`, 0.35);
     const claimed = OFFICIAL_ROLE.exec(account.handle)?.[0];
     if (claimed && (isBrandAccount || imitated)) add(evidence, 'impersonation', `handle claims an official role: ${claimed}`, 0.2);

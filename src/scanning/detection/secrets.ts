@@ -22,7 +22,11 @@ const SECRET_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
   { name: 'JSON web token', pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/ },
 ];
 
+/** A literal every format above contains: text without any of them holds no secret, and skips the patterns. */
+const ANY_SECRET = /AKIA|ASIA|ABIA|ACCA|secret|gh[pousr]_|github_pat_|xox|hooks\.slack|-----BEGIN|_live_|_test_|AIza|service_account|npm_|SG\.|T3BlbkFJ|:\/\/|eyJ/i;
+
 /** Names of the secret formats found in `text`, at most once each. */
 export function findSecrets(text: string): string[] {
+  if (!ANY_SECRET.test(text)) return [];
   return SECRET_PATTERNS.filter(({ pattern }) => pattern.test(text)).map(({ name }) => name);
 }

@@ -212,6 +212,7 @@ export function readFinding(finding: CandidateFinding, compiled: CompiledSubject
   const decodedPath = path.includes('%') ? safeDecode(path) : path;
   const foldedText = foldText(`${textOf}\n${decodedPath}`);
   const folded = `${foldedText}\n${foldText(urlHost)}`;
+  const textWords = words(foldedText);
   const isAscii = /^[\x00-\x7f]*$/.test(textOf) && /^[\x00-\x7f]*$/.test(urlHost);
   let skeletonText: string | null | undefined;
   let textLookAlike: LookAlike | undefined | null = null;
@@ -221,9 +222,9 @@ export function readFinding(finding: CandidateFinding, compiled: CompiledSubject
     pathSegments: (parsed?.pathname ?? '').split('/').filter(Boolean).map(safeDecode),
     hosts,
     folded,
-    compactText: folded.replace(/[^\p{L}\p{N}]/gu, ''),
+    compactText: textWords.join('') + words(foldText(urlHost)).join(''),
     // Intent is read from what the page says and its path, not from the site's own name (`exploit.in` is a forum).
-    words: words(foldedText),
+    words: textWords,
     skeletonText: () => (skeletonText === undefined ? (skeletonText = isAscii ? null : skeleton(`${textOf}\n${urlHost}${decodedPath}`)) : skeletonText),
     lookAlike: strongest(hosts, compiled.brand),
     account: parsed ? accountPageOf(hostParts(urlHost).registrable, parsed.pathname.split('/').filter(Boolean).map(safeDecode), parsed.searchParams) : undefined,

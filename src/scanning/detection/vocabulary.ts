@@ -371,6 +371,9 @@ for (const cue of CUES) {
   }
 }
 const PREFIX_LENGTHS = [...new Set([...BY_PREFIX.keys()].map((key) => key.length))].sort((a, b) => a - b);
+const SHORTEST_PREFIX = PREFIX_LENGTHS[0] ?? 1;
+/** The first characters of every prefix phrase: most words start with none of them and skip the prefix look-ups. */
+const PREFIX_STARTS = new Set([...BY_PREFIX.keys()].map((key) => key.slice(0, SHORTEST_PREFIX)));
 
 function matchesAt(tokens: readonly string[], at: number, phrase: Phrase): boolean {
   for (let k = 0; k < phrase.rest.length; k += 1) {
@@ -395,6 +398,7 @@ export function matchCues(tokens: readonly string[]): Map<string, string[]> {
     const token = tokens[i]!;
     const candidates = BY_FIRST_WORD.get(token);
     if (candidates) for (const phrase of candidates) if (matchesAt(tokens, i, phrase)) record(phrase);
+    if (token.length < SHORTEST_PREFIX || !PREFIX_STARTS.has(token.slice(0, SHORTEST_PREFIX))) continue;
     for (const length of PREFIX_LENGTHS) {
       if (length > token.length) break;
       const prefixed = BY_PREFIX.get(token.slice(0, length));
