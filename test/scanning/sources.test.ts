@@ -198,4 +198,17 @@ describe('certificate transparency (crt.sh)', () => {
     });
     expect(alerts.every((a) => a.source === 'CERTSTREAM')).toBe(true);
   });
+
+  it('a Cyrillic-letter look-alike, listed in punycode as logs carry it, is decoded and alerted on as phishing', async () => {
+    const cyrillic = new URL('https://\u0430cme.example/').hostname; // аcme.example with U+0430
+    expect(cyrillic).toMatch(/^xn--/);
+    const crtsh = await stub(startStubServer((_request, response) => sendJson(response, 200, [{ name_value: cyrillic, issuer_name: 'C=US, O=Let\'s Encrypt, CN=R10' }])));
+    const account = await signUpAccount(server, { plan: 'pro' });
+    const monitorId = await createMonitor(server, account.accessToken, { kind: 'DOMAIN', terms: ['acme.example'], sources: ['CERTSTREAM'] });
+
+    const scan = await runScan(server, account.accessToken, monitorId, testScanningConfig({ crtshBaseUrl: crtsh.url }));
+
+    expect(scan).toMatchObject({ status: 'SUCCEEDED', findingsSeen: 1, alertsCreated: 1 });
+    expect(await monitorAlerts(server, account.accessToken, monitorId)).toMatchObject([{ url: `https://${cyrillic}/`, category: 'PHISHING', severity: 'HIGH' }]);
+  });
 });
