@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { ScanningConfig } from '../config.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { retrying } from '../db/retry.ts';
 import { analysisCache, creditLedger, findings, monitors, organizations, scans, suppressionRules } from '../db/schema/index.ts';
 import { decryptSecret } from '../lib/crypto.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -165,7 +166,9 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
     raw,
   );
 
-  await deps.db
+  if (judged.unverified > 0) warnings.push(`LLM unavailable: ${judged.unverified} findings judged by the rules instead (alerts marked unverified)`);
+  // Run again from the start after a deadlock, so nothing in it may change state outside `tx`.
+  await retrying(deps.db)
     .transaction(async (tx): Promise<RecordedScan> => {
       if (seen.size > 0) {
         await tx
@@ -233,7 +236,6 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
           .values(judged.newCacheEntries.map((entry) => ({ contentHash: entry.contentHash, analyzer: judged.analyzer, verdict: entry.verdict })))
           .onConflictDoNothing();
       }
-      if (judged.unverified > 0) warnings.push(`LLM unavailable: ${judged.unverified} findings judged by the rules instead (alerts marked unverified)`);
       const warning = warnings.length > 0 ? warnings.join('; ').slice(0, 2_000) : null;
       // Recording the scan is also the check that no other attempt recorded it first: the row lock
       // orders concurrent attempts, and the loser finds the status changed and rolls everything back.
@@ -312,7 +314,7 @@ function resolveOpenAiKey(deps: ScanDeps, claimed: Claimed): string | undefined 
  */
 async function failScan(deps: ScanDeps, claimed: Claimed, message: string, sourceOutcomes: readonly SourceOutcome[]): Promise<void> {
   const scanId = claimed.scan.id;
-  const recorded = await deps.db.transaction(async (tx): Promise<RecordedScan | undefined> => {
+  const recorded = await retrying(deps.db).transaction(async (tx): Promise<RecordedScan | undefined> => {
     const [scan] = await tx.select().from(scans).where(eq(scans.id, scanId)).for('update');
     if (!scan || scan.status !== 'running') return undefined;
     const error = message.slice(0, 2_000);

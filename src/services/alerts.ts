@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { retrying } from '../db/retry.ts';
 import { alertHistory, alertNotes, alerts, monitors } from '../db/schema/index.ts';
 import {
   alertCategories,
@@ -203,7 +204,7 @@ export async function updateAlertStatus(
   // `ids`, `status` and `note` are arguments of their own, so issue paths start at them.
   const data = parseInput(statusUpdateSchema, input, []);
   const ids = [...new Set(data.ids)];
-  return db.transaction(async (tx) => {
+  return retrying(db).transaction(async (tx) => {
     const current = await tx
       .select()
       .from(alerts)
