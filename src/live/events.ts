@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The channel every Vigil process LISTENs on; the triggers in drizzle/0002_live_events.sql NOTIFY it. */
+/** The channel every Vigil process LISTENs on; the triggers in drizzle/functions/04_live_events.sql NOTIFY it. */
 export const EVENTS_CHANNEL = 'vigil_events';
 
 const alertCreated = z.object({

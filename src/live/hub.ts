@@ -1,6 +1,6 @@
-import { inArray, sql } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { alerts, scans } from '../db/schema/index.ts';
+import { alertSequences, alerts, scans } from '../db/schema/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { AlertRow } from '../services/alerts.ts';
 import type { ScanRow } from '../services/scans.ts';
@@ -31,7 +31,8 @@ export class EventHub {
   private isDraining = false;
   private listening: { unlisten(): Promise<void> } | undefined;
   private listenCount = 0;
-  private alertPosition = 0;
+  /** Per organization: alert numbers are counted per organization (drizzle/functions/*alert_numbers*). */
+  private readonly alertPositions = new Map<string, number>();
   private readonly database: Database;
   private readonly logger: Logger;
 
@@ -47,12 +48,13 @@ export class EventHub {
   }
 
   /**
-   * The `created_seq` of the last alert.created event this hub has handed out (or, before any, of the
-   * newest alert committed when it started listening). A subscription registered now receives
-   * exactly the alerts after this position live, so it is where a live-only `alertCreated` starts.
+   * The `created_seq` of the organization's last alert.created event this hub has handed out (or,
+   * before any, of its last alert committed when the hub started listening). A subscription
+   * registered now receives exactly the organization's alerts after this position live, so it is
+   * where a live-only `alertCreated` starts.
    */
-  get alertSeqPosition(): number {
-    return this.alertPosition;
+  alertSeqPosition(organizationId: string): number {
+    return this.alertPositions.get(organizationId) ?? 0;
   }
 
   async start(): Promise<void> {
@@ -65,19 +67,26 @@ export class EventHub {
         this.listenCount += 1;
         if (this.listenCount > 1) {
           this.logger.warn('LISTEN re-established after a database reconnect; subscribers catch up');
-          void this.readAlertPosition().catch((error: unknown) => this.logger.error({ err: error }, 'failed to read the alert position'));
+          void this.readAlertPositions().catch((error: unknown) => this.logger.error({ err: error }, 'failed to read the alert positions'));
           for (const listener of this.reconnectListeners) listener();
         }
       },
     );
     // Read after LISTEN is in place: every alert committed later is announced to this hub.
-    await this.readAlertPosition();
+    await this.readAlertPositions();
   }
 
-  /** Raises the position to the newest committed alert (commits are numbered in commit order). */
-  private async readAlertPosition(): Promise<void> {
-    const [row] = await this.database.db.execute<{ seq: string | null }>(sql`select max(created_seq)::text as seq from alerts`);
-    this.alertPosition = Math.max(this.alertPosition, Number(row?.seq ?? 0));
+  /**
+   * Raises each organization's position to its newest committed alert (numbers follow commit order
+   * within an organization): one row per organization that ever numbered an alert.
+   */
+  private async readAlertPositions(): Promise<void> {
+    const rows = await this.database.db.select().from(alertSequences);
+    for (const row of rows) this.raiseAlertPosition(row.organizationId, row.lastSeq);
+  }
+
+  private raiseAlertPosition(organizationId: string, seq: number): void {
+    if (seq > (this.alertPositions.get(organizationId) ?? 0)) this.alertPositions.set(organizationId, seq);
   }
 
   async stop(): Promise<void> {
@@ -128,7 +137,7 @@ export class EventHub {
       if (!event) continue;
       // Counted before the load below: a subscriber registered while it runs is not among this
       // batch's targets, so its starting position must already include the batch.
-      if (event.type === 'alert.created') this.alertPosition = Math.max(this.alertPosition, event.seq);
+      if (event.type === 'alert.created') this.raiseAlertPosition(event.organizationId, event.seq);
       const set = this.subscribers.get(event.organizationId);
       if (!set) continue;
       const targets = [...set].filter((s) => s.types.has(event.type));

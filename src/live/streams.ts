@@ -38,7 +38,8 @@ function matches(alert: AlertRow, filter: AlertStreamFilter): boolean {
 const REPLAY_PAGE = 500;
 
 /**
- * New alerts of the viewer's organization, in commit order. With `afterSeq`, first every matching
+ * New alerts of the viewer's organization, in commit order. Positions are the organization's alert
+ * numbers (`created_seq`), which follow its commit order. With `afterSeq`, first every matching
  * alert committed after that position, then live ones, with no gap and no duplicate at the seam:
  * the live listener is registered before the replay reads, live events that arrive meanwhile wait in
  * a buffer, and anything at or below the last delivered position is dropped. After a database
@@ -65,7 +66,7 @@ export function alertCreatedStream(
   // Live events held back while a catch-up reads; past this many they are dropped and read from
   // the table instead (they are committed, so the next read sees them).
   const bufferLimit = Math.max(1, capacity - 1);
-  let lastSeq = afterSeq ?? hub.alertSeqPosition;
+  let lastSeq = afterSeq ?? hub.alertSeqPosition(viewer.organizationId);
   let isCatchingUp = false;
   let isBufferIncomplete = false;
   let buffered: AlertCreatedItem[] = [];

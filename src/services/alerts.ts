@@ -68,7 +68,7 @@ export interface UpsertOutcome {
  * occurrence and refreshes the verdict; a repeat of a resolved alert, or of a snoozed one after its
  * snooze ended, returns it to `new`, recorded in history. False positives stay closed: the analyst
  * already said it is not a threat. Each firing is checked against the silences in effect: a
- * silenced firing is stored and marked, but not announced (see drizzle/*noise_control*).
+ * silenced firing is stored and marked, but not announced (see drizzle/functions/*live_events*).
  */
 export async function upsertAlert(tx: DbOrTx, input: AlertInput): Promise<UpsertOutcome> {
   const data = parseInput(alertInputSchema, input, ['alert']);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, foreignKey, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organizations } from './accounts.ts';
 import { scans } from './monitoring.ts';
 import {
@@ -62,6 +62,8 @@ export const webhooks = pgTable(
     updatedAt: timestamptz().notNull().defaultNow(),
   },
   (t) => [
+    // What deliveries reference, with the organization (see monitorFk in monitoring.ts).
+    uniqueIndex('webhooks_org_id_key').on(t.organizationId, t.id),
     index('webhooks_org_idx').on(t.organizationId, t.createdAt),
     check(
       'webhooks_events_check',
@@ -77,9 +79,7 @@ export const webhookDeliveries = pgTable(
     organizationId: uuid()
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
-    webhookId: uuid()
-      .notNull()
-      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    webhookId: uuid().notNull(),
     event: text().$type<WebhookDeliveryEvent>().notNull(),
     /** The event's `data`, captured when it happened; every attempt sends the same body. */
     payload: jsonb().notNull(),
@@ -94,6 +94,7 @@ export const webhookDeliveries = pgTable(
     nextAttemptAt: timestamptz(),
   },
   (t) => [
+    foreignKey({ name: 'webhook_deliveries_webhook_fk', columns: [t.organizationId, t.webhookId], foreignColumns: [webhooks.organizationId, webhooks.id] }).onDelete('cascade'),
     index('webhook_deliveries_webhook_idx').on(t.webhookId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check('webhook_deliveries_status_check', sql.raw(`status IN (${inList(deliveryStatuses)})`)),
     check('webhook_deliveries_event_check', sql.raw(`event IN (${inList(webhookDeliveryEvents)})`)),

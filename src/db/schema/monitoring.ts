@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -51,6 +52,14 @@ const orgRef = () =>
     .notNull()
     .references(() => organizations.id, { onDelete: 'cascade' });
 
+/**
+ * A tenant row's monitor, referenced together with the organization: a row can never point at
+ * another organization's monitor, and the key includes the column a distributed database would
+ * shard by (see BENCHMARKS.md, "Beyond one machine").
+ */
+const monitorFk = (name: string, t: { organizationId: AnyPgColumn; monitorId: AnyPgColumn }) =>
+  foreignKey({ name, columns: [t.organizationId, t.monitorId], foreignColumns: [monitors.organizationId, monitors.id] }).onDelete('cascade');
+
 export const monitors = pgTable(
   'monitors',
   {
@@ -74,6 +83,8 @@ export const monitors = pgTable(
     updatedAt: timestamptz().notNull().defaultNow(),
   },
   (t) => [
+    // What tenant rows reference (see monitorFk).
+    uniqueIndex('monitors_org_id_key').on(t.organizationId, t.id),
     index('monitors_org_created_idx').on(t.organizationId, t.createdAt, t.id),
     index('monitors_org_name_idx').on(t.organizationId, t.name, t.id),
     index('monitors_org_next_scan_idx').on(t.organizationId, t.nextScanAt, t.id),
@@ -93,9 +104,7 @@ export const scans = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     organizationId: orgRef(),
-    monitorId: uuid()
-      .notNull()
-      .references(() => monitors.id, { onDelete: 'cascade' }),
+    monitorId: uuid().notNull(),
     trigger: text().$type<ScanTrigger>().notNull(),
     status: text().$type<ScanStatus>().notNull().default('queued'),
     queuedAt: timestamptz().notNull().defaultNow(),
@@ -113,6 +122,7 @@ export const scans = pgTable(
     error: text(),
   },
   (t) => [
+    monitorFk('scans_monitor_fk', t),
     index('scans_monitor_queued_idx').on(t.monitorId, t.queuedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('scans_org_queued_idx').on(t.organizationId, t.queuedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // At most one scan waits per monitor: the scheduler and "scan now" both rely on it.
@@ -128,9 +138,7 @@ export const findings = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     organizationId: orgRef(),
-    monitorId: uuid()
-      .notNull()
-      .references(() => monitors.id, { onDelete: 'cascade' }),
+    monitorId: uuid().notNull(),
     /** The scan that first saw it. */
     scanId: uuid().references(() => scans.id, { onDelete: 'set null' }),
     source: text().$type<SourceKind>().notNull(),
@@ -151,6 +159,7 @@ export const findings = pgTable(
     lastSeenAt: timestamptz().notNull().defaultNow(),
   },
   (t) => [
+    monitorFk('findings_monitor_fk', t),
     uniqueIndex('findings_monitor_url_key').on(t.monitorId, t.urlHash),
     index('findings_scan_idx').on(t.scanId),
     index('findings_content_hash_idx').on(t.contentHash),
@@ -168,7 +177,7 @@ export const silences = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     organizationId: orgRef(),
-    monitorId: uuid().references(() => monitors.id, { onDelete: 'cascade' }),
+    monitorId: uuid(),
     category: text().$type<AlertCategory>(),
     minSeverity: text().$type<Severity>(),
     /** Case-insensitive substring of the alert's title, summary or URL. */
@@ -181,6 +190,7 @@ export const silences = pgTable(
     createdAt: timestamptz().notNull().defaultNow(),
   },
   (t) => [
+    monitorFk('silences_monitor_fk', t),
     index('silences_org_ends_idx').on(t.organizationId, t.endsAt),
     check('silences_period_check', sql.raw('ends_at > starts_at')),
     check('silences_category_check', sql.raw(`category IS NULL OR category IN (${inList(alertCategories)})`)),
@@ -197,9 +207,7 @@ export const suppressionRules = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     organizationId: orgRef(),
-    monitorId: uuid()
-      .notNull()
-      .references(() => monitors.id, { onDelete: 'cascade' }),
+    monitorId: uuid().notNull(),
     kind: text().$type<SuppressionRuleKind>().notNull(),
     /** A host name (matching it and its subdomains) or a URL glob where `*` matches anything. */
     pattern: text().notNull(),
@@ -210,6 +218,7 @@ export const suppressionRules = pgTable(
     createdAt: timestamptz().notNull().defaultNow(),
   },
   (t) => [
+    monitorFk('suppression_rules_monitor_fk', t),
     uniqueIndex('suppression_rules_monitor_pattern_key').on(t.monitorId, t.kind, t.pattern),
     index('suppression_rules_org_created_idx').on(t.organizationId, t.createdAt, t.id),
     check('suppression_rules_kind_check', sql.raw(`kind IN (${inList(suppressionRuleKinds)})`)),
@@ -224,9 +233,7 @@ export const monitorSourceHealth = pgTable(
   'monitor_source_health',
   {
     organizationId: orgRef(),
-    monitorId: uuid()
-      .notNull()
-      .references(() => monitors.id, { onDelete: 'cascade' }),
+    monitorId: uuid().notNull(),
     source: text().$type<SourceKind>().notNull(),
     consecutiveFailures: integer().notNull().default(0),
     lastError: text(),
@@ -239,7 +246,7 @@ export const monitorSourceHealth = pgTable(
     problem: text(),
     updatedAt: timestamptz().notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.monitorId, t.source] })],
+  (t) => [primaryKey({ columns: [t.monitorId, t.source] }), monitorFk('monitor_source_health_monitor_fk', t)],
 );
 
 export const alerts = pgTable(
@@ -247,9 +254,7 @@ export const alerts = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     organizationId: orgRef(),
-    monitorId: uuid()
-      .notNull()
-      .references(() => monitors.id, { onDelete: 'cascade' }),
+    monitorId: uuid().notNull(),
     /** Dedup key: the same threat seen again bumps `occurrences` instead of creating an alert. */
     fingerprint: text().notNull(),
     title: text().notNull(),
@@ -279,8 +284,10 @@ export const alerts = pgTable(
     createdAt: timestamptz().notNull().defaultNow(),
     updatedAt: timestamptz().notNull().defaultNow(),
     /**
-     * Position in commit order, set at commit by a deferred trigger that serializes alert-creating
-     * commits: replaying `createdSeq > cursor` can therefore never skip an alert (see drizzle/*live*).
+     * Position in the organization's commit order, numbered as the row is inserted from the
+     * organization's counter (`alert_sequences`), which stays locked until the transaction ends:
+     * replaying `createdSeq > cursor` can therefore never skip an alert of the organization
+     * (see drizzle/functions/*alert_numbers*).
      */
     createdSeq: bigint({ mode: 'number' }),
     /** While status is `snoozed`: until when. A repeat after this time returns the alert to `new`. */
@@ -293,9 +300,11 @@ export const alerts = pgTable(
   // `ORDER BY … DESC` (forwards) and `… ASC` (backwards) can read in order. drizzle's bare .desc()
   // says NULLS LAST, which PostgreSQL cannot use for those orderings, even on NOT NULL columns.
   (t) => [
+    monitorFk('alerts_monitor_fk', t),
     uniqueIndex('alerts_monitor_fingerprint_key').on(t.monitorId, t.fingerprint),
-    uniqueIndex('alerts_created_seq_key').on(t.createdSeq),
-    index('alerts_org_created_seq_idx').on(t.organizationId, t.createdSeq),
+    uniqueIndex('alerts_org_created_seq_key').on(t.organizationId, t.createdSeq),
+    // The retention purge walks each organization's alerts by when they were last seen.
+    index('alerts_org_last_seen_idx').on(t.organizationId, t.lastSeenAt),
     index('alerts_org_created_idx').on(t.organizationId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('alerts_org_severity_idx').on(t.organizationId, t.severityRank.desc().nullsFirst(), t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('alerts_org_status_created_idx').on(t.organizationId, t.status, t.createdAt.desc().nullsFirst()),
@@ -308,6 +317,18 @@ export const alerts = pgTable(
     check('alerts_snoozed_check', sql.raw(`(status = 'snoozed') = (snoozed_until IS NOT NULL)`)),
   ],
 );
+
+/**
+ * The last alert number (`alerts.created_seq`) each organization handed out. Its row is the
+ * organization's lock for numbering: a transaction creating alerts holds it until it ends, so
+ * within one organization numbers follow commit order, and organizations never wait on each other.
+ */
+export const alertSequences = pgTable('alert_sequences', {
+  organizationId: uuid()
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  lastSeq: bigint({ mode: 'number' }).notNull().default(0),
+});
 
 /** Every status change of an alert, including its creation and reopening; append-only. */
 export const alertHistory = pgTable(

@@ -3,7 +3,7 @@ import { organizations } from './accounts.ts';
 import type { AlertCategory, AlertStatus, Severity } from './enums.ts';
 
 /*
- * Hourly rollups of alerts, kept exact by triggers on `alerts` (drizzle/*alert_rollups*): statistics
+ * Hourly rollups of alerts, kept exact by triggers on `alerts` (drizzle/functions/*alert_rollups*): statistics
  * read a few thousand rollup rows instead of scanning a million alerts. Each is keyed by the hour
  * the alert was created in; counts move between rows when an alert's status changes. They carry no
  * foreign key to monitors, so counts of purged alerts (and of deleted monitors) stay in history.
