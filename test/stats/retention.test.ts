@@ -1,6 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts, organizations } from '../../src/db/schema/index.ts';
+import { purgeExpiredAlerts } from '../../src/services/retention.ts';
 import type { WorkerHandle } from '../../src/worker/runner.ts';
 import { AlertStatsDocument } from '../generated/graphql.ts';
 import { createMonitor, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
@@ -68,6 +69,36 @@ describe('retention purge (daily cron task)', () => {
     expect(remaining.sort()).toEqual([freeRecent, proRecent].sort());
     const after = await server.gql(AlertStatsDocument, { range, bucket: 'WEEK' }, { token: free.accessToken });
     expect(after.data!.alertStats.total).toBe(2);
+  });
+});
+
+describe('retention purge in batches', () => {
+  it('deletes at most a batch per transaction, oldest first, until nothing expired is left', async () => {
+    const account = await signUpAccount(server);
+    const monitorId = await createMonitor(server, account.accessToken);
+    const expired = [];
+    for (const daysAgo of [35, 40, 45, 50, 55]) expired.push(await alertSeen(account, monitorId, daysAgo));
+    const kept = await alertSeen(account, monitorId, 10);
+    // What each DELETE statement on alerts removed, and in which transaction: seen by the database.
+    await server.database.sql.unsafe(`
+      create table purge_statements (ids uuid[] not null, transaction_id xid8 not null default pg_current_xact_id());
+      create function record_purge_statement() returns trigger language plpgsql as $$
+      begin insert into purge_statements (ids) select array_agg(id) from removed having count(*) > 0; return null; end $$;
+      create trigger alerts_purge_statements after delete on alerts referencing old table as removed
+        for each statement execute function record_purge_statement();`);
+    try {
+      const result = await purgeExpiredAlerts(server.database.db, { batchSize: 2 });
+      const statements = await server.database.sql<{ ids: string[]; transaction_id: string }[]>`
+        select ids, transaction_id::text from purge_statements order by transaction_id`;
+      const [d35, d40, d45, d50, d55] = expired;
+      expect(statements.map((s) => s.ids.sort())).toEqual([[d55, d50].sort(), [d45, d40].sort(), [d35]]);
+      expect(new Set(statements.map((s) => s.transaction_id)).size).toBe(3);
+      expect(result).toEqual({ deleted: 5, batches: [2, 2, 1] });
+      const left = await server.database.db.select({ id: alerts.id }).from(alerts).where(inArray(alerts.id, [...expired, kept]));
+      expect(left.map((r) => r.id)).toEqual([kept]);
+    } finally {
+      await server.database.sql.unsafe(`drop trigger alerts_purge_statements on alerts; drop function record_purge_statement(); drop table purge_statements;`);
+    }
   });
 });
 
