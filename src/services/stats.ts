@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, lt, sql, sum, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, lt, sql, sum, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { creditLedger, findings, monitors, scans } from '../db/schema/index.ts';
@@ -108,10 +108,16 @@ export async function alertStats(db: DbOrTx, viewer: Viewer, input: AlertStatsIn
   // Inlined rather than bound: GROUP BY must see the very same expression as the select list.
   // `bucket` is one of three validated literals.
   const bucketStart = sql<Date>`date_trunc(${sql.raw(`'${data.bucket}'`)}, ${sTime}, 'UTC')`;
-  const [severityRows, categoryRows, statusRows, seriesRows, monitorRows] = await Promise.all([
+  // The severity rollups answer three questions (totals with triage times, the series, the top
+  // monitors): one scan with three grouping sets instead of three scans.
+  const bySet = sql<number>`grouping(${bucketStart}, ${s.monitorId})`;
+  const [severityGroups, categoryRows, statusRows] = await Promise.all([
     db
       .select({
+        set: bySet,
         severity: s.severity,
+        start: bucketStart,
+        monitorId: s.monitorId,
         alerts: sql<number>`sum(${s.alerts})::int`,
         acknowledged: sql<number>`sum(${s.acknowledged})::int`,
         acknowledgeSeconds: sql<number>`sum(${s.acknowledgeSeconds})::float8`,
@@ -120,7 +126,7 @@ export async function alertStats(db: DbOrTx, viewer: Viewer, input: AlertStatsIn
       })
       .from(s)
       .where(scope(s, sTime))
-      .groupBy(s.severity),
+      .groupBy(sql`grouping sets ((${s.severity}), (${bucketStart}, ${s.severity}), (${s.monitorId}))`),
     db
       .select({ category: c.category, alerts: sql<number>`sum(${c.alerts})::int` })
       .from(c)
@@ -131,21 +137,14 @@ export async function alertStats(db: DbOrTx, viewer: Viewer, input: AlertStatsIn
       .from(st)
       .where(scope(st, rollups.time.status))
       .groupBy(st.status),
-    db
-      .select({ start: bucketStart, severity: s.severity, alerts: sql<number>`sum(${s.alerts})::int` })
-      .from(s)
-      .where(scope(s, sTime))
-      .groupBy(bucketStart, s.severity)
-      .orderBy(bucketStart),
-    db
-      .select({ monitorId: s.monitorId, alerts: sql<number>`sum(${s.alerts})::int` })
-      .from(s)
-      .where(scope(s, sTime))
-      .groupBy(s.monitorId)
-      .having(sql`sum(${s.alerts}) > 0`)
-      .orderBy(desc(sql`sum(${s.alerts})`), s.monitorId)
-      .limit(5),
   ]);
+  // grouping(): a bit per argument left out of the row's set.
+  const severityRows = severityGroups.filter((row) => row.set === 0b11);
+  const seriesRows = severityGroups.filter((row) => row.set === 0b01);
+  const monitorRows = severityGroups
+    .filter((row) => row.set === 0b10 && row.alerts > 0)
+    .sort((a, b) => b.alerts - a.alerts || (a.monitorId < b.monitorId ? -1 : 1))
+    .slice(0, 5);
   const points = new Map<number, SeriesPoint>();
   for (const row of seriesRows) {
     const start = new Date(row.start);
@@ -164,7 +163,7 @@ export async function alertStats(db: DbOrTx, viewer: Viewer, input: AlertStatsIn
     bySeverity: nonZero(severityRows).map((r) => ({ severity: r.severity, count: r.alerts })),
     byCategory: nonZero(categoryRows).map((r) => ({ category: r.category, count: r.alerts })),
     byStatus: nonZero(statusRows).map((r) => ({ status: r.status, count: r.alerts })),
-    series: [...points.values()].filter((p) => p.total > 0),
+    series: [...points.values()].filter((p) => p.total > 0).sort((a, b) => a.start.getTime() - b.start.getTime()),
     meanTimeToAcknowledgeSeconds: acknowledged > 0 ? severityRows.reduce((n, r) => n + r.acknowledgeSeconds, 0) / acknowledged : null,
     meanTimeToResolveSeconds: resolved > 0 ? severityRows.reduce((n, r) => n + r.resolveSeconds, 0) / resolved : null,
     topMonitors: monitorRows.map((r) => ({ monitorId: r.monitorId, count: r.alerts })),
