@@ -12,16 +12,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import postgres from 'postgres';
 import { Logger as WorkerLogger, run } from 'graphile-worker';
 import { loadConfig } from '../src/config.ts';
 import { connectDatabase } from '../src/db/client.ts';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { runMigrations } from '../src/db/migrate.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { enqueueDueMonitors } from '../src/services/scans.ts';
 import { startWorker } from '../src/worker/runner.ts';
+import { openBenchServer, type BenchServer } from './lib/server.ts';
 
 const env = process.env;
 const MONITORS = Number(env.BENCH_MONITORS ?? 10_000);
@@ -33,28 +31,6 @@ const silentWorkerLogger = new WorkerLogger(() => () => {});
 
 function log(message: string): void {
   process.stderr.write(`[bench:scans] ${message}\n`);
-}
-
-async function openDatabase(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
-  if (env.BENCH_DATABASE_URL) {
-    const host = new URL(env.BENCH_DATABASE_URL).hostname;
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) throw new Error('BENCH_DATABASE_URL must point at 127.0.0.1');
-    return { adminUrl: env.BENCH_DATABASE_URL, stop: async () => {} };
-  }
-  const embedded = await startEmbeddedPostgres({ dataDir: path.resolve('.vigil/bench-pgdata'), port: Number(env.BENCH_EMBEDDED_PG_PORT ?? 54_331) });
-  return { adminUrl: embedded.url('postgres'), stop: () => embedded.stop() };
-}
-
-/** A fresh, migrated database: each run measures from the same starting point. */
-async function freshDatabase(adminUrl: string): Promise<string> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-  await admin.end();
-  await ensureDatabase(adminUrl, DATABASE);
-  const url = new URL(adminUrl);
-  url.pathname = `/${DATABASE}`;
-  await runMigrations(url.toString());
-  return url.toString();
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -185,8 +161,8 @@ interface TokenRun {
   secondScanTokens: number;
 }
 
-async function measureTokens(adminUrl: string, batchSize: number): Promise<TokenRun> {
-  const url = await freshDatabase(adminUrl);
+async function measureTokens(server: BenchServer, batchSize: number): Promise<TokenRun> {
+  const url = await server.database(DATABASE, { isFresh: true });
   await seedMonitors(url, LLM_MONITORS, 'demo');
   const llm = await startLlmStandIn();
   const base = loadConfig({});
@@ -220,18 +196,19 @@ async function measureTokens(adminUrl: string, batchSize: number): Promise<Token
 }
 
 async function main(): Promise<void> {
-  const server = await openDatabase();
+  const server = await openBenchServer();
   try {
     log(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-    let url = await freshDatabase(server.adminUrl);
+    // A fresh, migrated database for each measure: each starts from the same point.
+    let url = await server.database(DATABASE, { isFresh: true });
     log(`baseline: ${MONITORS} no-op graphile-worker jobs, concurrency ${CONCURRENCY}`);
     const noopRate = await measureNoopJobs(url, MONITORS);
-    url = await freshDatabase(server.adminUrl);
+    url = await server.database(DATABASE, { isFresh: true });
     log(`scans: ${MONITORS} due monitors, demo source, rules analyzer`);
     const scans = await measureScans(url, MONITORS);
     log(`tokens: ${LLM_MONITORS} monitors with the LLM analyzer, batched and one finding per call`);
-    const batched = await measureTokens(server.adminUrl, 10);
-    const single = await measureTokens(server.adminUrl, 1);
+    const batched = await measureTokens(server, 10);
+    const single = await measureTokens(server, 1);
 
     const rows = [
       ['graphile-worker no-op jobs (baseline)', `${noopRate.toFixed(0)} jobs/s`, `${(MONITORS / noopRate).toFixed(1)} s for ${MONITORS}`],

@@ -8,12 +8,10 @@
  * Talks only to 127.0.0.1; bounded by BENCH_STATS_ALERTS and BENCH_STATS_RUNS; exits by itself.
  */
 import os from 'node:os';
-import path from 'node:path';
 import postgres from 'postgres';
 import { connectDatabase } from '../src/db/client.ts';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { runMigrations } from '../src/db/migrate.ts';
 import { alertStats, type Bucket } from '../src/services/stats.ts';
+import { openBenchServer, type BenchServer } from './lib/server.ts';
 
 const env = process.env;
 const ALERTS = Number(env.BENCH_STATS_ALERTS ?? 1_000_000);
@@ -25,22 +23,10 @@ function log(message: string): void {
   process.stderr.write(`[bench:stats] ${message}\n`);
 }
 
-async function openServer(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
-  if (env.BENCH_DATABASE_URL) {
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(env.BENCH_DATABASE_URL).hostname)) throw new Error('BENCH_DATABASE_URL must point at 127.0.0.1');
-    return { adminUrl: env.BENCH_DATABASE_URL, stop: async () => {} };
-  }
-  const embedded = await startEmbeddedPostgres({ dataDir: path.resolve('.vigil/bench-pgdata'), port: Number(env.BENCH_EMBEDDED_PG_PORT ?? 54_331) });
-  return { adminUrl: embedded.url('postgres'), stop: () => embedded.stop() };
-}
-
 /** Seeds once per size: a million rows take a while, and the figures do not depend on a fresh copy. */
-async function seeded(adminUrl: string): Promise<{ url: string; organizationId: string; monitorIds: string[] }> {
-  await ensureDatabase(adminUrl, DATABASE);
-  const url = new URL(adminUrl);
-  url.pathname = `/${DATABASE}`;
-  await runMigrations(url.toString());
-  const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+async function seeded(server: BenchServer): Promise<{ url: string; organizationId: string; monitorIds: string[] }> {
+  const url = await server.database(DATABASE);
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const [existing] = await sql<{ n: number }[]>`select count(*)::int as n from alerts`;
     if (existing!.n !== ALERTS) {
@@ -98,7 +84,7 @@ async function seeded(adminUrl: string): Promise<{ url: string; organizationId: 
     }
     const [org] = await sql<{ id: string }[]>`select id from organizations where name = 'Stats bench'`;
     const monitors = await sql<{ id: string }[]>`select id from monitors where organization_id = ${org!.id} order by name limit 3`;
-    return { url: url.toString(), organizationId: org!.id, monitorIds: monitors.map((m) => m.id) };
+    return { url, organizationId: org!.id, monitorIds: monitors.map((m) => m.id) };
   } finally {
     await sql.end();
   }
@@ -122,7 +108,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function time(run: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+async function time(run: () => Promise<unknown>): Promise<{ p50: number; p95: number; p99: number }> {
   await run(); // warm-up
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i += 1) {
@@ -131,19 +117,19 @@ async function time(run: () => Promise<unknown>): Promise<{ p50: number; p99: nu
     samples.push(performance.now() - started);
   }
   samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95), p99: percentile(samples, 99) };
 }
 
 async function main(): Promise<void> {
-  const server = await openServer();
+  const loadAtStart = os.loadavg()[0]!;
+  const server = await openBenchServer();
   try {
-    const { url, organizationId, monitorIds } = await seeded(server.adminUrl);
+    const { url, organizationId, monitorIds } = await seeded(server);
     const database = connectDatabase(url, { max: 10 });
     const sql = postgres(url, { max: 10, onnotice: () => {} });
     const viewer = { organizationId, role: 'viewer' as const, userId: null, apiKeyId: null };
-    const [version] = await sql<{ v: string }[]>`select current_setting('server_version') as v`;
     const [rollupRows] = await sql<{ n: number }[]>`select count(*)::int as n from alert_rollup_severity where organization_id = ${organizationId}`;
-    log(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${version!.v}`);
+    log(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${server.version}`);
     const now = Date.now();
     const cases: { name: string; days: number; bucket: Bucket; monitors: string[] | null }[] = [
       { name: 'last 7 days by hour', days: 7, bucket: 'hour', monitors: null },
@@ -151,15 +137,15 @@ async function main(): Promise<void> {
       { name: 'last 90 days by week', days: 90, bucket: 'week', monitors: null },
       { name: 'last 90 days by day, 3 monitors', days: 90, bucket: 'day', monitors: monitorIds },
     ];
-    console.log(`\n${ALERTS.toLocaleString('en')} alerts (95% in the measured organization, 20 monitors, ${DAYS} days); ${rollupRows!.n.toLocaleString('en')} severity rollup rows for it; ${RUNS} runs each.\n`);
-    console.log('| Query | alertStats p50 | p99 | Straight from alerts p50 | p99 | Speed-up (p50) | Alerts counted |\n|---|---|---|---|---|---|---|');
+    console.log(`\n${ALERTS.toLocaleString('en')} alerts (95% in the measured organization, 20 monitors, ${DAYS} days); ${rollupRows!.n.toLocaleString('en')} severity rollup rows for it; ${RUNS} runs each; 1-minute load average at the start ${loadAtStart.toFixed(2)}.\n`);
+    console.log('| Query | alertStats p50 | p95 | p99 | Straight from alerts p50 | p99 | Speed-up (p50) | Alerts counted |\n|---|---|---|---|---|---|---|---|');
     for (const c of cases) {
       const since = new Date(now - c.days * 86_400_000);
       const until = new Date(now + 3_600_000);
       const stats = await alertStats(database.db, viewer, { since, until, bucket: c.bucket, monitorIds: c.monitors });
       const rollup = await time(() => alertStats(database.db, viewer, { since, until, bucket: c.bucket, monitorIds: c.monitors }));
       const direct = await time(() => directStats(sql, organizationId, since, until, c.bucket, c.monitors));
-      console.log(`| ${c.name} | ${rollup.p50.toFixed(1)} ms | ${rollup.p99.toFixed(1)} ms | ${direct.p50.toFixed(1)} ms | ${direct.p99.toFixed(1)} ms | ${(direct.p50 / rollup.p50).toFixed(1)}× | ${stats.total.toLocaleString('en')} |`);
+      console.log(`| ${c.name} | ${rollup.p50.toFixed(1)} ms | ${rollup.p95.toFixed(1)} ms | ${rollup.p99.toFixed(1)} ms | ${direct.p50.toFixed(1)} ms | ${direct.p99.toFixed(1)} ms | ${(direct.p50 / rollup.p50).toFixed(1)}× | ${stats.total.toLocaleString('en')} |`);
     }
     await sql.end();
     await database.close();
