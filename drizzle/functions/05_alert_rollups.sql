@@ -10,9 +10,9 @@
 -- holds its organization's numbering lock until it ends anyway; it keeps its rollup changes,
 -- compacted by key, in a transaction-local setting (`vigil.alert_rollups`) and applies them at
 -- commit, in one pass in key order. Until then it holds no rollup row, so it can wait for an alert
--- an analyst is triaging without that analyst waiting for it: no lock-order deadlock between
--- scans and triage. Other transactions of several statements still can deadlock, and
--- src/db/retry.ts runs them again.
+-- an analyst is triaging without that analyst waiting for it: scans and triage cannot deadlock
+-- over rollup rows. Other transactions of several statements still can (and a scan that locks
+-- alerts of two monitors in turn can over alert rows); src/db/retry.ts runs them again.
 --
 -- A purge of expired alerts sets `vigil.keep_rollup = on`: their counts stay in history.
 -- Deleting an organization takes its rollups with it (foreign key), so its alerts' deletes skip.
