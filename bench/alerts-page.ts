@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import postgres from 'postgres';
-import { decodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalId } from '../src/lib/global-id.ts';
 import type { BenchAlertsPageQuery } from '../test/generated/graphql.ts';
 import { startApiServer } from './lib/api-server.ts';
 import { createBaselinePage, identifyPageStatements, type BaselinePage } from './lib/baseline.ts';
@@ -152,8 +152,8 @@ async function checkApiPage(request: { url: string; headers: Record<string, stri
   if (edges.length !== pageSize) throw new Error(`expected ${pageSize} alerts, got ${edges.length}`);
   if (edges.some((edge) => !edge.node.monitor.name)) throw new Error('an alert came back without its monitor');
   return {
-    alertIds: edges.map((edge) => decodeGlobalID(edge.node.id).id),
-    monitorIds: [...new Set(edges.map((edge) => decodeGlobalID(edge.node.monitor.id).id))],
+    alertIds: edges.map((edge) => decodeGlobalId(edge.node.id)!.id),
+    monitorIds: [...new Set(edges.map((edge) => decodeGlobalId(edge.node.monitor.id)!.id))],
     hasNextPage: body.data.alerts.pageInfo.hasNextPage,
   };
 }

@@ -68,8 +68,8 @@ async function seedMonitors(url: string, count: number, sources: string): Promis
   const perOrg = 100;
   const orgs = Math.ceil(count / perOrg);
   await sql.begin(async (tx) => {
-    await tx`insert into organizations (name, plan, credit_balance)
-      select 'Bench org ' || g, 'business', 1000000 from generate_series(1, ${orgs}) g`;
+    await tx`insert into organizations (name, plan, credit_balance, allows_demo_source)
+      select 'Bench org ' || g, 'business', 1000000, true from generate_series(1, ${orgs}) g`;
     await tx`insert into monitors (organization_id, name, kind, terms, sources, frequency, interval_minutes, next_scan_at)
       select o.id, 'Monitor ' || o.name || ' #' || g, 'brand', array['Brand' || (row_number() over ())::text], ${sql.array([sources])}::text[],
              'interval', 60, now() - interval '1 minute'

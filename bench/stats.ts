@@ -35,8 +35,8 @@ async function seeded(server: BenchServer): Promise<{ url: string; organizationI
       await sql.begin(async (tx) => {
         await tx`alter table alerts disable trigger user`;
         await tx`truncate alert_rollup_severity, alert_rollup_category, alert_rollup_status`;
-        const [org] = await tx`insert into organizations (name, plan) values ('Stats bench', 'business') returning id`;
-        const [noise] = await tx`insert into organizations (name, plan) values ('Noise', 'business') returning id`;
+        const [org] = await tx`insert into organizations (name, plan, allows_demo_source) values ('Stats bench', 'business', true) returning id`;
+        const [noise] = await tx`insert into organizations (name, plan, allows_demo_source) values ('Noise', 'business', true) returning id`;
         for (const o of [org!, noise!]) {
           await tx`insert into monitors (organization_id, name, kind, terms, sources, frequency, interval_minutes)
             select ${o.id}, 'Monitor ' || g, 'brand', array['brand' || g], array['demo'], 'hourly', 60 from generate_series(1, 20) g`;

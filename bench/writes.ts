@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   try {
     const url = await server.database(DATABASE, { isFresh: true });
     const sql = postgres(url, { max: 1, onnotice: () => {} });
-    const [org] = await sql<{ id: string }[]>`insert into organizations (name, plan) values ('Writes bench', 'business') returning id`;
+    const [org] = await sql<{ id: string }[]>`insert into organizations (name, plan, allows_demo_source) values ('Writes bench', 'business', true) returning id`;
     await sql`insert into monitors (organization_id, name, kind, terms, sources, frequency, interval_minutes)
       select ${org!.id}, 'Monitor ' || lpad(g::text, 2, '0'), 'brand', array['brand' || g], array['demo'], 'hourly', 60
       from generate_series(1, ${MONITORS}) g`;

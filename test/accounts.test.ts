@@ -12,7 +12,7 @@ import {
   type SignUpInput,
 } from './generated/graphql.ts';
 import { expectRejectedCredential, logInAs } from './helpers/accounts.ts';
-import { PASSWORD, rawId, signUpAccount, uniqueEmail } from './helpers/fixtures.ts';
+import { globalId, PASSWORD, rawId, signUpAccount, uniqueEmail } from './helpers/fixtures.ts';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
@@ -43,9 +43,9 @@ describe('signUp', () => {
     const result = await server.gql(SignUpDocument, {
       input: { email: `  ${email.toUpperCase()} `, password: PASSWORD, name: ' Ana ', organizationName: 'Acme' },
     });
-    expect(result.data?.signUp.__typename).toBe('SignUpSuccess');
-    if (result.data?.signUp.__typename !== 'SignUpSuccess') return;
-    const session = result.data.signUp.data;
+    expect(result.data?.signUp.__typename).toBe('SignUpPayload');
+    if (result.data?.signUp.__typename !== 'SignUpPayload') return;
+    const session = result.data.signUp.session;
     expect(session.user).toMatchObject({ email, name: 'Ana' });
     expect(session.organization).toMatchObject({ name: 'Acme', plan: 'FREE', creditBalance: 1000 });
     expect(session.refreshToken).not.toBe(session.accessToken);
@@ -53,7 +53,7 @@ describe('signUp', () => {
     const viewer = await server.gql(ViewerDocument, {}, { token: session.accessToken });
     expect(viewer.data?.viewer).toMatchObject({ role: 'OWNER', isApiKey: false, user: { email }, organization: { name: 'Acme' } });
     const members = await server.gql(MembersDocument, {}, { token: session.accessToken });
-    expect(members.data?.viewer?.organization.members.map((m) => [m.user.email, m.role])).toEqual([[email, 'OWNER']]);
+    expect(members.data?.viewer?.organization.members.nodes.map((m) => [m.user.email, m.role])).toEqual([[email, 'OWNER']]);
   });
 
   it('refuses an email that is already registered, in any letter case, and creates nothing', async () => {
@@ -96,11 +96,11 @@ describe('logIn', () => {
   it('signs in with the right password, whatever the letter case of the email', async () => {
     const account = await signUpAccount(server);
     const result = await server.gql(LogInCheckedDocument, { input: { email: account.email.toUpperCase(), password: PASSWORD } });
-    expect(result.data?.logIn.__typename).toBe('LogInSuccess');
-    if (result.data?.logIn.__typename !== 'LogInSuccess') return;
-    expect(result.data.logIn.data.user.email).toBe(account.email);
-    expect(rawId(result.data.logIn.data.organization.id)).toBe(account.organizationId);
-    expect(await viewerEmail(result.data.logIn.data.accessToken)).toBe(account.email);
+    expect(result.data?.logIn.__typename).toBe('LogInPayload');
+    if (result.data?.logIn.__typename !== 'LogInPayload') return;
+    expect(result.data.logIn.session.user.email).toBe(account.email);
+    expect(rawId(result.data.logIn.session.organization.id)).toBe(account.organizationId);
+    expect(await viewerEmail(result.data.logIn.session.accessToken)).toBe(account.email);
   });
 
   it('answers a wrong password and an unknown email with the same InvalidCredentialsError', async () => {
@@ -121,15 +121,21 @@ describe('logIn', () => {
     const account = await signUpAccount(server);
     const stranger = await signUpAccount(server);
     const result = await server.gql(LogInCheckedDocument, {
-      input: { email: account.email, password: PASSWORD, organizationId: stranger.organizationId },
+      input: { email: account.email, password: PASSWORD, organizationId: globalId('Organization', stranger.organizationId) },
     });
     expect(result.data?.logIn).toMatchObject({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS' });
   });
 
-  it('rejects a malformed organization id with a ValidationError on that field', async () => {
+  it('takes the organization as a global ID: a malformed one, a raw UUID or another type’s ID is a ValidationError on that field', async () => {
     const account = await signUpAccount(server);
-    const result = await server.gql(LogInCheckedDocument, { input: { email: account.email, password: PASSWORD, organizationId: 'acme' } });
-    expect(result.data?.logIn).toMatchObject({ __typename: 'ValidationError', issues: [{ path: ['input', 'organizationId'] }] });
+    for (const organizationId of ['acme', account.organizationId, globalId('Monitor', account.organizationId)]) {
+      const result = await server.gql(LogInCheckedDocument, { input: { email: account.email, password: PASSWORD, organizationId } });
+      expect(result.data?.logIn).toMatchObject({ __typename: 'ValidationError', issues: [{ path: ['input', 'organizationId'] }] });
+    }
+    const signedIn = await server.gql(LogInCheckedDocument, {
+      input: { email: account.email, password: PASSWORD, organizationId: globalId('Organization', account.organizationId) },
+    });
+    expect(signedIn.data?.logIn).toMatchObject({ __typename: 'LogInPayload', session: { organization: { id: globalId('Organization', account.organizationId) } } });
   });
 });
 
@@ -137,21 +143,21 @@ describe('refresh tokens', () => {
   it('trade a refresh token for a new pair of working tokens', async () => {
     const account = await signUpAccount(server);
     const outcome = await refresh(account.refreshToken);
-    expect(outcome.__typename).toBe('RefreshSessionSuccess');
-    if (outcome.__typename !== 'RefreshSessionSuccess') return;
-    expect(outcome.data.refreshToken).not.toBe(account.refreshToken);
-    expect(outcome.data.user.email).toBe(account.email);
-    expect(rawId(outcome.data.organization.id)).toBe(account.organizationId);
-    expect(await viewerEmail(outcome.data.accessToken)).toBe(account.email);
+    expect(outcome.__typename).toBe('RefreshSessionPayload');
+    if (outcome.__typename !== 'RefreshSessionPayload') return;
+    expect(outcome.session.refreshToken).not.toBe(account.refreshToken);
+    expect(outcome.session.user.email).toBe(account.email);
+    expect(rawId(outcome.session.organization.id)).toBe(account.organizationId);
+    expect(await viewerEmail(outcome.session.accessToken)).toBe(account.email);
     // Access tokens are stateless: the old one lives until it expires.
     expect(await viewerEmail(account.accessToken)).toBe(account.email);
     // And the new refresh token rotates in turn.
-    expect((await refresh(outcome.data.refreshToken)).__typename).toBe('RefreshSessionSuccess');
+    expect((await refresh(outcome.session.refreshToken)).__typename).toBe('RefreshSessionPayload');
   });
 
   it('are single use', async () => {
     const account = await signUpAccount(server);
-    expect((await refresh(account.refreshToken)).__typename).toBe('RefreshSessionSuccess');
+    expect((await refresh(account.refreshToken)).__typename).toBe('RefreshSessionPayload');
     expect(await refresh(account.refreshToken)).toMatchObject({ __typename: 'InvalidTokenError', code: 'INVALID_TOKEN' });
   });
 
@@ -159,36 +165,36 @@ describe('refresh tokens', () => {
     const account = await signUpAccount(server);
     const otherSession = await logInAs(server, account.email);
     const second = await refresh(account.refreshToken);
-    if (second.__typename !== 'RefreshSessionSuccess') throw new Error(second.__typename);
-    const third = await refresh(second.data.refreshToken);
-    if (third.__typename !== 'RefreshSessionSuccess') throw new Error(third.__typename);
+    if (second.__typename !== 'RefreshSessionPayload') throw new Error(second.__typename);
+    const third = await refresh(second.session.refreshToken);
+    if (third.__typename !== 'RefreshSessionPayload') throw new Error(third.__typename);
 
     // Someone replays the first token, which the rightful client already rotated away.
     const replay = await refresh(account.refreshToken);
     expect(replay).toMatchObject({ __typename: 'InvalidTokenError', message: expect.stringMatching(/already used/) });
     // The newest token of that family, never used, is now dead too.
-    expect(await refresh(third.data.refreshToken)).toMatchObject({ __typename: 'InvalidTokenError' });
+    expect(await refresh(third.session.refreshToken)).toMatchObject({ __typename: 'InvalidTokenError' });
     const family = await server.database.db
       .select({ revokedAt: refreshTokens.revokedAt })
       .from(refreshTokens)
       .where(eq(refreshTokens.userId, rawId(account.userId)));
     expect(family.filter((t) => t.revokedAt !== null)).toHaveLength(3);
     // A separate login of the same user is a different session and keeps working.
-    expect((await refresh(otherSession.refreshToken)).__typename).toBe('RefreshSessionSuccess');
+    expect((await refresh(otherSession.refreshToken)).__typename).toBe('RefreshSessionPayload');
   });
 
   it('stop working after logOut, for that session only', async () => {
     const account = await signUpAccount(server);
     const otherSession = await logInAs(server, account.email);
     const rotated = await refresh(account.refreshToken);
-    if (rotated.__typename !== 'RefreshSessionSuccess') throw new Error(rotated.__typename);
+    if (rotated.__typename !== 'RefreshSessionPayload') throw new Error(rotated.__typename);
 
-    const loggedOut = await server.gql(LogOutDocument, { refreshToken: rotated.data.refreshToken });
-    expect(loggedOut.data?.logOut).toBe(true);
-    expect(await refresh(rotated.data.refreshToken)).toMatchObject({ __typename: 'InvalidTokenError', code: 'INVALID_TOKEN' });
-    expect((await refresh(otherSession.refreshToken)).__typename).toBe('RefreshSessionSuccess');
+    const loggedOut = await server.gql(LogOutDocument, { refreshToken: rotated.session.refreshToken });
+    expect(loggedOut.data?.logOut).toEqual({ __typename: 'LogOutPayload', isLoggedOut: true });
+    expect(await refresh(rotated.session.refreshToken)).toMatchObject({ __typename: 'InvalidTokenError', code: 'INVALID_TOKEN' });
+    expect((await refresh(otherSession.refreshToken)).__typename).toBe('RefreshSessionPayload');
     // Logging out with a token nobody issued is not an error: there is nothing to revoke.
-    expect((await server.gql(LogOutDocument, { refreshToken: 'never-issued' })).data?.logOut).toBe(true);
+    expect((await server.gql(LogOutDocument, { refreshToken: 'never-issued' })).data?.logOut).toEqual({ __typename: 'LogOutPayload', isLoggedOut: true });
   });
 
   it('are refused when unknown or expired', async () => {
@@ -217,8 +223,8 @@ describe('access tokens', () => {
       await expectRejectedCredential(shortLived, account.accessToken);
 
       const renewed = await shortLived.gql(RefreshSessionDocument, { refreshToken: account.refreshToken });
-      if (renewed.data?.refreshSession.__typename !== 'RefreshSessionSuccess') throw new Error(JSON.stringify(renewed));
-      const after = await shortLived.gql(ViewerDocument, {}, { token: renewed.data.refreshSession.data.accessToken });
+      if (renewed.data?.refreshSession.__typename !== 'RefreshSessionPayload') throw new Error(JSON.stringify(renewed));
+      const after = await shortLived.gql(ViewerDocument, {}, { token: renewed.data.refreshSession.session.accessToken });
       expect(after.data?.viewer?.user?.email).toBe(account.email);
     } finally {
       await shortLived.stop();

@@ -38,20 +38,20 @@ describe('alerts raised by the scanner', () => {
     const alert = (await readAlert(server, account.accessToken, first.id))!;
     expect(alert).toMatchObject({ title: 'Second verdict', severity: 'CRITICAL', occurrences: 2, status: 'NEW', firstSeenAt: before.firstSeenAt });
     expect(Date.parse(alert.lastSeenAt)).toBeGreaterThan(Date.parse(before.lastSeenAt));
-    expect(alert.history.map((h) => [h.fromStatus, h.toStatus])).toEqual([[null, 'NEW']]);
+    expect(alert.history.nodes.map((h) => [h.fromStatus, h.toStatus])).toEqual([[null, 'NEW']]);
     expect(await alertTitles(server, account.accessToken)).toEqual(['Second verdict']);
   });
 
   it('a resolved alert that fires again reopens as NEW, and history says so', async () => {
     const { account, monitorId } = await accountWithMonitor();
     const { id } = await fireAlert(server, account, monitorId, { fingerprint: 'fake-shop' });
-    expectMember(await setStatus(account, [id], 'RESOLVED', 'Taken down'), 'UpdateAlertStatusSuccess');
+    expectMember(await setStatus(account, [id], 'RESOLVED', 'Taken down'), 'UpdateAlertStatusPayload');
 
     const again = await fireAlert(server, account, monitorId, { fingerprint: 'fake-shop' });
     expect(again).toEqual({ id, outcome: 'reopened' });
     const alert = (await readAlert(server, account.accessToken, id))!;
     expect(alert).toMatchObject({ status: 'NEW', occurrences: 2, resolvedAt: null, resolvedBy: null });
-    expect(alert.history.map(({ fromStatus, toStatus, note, actor }) => ({ fromStatus, toStatus, note, actor: actor?.email ?? null }))).toEqual([
+    expect(alert.history.nodes.map(({ fromStatus, toStatus, note, actor }) => ({ fromStatus, toStatus, note, actor: actor?.email ?? null }))).toEqual([
       { fromStatus: null, toStatus: 'NEW', note: null, actor: null },
       { fromStatus: 'NEW', toStatus: 'RESOLVED', note: 'Taken down', actor: account.email },
       { fromStatus: 'RESOLVED', toStatus: 'NEW', note: 'Reopened: the threat was seen again', actor: null },
@@ -61,11 +61,11 @@ describe('alerts raised by the scanner', () => {
   it('a false positive stays a false positive when it fires again', async () => {
     const { account, monitorId } = await accountWithMonitor();
     const { id } = await fireAlert(server, account, monitorId, { fingerprint: 'our-own-site' });
-    expectMember(await setStatus(account, [id], 'FALSE_POSITIVE'), 'UpdateAlertStatusSuccess');
+    expectMember(await setStatus(account, [id], 'FALSE_POSITIVE'), 'UpdateAlertStatusPayload');
     expect(await fireAlert(server, account, monitorId, { fingerprint: 'our-own-site' })).toEqual({ id, outcome: 'updated' });
     const alert = (await readAlert(server, account.accessToken, id))!;
     expect(alert).toMatchObject({ status: 'FALSE_POSITIVE', occurrences: 2 });
-    expect(alert.history.map((h) => h.toStatus)).toEqual(['NEW', 'FALSE_POSITIVE']);
+    expect(alert.history.nodes.map((h) => h.toStatus)).toEqual(['NEW', 'FALSE_POSITIVE']);
   });
 });
 
@@ -75,22 +75,22 @@ describe('triage with updateAlertStatus', () => {
     const { id } = await fireAlert(server, account, monitorId);
     const startedAt = Date.now() - 1_000;
 
-    const acked = expectMember(await setStatus(account, [id], 'ACKNOWLEDGED', 'Takedown requested'), 'UpdateAlertStatusSuccess');
-    expect(acked.data).toEqual([{ id, status: 'ACKNOWLEDGED', acknowledgedAt: expect.any(String), resolvedAt: null }]);
-    expect(Date.parse(acked.data[0]!.acknowledgedAt!)).toBeGreaterThan(startedAt);
+    const acked = expectMember(await setStatus(account, [id], 'ACKNOWLEDGED', 'Takedown requested'), 'UpdateAlertStatusPayload');
+    expect(acked.alerts).toEqual([{ id, status: 'ACKNOWLEDGED', acknowledgedAt: expect.any(String), resolvedAt: null }]);
+    expect(Date.parse(acked.alerts[0]!.acknowledgedAt!)).toBeGreaterThan(startedAt);
 
-    const resolved = expectMember(await setStatus(account, [id], 'RESOLVED', 'Registrar suspended the domain'), 'UpdateAlertStatusSuccess');
-    expect(resolved.data[0]).toMatchObject({ status: 'RESOLVED', acknowledgedAt: acked.data[0]!.acknowledgedAt });
+    const resolved = expectMember(await setStatus(account, [id], 'RESOLVED', 'Registrar suspended the domain'), 'UpdateAlertStatusPayload');
+    expect(resolved.alerts[0]).toMatchObject({ status: 'RESOLVED', acknowledgedAt: acked.alerts[0]!.acknowledgedAt });
     const alert = (await readAlert(server, account.accessToken, id))!;
     expect(alert).toMatchObject({ acknowledgedBy: { id: account.userId, email: account.email }, resolvedBy: { id: account.userId } });
     expect(Date.parse(alert.resolvedAt!)).toBeGreaterThanOrEqual(Date.parse(alert.acknowledgedAt!));
-    expect(alert.history.slice(1).map(({ fromStatus, toStatus, note, actor, isByApiKey }) => ({ fromStatus, toStatus, note, actor, isByApiKey }))).toEqual([
+    expect(alert.history.nodes.slice(1).map(({ fromStatus, toStatus, note, actor, isByApiKey }) => ({ fromStatus, toStatus, note, actor, isByApiKey }))).toEqual([
       { fromStatus: 'NEW', toStatus: 'ACKNOWLEDGED', note: 'Takedown requested', actor: { id: account.userId, email: account.email }, isByApiKey: false },
       { fromStatus: 'ACKNOWLEDGED', toStatus: 'RESOLVED', note: 'Registrar suspended the domain', actor: { id: account.userId, email: account.email }, isByApiKey: false },
     ]);
 
-    const reopened = expectMember(await setStatus(account, [id], 'NEW'), 'UpdateAlertStatusSuccess');
-    expect(reopened.data).toEqual([{ id, status: 'NEW', acknowledgedAt: null, resolvedAt: null }]);
+    const reopened = expectMember(await setStatus(account, [id], 'NEW'), 'UpdateAlertStatusPayload');
+    expect(reopened.alerts).toEqual([{ id, status: 'NEW', acknowledgedAt: null, resolvedAt: null }]);
     expect(await readAlert(server, account.accessToken, id)).toMatchObject({ acknowledgedBy: null, resolvedBy: null });
   });
 
@@ -98,22 +98,22 @@ describe('triage with updateAlertStatus', () => {
     const { account, monitorId } = await accountWithMonitor();
     const ids = [(await fireAlert(server, account, monitorId)).id, (await fireAlert(server, account, monitorId)).id, (await fireAlert(server, account, monitorId)).id];
     const asked = [ids[2]!, ids[0]!, ids[1]!];
-    const result = expectMember(await setStatus(account, asked, 'FALSE_POSITIVE', 'Our own campaign'), 'UpdateAlertStatusSuccess');
-    expect(result.data.map((a) => [a.id, a.status])).toEqual(asked.map((id) => [id, 'FALSE_POSITIVE']));
+    const result = expectMember(await setStatus(account, asked, 'FALSE_POSITIVE', 'Our own campaign'), 'UpdateAlertStatusPayload');
+    expect(result.alerts.map((a) => [a.id, a.status])).toEqual(asked.map((id) => [id, 'FALSE_POSITIVE']));
     for (const id of ids) {
       const alert = (await readAlert(server, account.accessToken, id))!;
-      expect(alert.history.at(-1)).toMatchObject({ fromStatus: 'NEW', toStatus: 'FALSE_POSITIVE', note: 'Our own campaign' });
+      expect(alert.history.nodes.at(-1)).toMatchObject({ fromStatus: 'NEW', toStatus: 'FALSE_POSITIVE', note: 'Our own campaign' });
     }
   });
 
-  it.each<[AlertStatus[], AlertStatus, string, string]>([
-    [[], 'NEW', 'new', 'new'],
-    [['RESOLVED'], 'ACKNOWLEDGED', 'resolved', 'acknowledged'],
-    [['FALSE_POSITIVE'], 'RESOLVED', 'false_positive', 'resolved'],
+  it.each<[AlertStatus[], AlertStatus, AlertStatus, AlertStatus]>([
+    [[], 'NEW', 'NEW', 'NEW'],
+    [['RESOLVED'], 'ACKNOWLEDGED', 'RESOLVED', 'ACKNOWLEDGED'],
+    [['FALSE_POSITIVE'], 'RESOLVED', 'FALSE_POSITIVE', 'RESOLVED'],
   ])('after %j, moving to %s is an invalid transition that changes nothing', async (path, target, from, to) => {
     const { account, monitorId } = await accountWithMonitor();
     const { id } = await fireAlert(server, account, monitorId);
-    for (const status of path) expectMember(await setStatus(account, [id], status), 'UpdateAlertStatusSuccess');
+    for (const status of path) expectMember(await setStatus(account, [id], status), 'UpdateAlertStatusPayload');
     const before = await readAlert(server, account.accessToken, id);
     const refused = expectMember(await setStatus(account, [id], target, 'should not be kept'), 'InvalidStatusTransitionError');
     expect(refused).toMatchObject({ code: 'INVALID_STATUS_TRANSITION', alertId: id, from, to });
@@ -124,15 +124,15 @@ describe('triage with updateAlertStatus', () => {
     const { account, monitorId } = await accountWithMonitor();
     const fresh = [(await fireAlert(server, account, monitorId)).id, (await fireAlert(server, account, monitorId)).id];
     const closed = (await fireAlert(server, account, monitorId)).id;
-    expectMember(await setStatus(account, [closed], 'RESOLVED'), 'UpdateAlertStatusSuccess');
+    expectMember(await setStatus(account, [closed], 'RESOLVED'), 'UpdateAlertStatusPayload');
     const snapshot = async () => Promise.all([...fresh, closed].map((id) => readAlert(server, account.accessToken, id)));
     const before = await snapshot();
 
     const invalid = expectMember(await setStatus(account, [...fresh, closed], 'ACKNOWLEDGED', 'bulk'), 'InvalidStatusTransitionError');
-    expect(invalid).toMatchObject({ alertId: closed, from: 'resolved', to: 'acknowledged' });
+    expect(invalid).toMatchObject({ alertId: closed, from: 'RESOLVED', to: 'ACKNOWLEDGED' });
     const missing = globalId('Alert', randomUUID());
     const notFound = expectMember(await setStatus(account, [...fresh, missing], 'ACKNOWLEDGED'), 'NotFoundError');
-    expect(notFound).toMatchObject({ resource: 'Alert' });
+    expect(notFound).toMatchObject({ resource: 'ALERT', id: missing });
     expect(await snapshot()).toEqual(before);
     expect(before.map((a) => a!.status)).toEqual(['NEW', 'NEW', 'RESOLVED']);
   });
@@ -141,10 +141,10 @@ describe('triage with updateAlertStatus', () => {
     const { account, monitorId } = await accountWithMonitor();
     const { id } = await fireAlert(server, account, monitorId);
     const cases: [string[], string | undefined, string[]][] = [
-      [[], undefined, ['ids']],
-      [[id], '   ', ['note']],
-      [[id, 'garbage'], undefined, ['ids', '1']],
-      [[monitorId], undefined, ['ids', '0']],
+      [[], undefined, ['input', 'alertIds']],
+      [[id], '   ', ['input', 'note']],
+      [[id, 'garbage'], undefined, ['input', 'alertIds', '1']],
+      [[monitorId], undefined, ['input', 'alertIds', '0']],
     ];
     for (const [ids, note, path] of cases) {
       const result = expectMember(await setStatus(account, ids, 'ACKNOWLEDGED', note), 'ValidationError');
@@ -159,17 +159,17 @@ describe('notes', () => {
     const { account, monitorId } = await accountWithMonitor();
     const { id } = await fireAlert(server, account, monitorId);
     const added = dataOf(await server.gql(AddAlertNoteCheckedDocument, { alertId: id, body: '  Reported to the registrar  ' }, { token: account.accessToken }));
-    expect(expectMember(added.addAlertNote, 'AddAlertNoteSuccess').data).toMatchObject({
+    expect(expectMember(added.addAlertNote, 'AddAlertNotePayload').alertNote).toMatchObject({
       body: 'Reported to the registrar',
       author: { id: account.userId, email: account.email },
     });
 
     for (const body of ['', '   ']) {
       const empty = dataOf(await server.gql(AddAlertNoteCheckedDocument, { alertId: id, body }, { token: account.accessToken }));
-      expect(expectMember(empty.addAlertNote, 'ValidationError').issues).toEqual([{ path: ['body'], message: 'must not be empty' }]);
+      expect(expectMember(empty.addAlertNote, 'ValidationError').issues).toEqual([{ path: ['input', 'body'], message: 'must not be empty' }]);
     }
     const alert = (await readAlert(server, account.accessToken, id))!;
-    expect(alert.notes.map((n) => [n.body, n.author?.email])).toEqual([['Reported to the registrar', account.email]]);
+    expect(alert.notes.nodes.map((n) => [n.body, n.author?.email])).toEqual([['Reported to the registrar', account.email]]);
   });
 });
 
@@ -191,7 +191,7 @@ describe('the alerts connection', () => {
     for (const [monitorId, title, summary, url, category, severity, day, status] of spec) {
       const { id } = await fireAlert(server, account, monitorId, { title, summary, url, category, severity });
       await setAlertCreatedAt(server, id, new Date(`${day}T00:00:00Z`));
-      if (status) expectMember(await setStatus(account, [id], status), 'UpdateAlertStatusSuccess');
+      if (status) expectMember(await setStatus(account, [id], status), 'UpdateAlertStatusPayload');
     }
   });
 

@@ -31,15 +31,15 @@ async function listKeys(token: string) {
 }
 
 async function keyNames(token: string): Promise<string[]> {
-  return (await listKeys(token)).map((k) => k.name);
+  return (await listKeys(token)).nodes.map((k) => k.name);
 }
 
 describe('createApiKey', () => {
   it('shows the secret once; afterwards only its prefix is ever returned or stored', async () => {
     const outcome = await createKey(owner.accessToken, { name: 'CI pipeline', role: 'ANALYST' });
-    expect(outcome.__typename).toBe('CreateApiKeySuccess');
-    if (outcome.__typename !== 'CreateApiKeySuccess') return;
-    const { secret, apiKey } = outcome.data;
+    expect(outcome.__typename).toBe('CreateApiKeyPayload');
+    if (outcome.__typename !== 'CreateApiKeyPayload') return;
+    const { secret, apiKey } = outcome;
     expect(secret).toMatch(/^vgl_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
     const publicPrefix = secret.slice(0, 'vgl_'.length + 12);
     expect(apiKey).toMatchObject({
@@ -53,7 +53,7 @@ describe('createApiKey', () => {
     });
 
     const listed = await server.gql(ApiKeysWithCreatorDocument, {}, { token: owner.accessToken });
-    expect(listed.data?.apiKeys.find((k) => k.id === apiKey.id)).toMatchObject({ name: 'CI pipeline', prefix: `${publicPrefix}_…` });
+    expect(listed.data?.apiKeys.nodes.find((k) => k.id === apiKey.id)).toMatchObject({ name: 'CI pipeline', prefix: `${publicPrefix}_…` });
     const secretPart = secret.slice(publicPrefix.length + 1);
     expect(JSON.stringify(listed)).not.toContain(secretPart);
     // The database holds a hash, never the key itself.
@@ -63,7 +63,7 @@ describe('createApiKey', () => {
 
   it('lets a key act as its role, with no user, and records when it was last used', async () => {
     const key = await createTestApiKey(server, owner.accessToken, { name: 'reader', role: 'VIEWER' });
-    const unused = (await listKeys(owner.accessToken)).find((k) => k.id === key.id);
+    const unused = (await listKeys(owner.accessToken)).nodes.find((k) => k.id === key.id);
     expect(unused?.lastUsedAt).toBeNull();
 
     const startedAt = Date.now();
@@ -73,10 +73,10 @@ describe('createApiKey', () => {
       role: 'VIEWER',
       isApiKey: true,
       user: null,
-      organization: { id: owner.organizationId },
+      organization: { id: globalId('Organization', owner.organizationId) },
     });
 
-    const used = (await listKeys(owner.accessToken)).find((k) => k.id === key.id);
+    const used = (await listKeys(owner.accessToken)).nodes.find((k) => k.id === key.id);
     expect(used?.lastUsedAt).not.toBeNull();
     expect(Math.abs(Date.parse(used!.lastUsedAt!) - startedAt)).toBeLessThan(10_000);
   });
@@ -84,9 +84,9 @@ describe('createApiKey', () => {
   it('keeps a future expiry and accepts the key until then', async () => {
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     const outcome = await createKey(owner.accessToken, { name: 'temporary', role: 'ADMIN', expiresAt });
-    if (outcome.__typename !== 'CreateApiKeySuccess') throw new Error(outcome.__typename);
-    expect(Date.parse(outcome.data.apiKey.expiresAt!)).toBe(Date.parse(expiresAt));
-    const viewer = await server.gql(ViewerDocument, {}, { token: outcome.data.secret });
+    if (outcome.__typename !== 'CreateApiKeyPayload') throw new Error(outcome.__typename);
+    expect(Date.parse(outcome.apiKey.expiresAt!)).toBe(Date.parse(expiresAt));
+    const viewer = await server.gql(ViewerDocument, {}, { token: outcome.secret });
     expect(viewer.data?.viewer).toMatchObject({ role: 'ADMIN', isApiKey: true });
   });
 
@@ -112,7 +112,7 @@ describe('createApiKey', () => {
 
     // Up to their own role is fine.
     const allowed = await createKey(admin.accessToken, { name: 'admin automation', role: 'ADMIN' });
-    expect(allowed).toMatchObject({ __typename: 'CreateApiKeySuccess', data: { apiKey: { role: 'ADMIN', createdBy: { email: admin.email } } } });
+    expect(allowed).toMatchObject({ __typename: 'CreateApiKeyPayload', apiKey: { role: 'ADMIN', createdBy: { email: admin.email } } });
   });
 
   it('is refused to an admin API key creating an owner key as well', async () => {
@@ -129,16 +129,16 @@ describe('rejected keys', () => {
     expect((await server.gql(ViewerDocument, {}, { token: key.secret })).data?.viewer?.isApiKey).toBe(true);
 
     const revoked = await server.gql(RevokeApiKeyCheckedDocument, { id: key.id }, { token: owner.accessToken });
-    expect(revoked.data?.revokeApiKey.__typename).toBe('RevokeApiKeySuccess');
-    if (revoked.data?.revokeApiKey.__typename !== 'RevokeApiKeySuccess') return;
-    const revokedAt = revoked.data.revokeApiKey.data.revokedAt;
+    expect(revoked.data?.revokeApiKey.__typename).toBe('RevokeApiKeyPayload');
+    if (revoked.data?.revokeApiKey.__typename !== 'RevokeApiKeyPayload') return;
+    const revokedAt = revoked.data.revokeApiKey.apiKey.revokedAt;
     expect(revokedAt).not.toBeNull();
 
     await expectRejectedCredential(server, key.secret);
-    expect((await listKeys(owner.accessToken)).find((k) => k.id === key.id)?.revokedAt).toBe(revokedAt);
+    expect((await listKeys(owner.accessToken)).nodes.find((k) => k.id === key.id)?.revokedAt).toBe(revokedAt);
     // Revoking again is harmless and keeps the original time.
     const again = await server.gql(RevokeApiKeyCheckedDocument, { id: key.id }, { token: owner.accessToken });
-    expect(again.data?.revokeApiKey).toMatchObject({ __typename: 'RevokeApiKeySuccess', data: { revokedAt } });
+    expect(again.data?.revokeApiKey).toMatchObject({ __typename: 'RevokeApiKeyPayload', apiKey: { revokedAt } });
   });
 
   it('an expired key is refused with 401', async () => {
@@ -168,13 +168,13 @@ describe('keys of other organizations', () => {
 
     expect(await keyNames(outsider.accessToken)).toEqual([]);
     const attempt = await server.gql(RevokeApiKeyCheckedDocument, { id: key.id }, { token: outsider.accessToken });
-    expect(attempt.data?.revokeApiKey).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND', resource: 'ApiKey' });
+    expect(attempt.data?.revokeApiKey).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND', resource: 'API_KEY' });
 
     // Our key is untouched and still authenticates.
-    expect((await listKeys(owner.accessToken)).find((k) => k.id === key.id)?.revokedAt).toBeNull();
+    expect((await listKeys(owner.accessToken)).nodes.find((k) => k.id === key.id)?.revokedAt).toBeNull();
     expect((await server.gql(ViewerDocument, {}, { token: key.secret })).data?.viewer).toMatchObject({
       role: 'ANALYST',
-      organization: { id: owner.organizationId },
+      organization: { id: globalId('Organization', owner.organizationId) },
     });
   });
 
@@ -190,6 +190,6 @@ describe('keys of other organizations', () => {
       { id: globalId('Monitor', '00000000-0000-4000-8000-000000000000') },
       { token: owner.accessToken },
     );
-    expect(monitorId.data?.revokeApiKey).toMatchObject({ __typename: 'ValidationError', issues: [{ path: ['id'] }] });
+    expect(monitorId.data?.revokeApiKey).toMatchObject({ __typename: 'ValidationError', issues: [{ path: ['input', 'apiKeyId'] }] });
   });
 });

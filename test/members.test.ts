@@ -9,7 +9,7 @@ import {
   ViewerDocument,
 } from './generated/graphql.ts';
 import { addTestMember, expectRejectedCredential, logInAs, memberRoles } from './helpers/accounts.ts';
-import { PASSWORD, signUpAccount, type TestAccount } from './helpers/fixtures.ts';
+import { globalId, PASSWORD, signUpAccount, type TestAccount } from './helpers/fixtures.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
@@ -20,7 +20,7 @@ afterAll(() => server?.stop());
 
 async function ownMembershipId(token: string, email: string): Promise<string> {
   const result = await server.gql(MembersDocument, {}, { token });
-  const membership = result.data?.viewer?.organization.members.find((m) => m.user.email === email);
+  const membership = result.data?.viewer?.organization.members.nodes.find((m) => m.user.email === email);
   if (!membership) throw new Error(`${email} is not a member: ${JSON.stringify(result)}`);
   return membership.id;
 }
@@ -35,18 +35,18 @@ describe('addMember', () => {
     const user = await signUpAccount(server);
     const added = await server.gql(AddMemberCheckedDocument, { email: user.email.toUpperCase(), role: 'ANALYST' }, { token: owner.accessToken });
     expect(added.data?.addMember).toMatchObject({
-      __typename: 'AddMemberSuccess',
-      data: { role: 'ANALYST', user: { id: user.userId, email: user.email } },
+      __typename: 'AddMemberPayload',
+      membership: { role: 'ANALYST', user: { id: user.userId, email: user.email } },
     });
     expect(await memberRoles(server, owner.accessToken)).toEqual({ [owner.email]: 'OWNER', [user.email]: 'ANALYST' });
 
     const inOwnersOrg = await logInAs(server, user.email, owner.organizationId);
     const viewer = await server.gql(ViewerDocument, {}, { token: inOwnersOrg.accessToken });
-    expect(viewer.data?.viewer).toMatchObject({ role: 'ANALYST', organization: { id: owner.organizationId } });
+    expect(viewer.data?.viewer).toMatchObject({ role: 'ANALYST', organization: { id: globalId('Organization', owner.organizationId) } });
     // Without asking for an organization they land in the one they joined first: their own.
     const byDefault = await logInAs(server, user.email);
     const ownViewer = await server.gql(ViewerDocument, {}, { token: byDefault.accessToken });
-    expect(ownViewer.data?.viewer).toMatchObject({ role: 'OWNER', organization: { id: user.organizationId } });
+    expect(ownViewer.data?.viewer).toMatchObject({ role: 'OWNER', organization: { id: globalId('Organization', user.organizationId) } });
   });
 
   it.each([
@@ -55,7 +55,7 @@ describe('addMember', () => {
   ])('rejects %s with a ValidationError on `email`, adding nobody', async (_label, email) => {
     const before = await memberRoles(server, owner.accessToken);
     const result = await server.gql(AddMemberCheckedDocument, { email, role: 'VIEWER' }, { token: owner.accessToken });
-    expect(result.data?.addMember).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_ERROR', issues: [{ path: ['email'] }] });
+    expect(result.data?.addMember).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_ERROR', issues: [{ path: ['input', 'email'] }] });
     expect(await memberRoles(server, owner.accessToken)).toEqual(before);
   });
 
@@ -79,7 +79,7 @@ describe('changeMemberRole and removeMember', () => {
   it('a new role applies to the member’s very next request, with the token they already hold', async () => {
     const member = await addTestMember(server, owner, 'ANALYST');
     const changed = await server.gql(ChangeMemberRoleDocument, { id: member.membershipId, role: 'VIEWER' }, { token: owner.accessToken });
-    expect(changed.data?.changeMemberRole).toMatchObject({ __typename: 'ChangeMemberRoleSuccess', data: { id: member.membershipId, role: 'VIEWER' } });
+    expect(changed.data?.changeMemberRole).toMatchObject({ __typename: 'ChangeMemberRolePayload', membership: { id: member.membershipId, role: 'VIEWER' } });
     const viewer = await server.gql(ViewerDocument, {}, { token: member.accessToken });
     expect(viewer.data?.viewer?.role).toBe('VIEWER');
     expect((await memberRoles(server, owner.accessToken))[member.email]).toBe('VIEWER');
@@ -88,13 +88,13 @@ describe('changeMemberRole and removeMember', () => {
   it('a removed member loses access at once: access token, refresh token and log-in', async () => {
     const member = await addTestMember(server, owner, 'ADMIN');
     const removed = await server.gql(RemoveMemberDocument, { id: member.membershipId }, { token: owner.accessToken });
-    expect(removed.data?.removeMember).toEqual({ __typename: 'RemoveMemberSuccess', data: { id: member.membershipId } });
+    expect(removed.data?.removeMember).toEqual({ __typename: 'RemoveMemberPayload', removedMembershipId: member.membershipId });
     expect(await memberRoles(server, owner.accessToken)).not.toHaveProperty(member.email);
 
     await expectRejectedCredential(server, member.accessToken);
     const refreshed = await server.gql(RefreshSessionDocument, { refreshToken: member.refreshToken });
     expect(refreshed.data?.refreshSession).toMatchObject({ __typename: 'InvalidTokenError', code: 'INVALID_TOKEN' });
-    const logIn = await server.gql(LogInCheckedDocument, { input: { email: member.email, password: PASSWORD, organizationId: owner.organizationId } });
+    const logIn = await server.gql(LogInCheckedDocument, { input: { email: member.email, password: PASSWORD, organizationId: globalId('Organization', owner.organizationId) } });
     expect(logIn.data?.logIn.__typename).toBe('InvalidCredentialsError');
     // Their own organization is unaffected.
     expect((await logInAs(server, member.email)).accessToken).toBeTruthy();
@@ -114,7 +114,7 @@ describe('changeMemberRole and removeMember', () => {
     // With a second owner, stepping down is allowed.
     const coOwner = await addTestMember(server, solo, 'OWNER');
     const steppedDown = await server.gql(ChangeMemberRoleDocument, { id, role: 'ADMIN' }, { token: solo.accessToken });
-    expect(steppedDown.data?.changeMemberRole).toMatchObject({ __typename: 'ChangeMemberRoleSuccess', data: { role: 'ADMIN' } });
+    expect(steppedDown.data?.changeMemberRole).toMatchObject({ __typename: 'ChangeMemberRolePayload', membership: { role: 'ADMIN' } });
     expect(await memberRoles(server, coOwner.accessToken)).toEqual({ [solo.email]: 'ADMIN', [coOwner.email]: 'OWNER' });
   });
 
@@ -137,7 +137,7 @@ describe('changeMemberRole and removeMember', () => {
       await expect.poll(waiting, { timeout: 10_000 }).toBe(2);
       return [requests];
     }).then(([requests]) => requests!);
-    expect(outcomes.map((o) => o.data?.changeMemberRole.__typename).sort()).toEqual(['ChangeMemberRoleSuccess', 'LastOwnerError']);
+    expect(outcomes.map((o) => o.data?.changeMemberRole.__typename).sort()).toEqual(['ChangeMemberRolePayload', 'LastOwnerError']);
     const roles = Object.values(await memberRoles(server, first.accessToken));
     expect(roles.sort()).toEqual(['ADMIN', 'OWNER']);
   });

@@ -6,6 +6,7 @@ import {
   PauseMonitorDocument,
   ResumeMonitorDocument,
   UpdateMonitorDocument,
+  ViewerDocument,
   type CreateMonitorInput,
   type MonitorNamesQueryVariables,
   type MonitorOrder,
@@ -43,8 +44,8 @@ describe('a monitor from creation to deletion', () => {
         sources: ['DEMO', 'HACKERNEWS', 'DEMO'],
         frequency: 'HOURLY',
       }),
-      'CreateMonitorSuccess',
-    ).data;
+      'CreateMonitorPayload',
+    ).monitor;
     expect(created).toMatchObject({
       name: 'Acme brand',
       kind: 'BRAND',
@@ -71,9 +72,9 @@ describe('a monitor from creation to deletion', () => {
     const before = (await readMonitor(server, owner.accessToken, id))!;
 
     const weekly = expectMember(
-      dataOf(await server.gql(UpdateMonitorDocument, { id, input: { name: 'Acme, renamed', terms: ['acme', 'acmé'], frequency: 'WEEKLY' } }, { token: owner.accessToken })).updateMonitor,
-      'UpdateMonitorSuccess',
-    ).data;
+      dataOf(await server.gql(UpdateMonitorDocument, { input: { monitorId: id, name: 'Acme, renamed', terms: ['acme', 'acmé'], frequency: 'WEEKLY' } }, { token: owner.accessToken })).updateMonitor,
+      'UpdateMonitorPayload',
+    ).monitor;
     expect(weekly).toEqual({
       ...before,
       name: 'Acme, renamed',
@@ -85,31 +86,31 @@ describe('a monitor from creation to deletion', () => {
     // Never scanned, so the new interval counts from now.
     expect(distanceFromNow(weekly.nextScanAt, 7 * DAY)).toBeLessThan(MINUTE);
 
-    const custom = dataOf(await server.gql(UpdateMonitorDocument, { id, input: { frequency: 'INTERVAL', intervalMinutes: 90 } }, { token: owner.accessToken }));
-    expect(expectMember(custom.updateMonitor, 'UpdateMonitorSuccess').data).toMatchObject({ frequency: 'INTERVAL', intervalMinutes: 90, name: 'Acme, renamed' });
+    const custom = dataOf(await server.gql(UpdateMonitorDocument, { input: { monitorId: id, frequency: 'INTERVAL', intervalMinutes: 90 } }, { token: owner.accessToken }));
+    expect(expectMember(custom.updateMonitor, 'UpdateMonitorPayload').monitor).toMatchObject({ frequency: 'INTERVAL', intervalMinutes: 90, name: 'Acme, renamed' });
     expect(await readMonitor(server, owner.accessToken, id)).toMatchObject({ frequency: 'INTERVAL', intervalMinutes: 90, excludeTerms: ['acme careers'] });
   });
 
   it('pauses and resumes, keeping a future scan time and pulling an overdue one to now', async () => {
     const owner = await signUpAccount(server);
     const id = await createMonitor(server, owner.accessToken, { frequency: 'DAILY' });
-    const scheduled = dataOf(await server.gql(UpdateMonitorDocument, { id, input: { frequency: 'WEEKLY' } }, { token: owner.accessToken }));
-    const nextScanAt = expectMember(scheduled.updateMonitor, 'UpdateMonitorSuccess').data.nextScanAt;
+    const scheduled = dataOf(await server.gql(UpdateMonitorDocument, { input: { monitorId: id, frequency: 'WEEKLY' } }, { token: owner.accessToken }));
+    const nextScanAt = expectMember(scheduled.updateMonitor, 'UpdateMonitorPayload').monitor.nextScanAt;
 
     const paused = dataOf(await server.gql(PauseMonitorDocument, { id }, { token: owner.accessToken })).pauseMonitor;
-    expect(expectMember(paused, 'PauseMonitorSuccess').data).toMatchObject({ status: 'PAUSED', nextScanAt });
+    expect(expectMember(paused, 'PauseMonitorPayload').monitor).toMatchObject({ status: 'PAUSED', nextScanAt });
     expect(await monitorNames(server, owner.accessToken, { filter: { statuses: ['PAUSED'] } })).toEqual(['Acme brand']);
     expect(await monitorNames(server, owner.accessToken, { filter: { statuses: ['ACTIVE'] } })).toEqual([]);
 
     const resumed = dataOf(await server.gql(ResumeMonitorDocument, { id }, { token: owner.accessToken })).resumeMonitor;
     // Resumed before it was due: the weekly scan stays where it was instead of running right away.
-    expect(expectMember(resumed, 'ResumeMonitorSuccess').data).toMatchObject({ status: 'ACTIVE', nextScanAt });
+    expect(expectMember(resumed, 'ResumeMonitorPayload').monitor).toMatchObject({ status: 'ACTIVE', nextScanAt });
 
     await server.gql(PauseMonitorDocument, { id }, { token: owner.accessToken });
     await setMonitorNextScanAt(server, id, new Date(Date.now() - 3 * DAY));
     const overdue = dataOf(await server.gql(ResumeMonitorDocument, { id }, { token: owner.accessToken })).resumeMonitor;
     // Missed slots are not replayed: the monitor is due now, not three days ago.
-    expect(distanceFromNow(expectMember(overdue, 'ResumeMonitorSuccess').data.nextScanAt)).toBeLessThan(MINUTE);
+    expect(distanceFromNow(expectMember(overdue, 'ResumeMonitorPayload').monitor.nextScanAt)).toBeLessThan(MINUTE);
   });
 
   it('deletes for good: the monitor and its alerts are gone, other monitors keep theirs', async () => {
@@ -120,7 +121,7 @@ describe('a monitor from creation to deletion', () => {
     const keptAlert = await fireAlert(server, owner, kept, { title: 'Kept alert' });
 
     const deleted = dataOf(await server.gql(DeleteMonitorDocument, { id: doomed }, { token: owner.accessToken })).deleteMonitor;
-    expect(expectMember(deleted, 'DeleteMonitorSuccess').data).toEqual({ id: doomed });
+    expect(expectMember(deleted, 'DeleteMonitorPayload').deletedMonitorId).toBe(doomed);
 
     expect(await readMonitor(server, owner.accessToken, doomed)).toBeNull();
     for (const alert of doomedAlerts) expect(await readAlert(server, owner.accessToken, alert.id)).toBeNull();
@@ -128,7 +129,7 @@ describe('a monitor from creation to deletion', () => {
     expect(await monitorNames(server, owner.accessToken)).toEqual(['Kept']);
 
     const again = dataOf(await server.gql(DeleteMonitorDocument, { id: doomed }, { token: owner.accessToken })).deleteMonitor;
-    expect(expectMember(again, 'NotFoundError')).toMatchObject({ resource: 'Monitor', id: rawId(doomed) });
+    expect(expectMember(again, 'NotFoundError')).toMatchObject({ resource: 'MONITOR', id: doomed });
   });
 });
 
@@ -140,8 +141,8 @@ describe('the monitors connection', () => {
     const charlie = await createMonitor(server, owner.accessToken, { name: 'Charlie', kind: 'DOMAIN', terms: ['charlie.example'] });
     const alpha = await createMonitor(server, owner.accessToken, { name: 'Alpha', kind: 'BRAND', terms: ['Umbrella'] });
     await createMonitor(server, owner.accessToken, { name: 'Bravo', kind: 'PERSON', terms: ['jane doe'] });
-    await server.gql(UpdateMonitorDocument, { id: charlie, input: { frequency: 'WEEKLY' } }, { token: owner.accessToken });
-    await server.gql(UpdateMonitorDocument, { id: alpha, input: { frequency: 'HOURLY' } }, { token: owner.accessToken });
+    await server.gql(UpdateMonitorDocument, { input: { monitorId: charlie, frequency: 'WEEKLY' } }, { token: owner.accessToken });
+    await server.gql(UpdateMonitorDocument, { input: { monitorId: alpha, frequency: 'HOURLY' } }, { token: owner.accessToken });
     await server.gql(PauseMonitorDocument, { id: alpha }, { token: owner.accessToken });
   });
 
@@ -181,7 +182,7 @@ describe('plan limits', () => {
     const owner = await signUpAccount(server);
     for (let i = 1; i <= 5; i += 1) await createMonitor(server, owner.accessToken, { name: `Monitor ${i}` });
     const sixth = expectMember(await create(owner, { name: 'Monitor 6' }), 'PlanLimitExceededError');
-    expect(sixth).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', plan: 'free', limit: 'maxMonitors', maximum: 5, current: 5 });
+    expect(sixth).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', plan: 'FREE', limit: 'MAX_MONITORS', maximum: 5, current: 5 });
     expect(await monitorNames(server, owner.accessToken)).toHaveLength(5);
     expect(await monitorNames(server, owner.accessToken, { filter: { text: 'Monitor 6' } })).toEqual([]);
   });
@@ -189,25 +190,36 @@ describe('plan limits', () => {
   it('the free plan scans at most hourly, on create and on update', async () => {
     const owner = await signUpAccount(server);
     const tooOften = expectMember(await create(owner, { frequency: 'INTERVAL', intervalMinutes: 30 }), 'PlanLimitExceededError');
-    expect(tooOften).toMatchObject({ plan: 'free', limit: 'minIntervalMinutes', maximum: 60, current: 30 });
+    expect(tooOften).toMatchObject({ plan: 'FREE', limit: 'MIN_INTERVAL_MINUTES', maximum: 60, current: 30 });
     expect(await monitorNames(server, owner.accessToken)).toEqual([]);
 
-    const id = expectMember(await create(owner, { frequency: 'INTERVAL', intervalMinutes: 60 }), 'CreateMonitorSuccess').data.id;
+    const id = expectMember(await create(owner, { frequency: 'INTERVAL', intervalMinutes: 60 }), 'CreateMonitorPayload').monitor.id;
     const before = await readMonitor(server, owner.accessToken, id);
-    const update = dataOf(await server.gql(UpdateMonitorDocument, { id, input: { intervalMinutes: 59 } }, { token: owner.accessToken }));
-    expect(expectMember(update.updateMonitor, 'PlanLimitExceededError')).toMatchObject({ limit: 'minIntervalMinutes', maximum: 60, current: 59 });
+    const update = dataOf(await server.gql(UpdateMonitorDocument, { input: { monitorId: id, intervalMinutes: 59 } }, { token: owner.accessToken }));
+    expect(expectMember(update.updateMonitor, 'PlanLimitExceededError')).toMatchObject({ limit: 'MIN_INTERVAL_MINUTES', maximum: 60, current: 59 });
     expect(await readMonitor(server, owner.accessToken, id)).toEqual(before);
   });
 
   it('the free plan has no GOOGLE source; the pro plan has it and a 15-minute floor', async () => {
     const free = await signUpAccount(server);
     const refused = expectMember(await create(free, { sources: ['DEMO', 'GOOGLE'] }), 'PlanLimitExceededError');
-    expect(refused).toMatchObject({ plan: 'free', limit: 'sources', message: 'The free plan does not include these sources: google' });
+    expect(refused).toMatchObject({ plan: 'FREE', limit: 'SOURCES', message: 'The free plan does not include these sources: google' });
     expect(await monitorNames(server, free.accessToken)).toEqual([]);
 
     const pro = await signUpAccount(server, { plan: 'pro' });
     const accepted = await create(pro, { sources: ['GOOGLE'], frequency: 'INTERVAL', intervalMinutes: 15 });
-    expect(expectMember(accepted, 'CreateMonitorSuccess').data).toMatchObject({ sources: ['GOOGLE'], intervalMinutes: 15 });
+    expect(expectMember(accepted, 'CreateMonitorPayload').monitor).toMatchObject({ sources: ['GOOGLE'], intervalMinutes: 15 });
+  });
+
+  it('offers the DEMO source only to organizations that allow it (the demo workspace, tests, benchmarks)', async () => {
+    const regular = await signUpAccount(server, { plan: 'business', allowsDemoSource: false });
+    const refused = expectMember(await create(regular, { sources: ['DEMO'] }), 'PlanLimitExceededError');
+    expect(refused).toMatchObject({ code: 'PLAN_LIMIT_EXCEEDED', plan: 'BUSINESS', limit: 'SOURCES', message: 'The business plan does not include these sources: demo' });
+    const limits = (token: string) => server.gql(ViewerDocument, {}, { token }).then((r) => dataOf(r).viewer!.organization.limits.sources);
+    expect(await limits(regular.accessToken)).toEqual(['RSS', 'HACKERNEWS', 'GOOGLE', 'CERTSTREAM']);
+    const demo = await signUpAccount(server, { plan: 'business' });
+    expect(await limits(demo.accessToken)).toEqual(['RSS', 'HACKERNEWS', 'GOOGLE', 'CERTSTREAM', 'DEMO']);
+    expect(expectMember(await create(demo, { sources: ['DEMO'] }), 'CreateMonitorPayload').monitor.sources).toEqual(['DEMO']);
   });
 });
 
@@ -231,7 +243,7 @@ describe('bad input is refused with the field path and changes nothing', () => {
     const owner = await signUpAccount(server);
     const id = await createMonitor(server, owner.accessToken, { frequency: 'DAILY' });
     const before = await readMonitor(server, owner.accessToken, id);
-    const cases: [UpdateMonitorInput, string[]][] = [
+    const cases: [Omit<UpdateMonitorInput, 'monitorId'>, string[]][] = [
       [{ terms: [] }, ['input', 'terms']],
       [{ terms: ['ok', ''] }, ['input', 'terms', '1']],
       [{ name: 'n'.repeat(201) }, ['input', 'name']],
@@ -242,7 +254,7 @@ describe('bad input is refused with the field path and changes nothing', () => {
       [{ feedUrls: ['javascript:alert(1)'] }, ['input', 'feedUrls', '0']],
     ];
     for (const [input, path] of cases) {
-      const result = dataOf(await server.gql(UpdateMonitorDocument, { id, input }, { token: owner.accessToken }));
+      const result = dataOf(await server.gql(UpdateMonitorDocument, { input: { monitorId: id, ...input } }, { token: owner.accessToken }));
       expect(expectMember(result.updateMonitor, 'ValidationError').issues.map((i) => i.path)).toEqual([path]);
     }
     expect(await readMonitor(server, owner.accessToken, id)).toEqual(before);
@@ -254,10 +266,10 @@ describe('bad input is refused with the field path and changes nothing', () => {
     const { id: alertId } = await fireAlert(server, owner, id);
     const before = await readMonitor(server, owner.accessToken, id);
     const badIds = ['garbage', '', globalId('Monitor', 'not-a-uuid'), alertId, rawId(id), globalId('Alert', rawId(id))];
-    const issue = [{ path: ['id'], message: 'is not a valid Monitor ID' }];
+    const issue = [{ path: ['input', 'monitorId'], message: 'is not a valid Monitor ID' }];
     for (const badId of badIds) {
       const token = { token: owner.accessToken };
-      const update = dataOf(await server.gql(UpdateMonitorDocument, { id: badId, input: { name: 'Hijacked' } }, token)).updateMonitor;
+      const update = dataOf(await server.gql(UpdateMonitorDocument, { input: { monitorId: badId, name: 'Hijacked' } }, token)).updateMonitor;
       const pause = dataOf(await server.gql(PauseMonitorDocument, { id: badId }, token)).pauseMonitor;
       const resume = dataOf(await server.gql(ResumeMonitorDocument, { id: badId }, token)).resumeMonitor;
       const remove = dataOf(await server.gql(DeleteMonitorDocument, { id: badId }, token)).deleteMonitor;

@@ -90,15 +90,15 @@ async function readAlert(id: string) {
 }
 
 async function keyById(id: string) {
-  return (await server.gql(ApiKeysDocument, {}, asOwner())).data!.apiKeys.find((k) => k.id === id);
+  return (await server.gql(ApiKeysDocument, {}, asOwner())).data!.apiKeys.nodes.find((k) => k.id === id);
 }
 
 /** A user who is a viewer of the owner's organization, without logging them in. */
 async function newViewerMember(): Promise<{ email: string; membershipId: string }> {
   const user = await signUpAccount(server);
   const added = await server.gql(AddMemberDocument, { email: user.email, role: 'VIEWER' }, asOwner());
-  if (added.data?.addMember.__typename !== 'AddMemberSuccess') throw new Error(JSON.stringify(added));
-  return { email: user.email, membershipId: added.data.addMember.data.id };
+  if (added.data?.addMember.__typename !== 'AddMemberPayload') throw new Error(JSON.stringify(added));
+  return { email: user.email, membershipId: added.data.addMember.membership.id };
 }
 
 const mutations: { action: string; minimum: Role; arrange(): Promise<Arranged> }[] = [
@@ -122,7 +122,7 @@ const mutations: { action: string; minimum: Role; arrange(): Promise<Arranged> }
     arrange: async () => {
       const id = await newMonitor();
       return {
-        act: async (token) => (await server.gql(UpdateMonitorDocument, { id, input: { name: 'Renamed' } }, { token })).data?.updateMonitor.__typename,
+        act: async (token) => (await server.gql(UpdateMonitorDocument, { input: { monitorId: id, name: 'Renamed' } }, { token })).data?.updateMonitor.__typename,
         isApplied: async () => (await readMonitor(id))?.name === 'Renamed',
       };
     },
@@ -156,7 +156,7 @@ const mutations: { action: string; minimum: Role; arrange(): Promise<Arranged> }
       const name = unique('Key');
       return {
         act: async (token) => (await server.gql(CreateApiKeyDocument, { input: { name, role: 'VIEWER' } }, { token })).data?.createApiKey.__typename,
-        isApplied: async () => (await server.gql(ApiKeysDocument, {}, asOwner())).data!.apiKeys.some((k) => k.name === name),
+        isApplied: async () => (await server.gql(ApiKeysDocument, {}, asOwner())).data!.apiKeys.nodes.some((k) => k.name === name),
       };
     },
   },
@@ -224,7 +224,7 @@ const mutations: { action: string; minimum: Role; arrange(): Promise<Arranged> }
       const { id } = await fireAlert(server, owner, sharedMonitorId);
       return {
         act: async (token) => (await server.gql(AddAlertNoteDocument, { alertId: id, body: 'Looks real' }, { token })).data?.addAlertNote.__typename,
-        isApplied: async () => (await readAlert(id)).notes.length === 1,
+        isApplied: async () => (await readAlert(id)).notes.nodes.length === 1,
       };
     },
   },
@@ -242,7 +242,7 @@ describe.each(principals)('as $label', (principal) => {
     const arranged = await arrange();
     const expected = expectedOutcome(principal, minimum);
     const outcome = await arranged.act(principal.token);
-    expect(outcome).toBe(expected === 'Success' ? `${upperFirst(action)}Success` : expected);
+    expect(outcome).toBe(expected === 'Success' ? `${upperFirst(action)}Payload` : expected);
     expect(await arranged.isApplied()).toBe(expected === 'Success');
   });
 
@@ -251,7 +251,7 @@ describe.each(principals)('as $label', (principal) => {
     const expected = expectedOutcome(principal, 'ADMIN');
     if (expected === 'Success') {
       expect(result.errors).toBeUndefined();
-      expect(result.data?.apiKeys.length).toBeGreaterThanOrEqual(3);
+      expect(result.data?.apiKeys.nodes.length).toBeGreaterThanOrEqual(3);
     } else {
       expect(result.data ?? null).toBeNull();
       expect(result.errors?.map((e) => e.extensions?.code)).toEqual([expected === 'ForbiddenError' ? 'FORBIDDEN' : 'UNAUTHENTICATED']);
@@ -276,7 +276,7 @@ describe.each(principals)('as $label', (principal) => {
     }
     expect(monitors.data?.monitors.edges.map((e) => e.node.id)).toContain(sharedMonitorId);
     expect(alerts.data?.alerts.edges.map((e) => e.node.id)).toContain(sharedAlertId);
-    expect(members.data?.viewer?.organization.members.map((m) => m.user.email)).toContain(owner.email);
+    expect(members.data?.viewer?.organization.members.nodes.map((m) => m.user.email)).toContain(owner.email);
     expect(viewer.data?.viewer).toMatchObject({ role: principal.role, isApiKey: principal.isApiKey });
   });
 });

@@ -86,7 +86,7 @@ async function insertOrganization(
   spacingSeconds: number,
   offsetSeconds: number,
 ): Promise<string> {
-  const [organization] = await tx<{ id: string }[]>`insert into organizations (name, plan) values (${name}, 'business') returning id`;
+  const [organization] = await tx<{ id: string }[]>`insert into organizations (name, plan, allows_demo_source) values (${name}, 'business', true) returning id`;
   const organizationId = organization!.id;
   await insertMonitors(tx, organizationId, monitorCount, 'Bench monitor');
   await insertAlerts(tx, organizationId, { alertCount, spacingSeconds, offsetSeconds, fingerprintPrefix: 'bench-' });

@@ -70,7 +70,7 @@ export async function seedTenant(url: string): Promise<Tenant> {
   try {
     const { key, prefix, hash } = generateApiKey();
     return await sql.begin(async (tx) => {
-      const [organization] = await tx<{ id: string }[]>`insert into organizations (name, plan) values ('Vigil live bench', 'business') returning id`;
+      const [organization] = await tx<{ id: string }[]>`insert into organizations (name, plan, allows_demo_source) values ('Vigil live bench', 'business', true) returning id`;
       const organizationId = organization!.id;
       const [monitor] = await tx<{ id: string }[]>`
         insert into monitors (organization_id, name, kind, terms, sources, frequency, interval_minutes)

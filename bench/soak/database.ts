@@ -50,7 +50,7 @@ export async function seedOrganizations(url: string, config: SoakConfig): Promis
       const load = generateApiKey();
       const subscriber = generateApiKey();
       const organization = await sql.begin(async (tx) => {
-        const [org] = await tx<{ id: string }[]>`insert into organizations (name, plan) values (${`Soak organization ${index}`}, 'business') returning id`;
+        const [org] = await tx<{ id: string }[]>`insert into organizations (name, plan, allows_demo_source) values (${`Soak organization ${index}`}, 'business', true) returning id`;
         const organizationId = org!.id;
         const [user] = await tx<{ id: string }[]>`
           insert into users (email, name, password_hash) values (${`owner-${index}@soak.example`}, ${`Soak owner ${index}`}, ${passwordHash}) returning id`;

@@ -1,4 +1,4 @@
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalId } from '../../src/lib/global-id.ts';
 import type { ScannerWriter, SoakOrganization } from './database.ts';
 import { MIX, OPERATION_KINDS, runOperation, ToggleQueue, type Failure, type OperationKind } from './operations.ts';
 import { nowUs } from './protocol.ts';
@@ -97,7 +97,7 @@ export async function runLoad(options: {
       scannerChain = scannerChain.then(async () => {
         try {
           const alertId = await scanner.create(organizations[organizationIndex]!, `m-${j}`);
-          createdAlerts.push({ organizationIndex, alertId: encodeGlobalID('Alert', alertId), committedUs: nowUs() });
+          createdAlerts.push({ organizationIndex, alertId: encodeGlobalId('Alert', alertId), committedUs: nowUs() });
           record('createAlert', dueAt, undefined);
         } catch (error) {
           record('createAlert', dueAt, { kind: 'network', detail: `createAlert: ${(error as Error).message}` });

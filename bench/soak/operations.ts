@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalId } from '../../src/lib/global-id.ts';
 import type { SoakOrganization } from './database.ts';
 
 /** The HTTP operations of the load, each checked as a client would: status, `errors`, typed error results, shape. */
@@ -38,16 +38,16 @@ const MONITORS = `query SoakMonitors {
   monitors(first: 20) { edges { node { id name kind status nextScanAt } } pageInfo { hasNextPage } }
 }`;
 const UPDATE_ALERT_STATUS = `mutation SoakUpdateAlertStatus($ids: [ID!]!, $status: AlertStatus!) {
-  updateAlertStatus(ids: $ids, status: $status) {
+  updateAlertStatus(input: { alertIds: $ids, status: $status }) {
     __typename
-    ... on UpdateAlertStatusSuccess { data { id status acknowledgedAt } }
+    ... on UpdateAlertStatusPayload { alerts { id status acknowledgedAt } }
     ... on Error { message code }
   }
 }`;
 const ADD_ALERT_NOTE = `mutation SoakAddAlertNote($alertId: ID!, $body: String!) {
-  addAlertNote(alertId: $alertId, body: $body) {
+  addAlertNote(input: { alertId: $alertId, body: $body }) {
     __typename
-    ... on AddAlertNoteSuccess { data { id body } }
+    ... on AddAlertNotePayload { alertNote { id body } }
     ... on Error { message code }
   }
 }`;
@@ -150,23 +150,23 @@ export async function runOperation(kind: OperationKind, url: string, organizatio
       const alert = toggles.take(organizationIndex);
       if (!alert) return shape('updateAlertStatus: every toggle alert of the organization was busy');
       const status = alert.status === 'new' ? 'ACKNOWLEDGED' : 'NEW';
-      const { body, failure } = await post(url, key, UPDATE_ALERT_STATUS, 'SoakUpdateAlertStatus', { ids: [encodeGlobalID('Alert', alert.id)], status });
+      const { body, failure } = await post(url, key, UPDATE_ALERT_STATUS, 'SoakUpdateAlertStatus', { ids: [encodeGlobalId('Alert', alert.id)], status });
       // After a failure the alert's status is unknown: it leaves the queue.
       if (failure) return { failure };
-      const result = body!.data!.updateAlertStatus as { __typename: string; message?: string; data?: { status: string }[] };
-      if (result.__typename !== 'UpdateAlertStatusSuccess') return { failure: { kind: 'typed', detail: `updateAlertStatus: ${result.__typename}: ${result.message}` } };
-      if (result.data?.[0]?.status !== status) return shape(`updateAlertStatus: status ${result.data?.[0]?.status}, expected ${status}`);
+      const result = body!.data!.updateAlertStatus as { __typename: string; message?: string; alerts?: { status: string }[] };
+      if (result.__typename !== 'UpdateAlertStatusPayload') return { failure: { kind: 'typed', detail: `updateAlertStatus: ${result.__typename}: ${result.message}` } };
+      if (result.alerts?.[0]?.status !== status) return shape(`updateAlertStatus: status ${result.alerts?.[0]?.status}, expected ${status}`);
       toggles.giveBack(organizationIndex, { id: alert.id, status: status === 'NEW' ? 'new' : 'acknowledged' });
       return {};
     }
     case 'addAlertNote': {
       const alert = toggles.nextNoteTarget(organizationIndex);
       const text = `Soak note ${sequence}: checked the look-alike domain, still live.`;
-      const { body, failure } = await post(url, key, ADD_ALERT_NOTE, 'SoakAddAlertNote', { alertId: encodeGlobalID('Alert', alert.id), body: text });
+      const { body, failure } = await post(url, key, ADD_ALERT_NOTE, 'SoakAddAlertNote', { alertId: encodeGlobalId('Alert', alert.id), body: text });
       if (failure) return { failure };
-      const result = body!.data!.addAlertNote as { __typename: string; message?: string; data?: { body: string } };
-      if (result.__typename !== 'AddAlertNoteSuccess') return { failure: { kind: 'typed', detail: `addAlertNote: ${result.__typename}: ${result.message}` } };
-      if (result.data?.body !== text) return shape('addAlertNote: the note came back different');
+      const result = body!.data!.addAlertNote as { __typename: string; message?: string; alertNote?: { body: string } };
+      if (result.__typename !== 'AddAlertNotePayload') return { failure: { kind: 'typed', detail: `addAlertNote: ${result.__typename}: ${result.message}` } };
+      if (result.alertNote?.body !== text) return shape('addAlertNote: the note came back different');
       return {};
     }
   }

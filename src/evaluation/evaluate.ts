@@ -61,7 +61,7 @@ export async function evaluateDataset(db: Db, dataset: Dataset, options: Evaluat
 async function evaluateIn(tx: DbOrTx, dataset: Dataset, options: EvaluationOptions): Promise<EvaluationRun> {
   const run: EvaluationRun = { outcomes: [], promptTokens: 0, completionTokens: 0, sentToLlm: 0 };
   for (const organization of dataset.organizations) {
-    const [org] = await tx.insert(organizations).values({ name: organization.name, plan: 'business', ownDomains: organization.ownDomains }).returning();
+    const [org] = await tx.insert(organizations).values({ name: organization.name, plan: 'business', ownDomains: organization.ownDomains, allowsDemoSource: true }).returning();
     if (organization.profile) await writeBrandProfile(tx, org!.id, completeProfile(organization.profile));
     // Read back as a scan reads it.
     const profile = await loadBrandProfile(tx, org!.id);

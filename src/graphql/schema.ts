@@ -17,6 +17,7 @@ import './modules/noise.ts';
 import './modules/source-health.ts';
 import './modules/brand-profile.ts';
 import './modules/explanations.ts';
+import './modules/node.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -13,6 +13,7 @@ import { DomainError } from '../services/errors.ts';
 import type { ApiSettings, Context } from '../graphql/context.ts';
 import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
 import { buildSchema } from '../graphql/schema.ts';
+import type { ErrorCode } from '../lib/error-codes.ts';
 import type { Logger } from '../lib/logger.ts';
 import { handleOpsRequest, sendJson, type ReadinessOptions } from './health.ts';
 import { createMetrics, useOperationMetrics, type Metrics } from './metrics.ts';
@@ -175,11 +176,11 @@ export function buildApp(deps: AppDeps): App {
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length']);
       if (!Number.isFinite(length)) {
-        return sendJson(res, 411, { errors: [{ message: 'A Content-Length header is required', extensions: { code: 'LENGTH_REQUIRED' } }] });
+        return sendJson(res, 411, { errors: [{ message: 'A Content-Length header is required', extensions: { code: 'LENGTH_REQUIRED' satisfies ErrorCode } }] });
       }
       if (length > maxRequestBytes) {
         req.resume();
-        return sendJson(res, 413, { errors: [{ message: `Request body over ${maxRequestBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        return sendJson(res, 413, { errors: [{ message: `Request body over ${maxRequestBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' satisfies ErrorCode } }] });
       }
     }
     if (path === '/') {

@@ -3,6 +3,7 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import { GraphQLError, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ConfigError } from '../config.ts';
+import type { ErrorCode } from '../lib/error-codes.ts';
 import { sha256Hex } from '../scanning/canonical.ts';
 
 /**
@@ -31,7 +32,7 @@ const PERSISTED_ERRORS = {
   notFound: 'PERSISTED_QUERY_NOT_FOUND',
   only: 'PERSISTED_QUERY_ONLY',
   idRequired: 'PERSISTED_QUERY_ID_REQUIRED',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 

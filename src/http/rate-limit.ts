@@ -19,6 +19,7 @@ import type { Plugin } from 'graphql-yoga';
 import ipaddr from 'ipaddr.js';
 import type { RateLimitConfig } from '../config.ts';
 import type { DbOrTx } from '../db/client.ts';
+import type { ErrorCode } from '../lib/error-codes.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/pagination.ts';
 import { chargeRateLimit, type RateLimitState } from '../services/rate-limits.ts';
 import type { Viewer } from '../services/viewer.ts';
@@ -33,11 +34,16 @@ export type { RateLimitConfig };
  * `base` is 1 for a query or subscription and 5 for a mutation (writes cost more than reads).
  * `items` adds up, for every connection field (one taking `first`/`last`), the most items it can
  * return: its page size (`first` or `last`, from literals or variables; 20 when absent, at most
- * 100) times the page sizes of the connections it is nested in. So `alerts(first: 5)` costs 2,
+ * 100) times the page sizes of the lists it is nested in. So `alerts(first: 5)` costs 2,
  * `alerts(first: 50)` costs 6, and `monitors(first: 10) { … scans(first: 10) }` costs
- * 1 + ⌈(10 + 100) / 10⌉ = 12. Page sizes multiply through nesting the way graphql-armor's
- * `costLimit` multiplies them (that one caps a document's shape; this one is spent from a budget).
- * Fields under `@skip`/`@include` are counted as if included.
+ * 1 + ⌈(10 + 100) / 10⌉ = 12. Lists that are not connections declare their maximum
+ * (`extensions.maxItems`, see `bounded()` in src/graphql/connection.ts): a list of objects with an
+ * identity (`Node`s, each a row that nested fields load from) is charged that maximum, so
+ * `webhooks` (at most 20) costs 1 + 2; a list of values its parent's statement computes whole
+ * (counts, series points, field issues) adds nothing itself, but what is nested in it is multiplied
+ * by its maximum like anything nested in a connection. Page sizes multiply through nesting the way
+ * graphql-armor's `costLimit` multiplies them (that one caps a document's shape; this one is spent
+ * from a budget). Fields under `@skip`/`@include` are counted as if included.
  */
 const OPERATION_BASE_COST = { query: 1, mutation: 5, subscription: 1 } as const;
 const ITEMS_PER_POINT = 10;
@@ -73,11 +79,16 @@ function countItems(walk: Walk, selectionSet: SelectionSetNode, parentType: Grap
       const field = isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[selection.name.value] : undefined;
       if (!field) continue;
       let inner = multiplier;
+      const itemType = getNamedType(field.type);
+      const maxItems = field.extensions.maxItems;
       if (field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) {
         inner = multiplier * pageSize(selection, walk.variables);
         items += inner;
+      } else if (typeof maxItems === 'number') {
+        inner = multiplier * maxItems;
+        if (isObjectType(itemType) && itemType.getInterfaces().some((i) => i.name === 'Node')) items += inner;
       }
-      items += countItems(walk, selection.selectionSet, getNamedType(field.type), inner, spreading);
+      items += countItems(walk, selection.selectionSet, itemType, inner, spreading);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const type = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parentType;
       items += countItems(walk, selection.selectionSet, type ?? parentType, multiplier, spreading);
@@ -167,7 +178,7 @@ function refusal(state: RateLimitState, isHttp: boolean): ExecutionResult {
       ? `This operation costs ${state.cost} points, more than the whole budget of ${state.limit} per window: ask for smaller pages.`
       : `Rate limit exceeded: this operation costs ${state.cost} points and ${state.remaining} of ${state.limit} remain until ${state.resetAt.toISOString()}.`;
   const error = new GraphQLError(message, {
-    extensions: { code: 'RATE_LIMITED', ...rateLimitSummary(state), ...(isHttp ? { http: { status: 429 } } : {}) },
+    extensions: { code: 'RATE_LIMITED' satisfies ErrorCode, ...rateLimitSummary(state), ...(isHttp ? { http: { status: 429 } } : {}) },
   });
   return { errors: [error], extensions: { rateLimit: rateLimitSummary(state) } };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, ilike, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { retrying } from '../db/retry.ts';
@@ -18,7 +18,7 @@ import {
 import type { Explanation } from '../db/schema/explanation.ts';
 import { InvalidStatusTransitionError, NotFoundError, ValidationError } from './errors.ts';
 import { likePattern } from './monitors.ts';
-import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
+import { paginate, paginateGroups, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import { activeSilences, findSilence } from './silences.ts';
 import { learnFromFalsePositives } from './suppression-rules.ts';
 import { parseInput } from './validation.ts';
@@ -167,10 +167,12 @@ export async function upsertAlerts(
 }
 
 const MAX_SNOOZE_DAYS = 90;
+/** How many alerts one `updateAlertStatus` may move. */
+export const MAX_ALERTS_PER_STATUS_UPDATE = 100;
 
 const statusUpdateSchema = z
   .object({
-    ids: z.array(z.uuid()).min(1, 'must list at least one alert').max(100, 'must list at most 100 alerts'),
+    alertIds: z.array(z.uuid()).min(1, 'must list at least one alert').max(MAX_ALERTS_PER_STATUS_UPDATE, `must list at most ${MAX_ALERTS_PER_STATUS_UPDATE} alerts`),
     status: z.enum(alertStatuses),
     note: z.string().trim().min(1, 'must not be empty').max(5_000, 'must be at most 5000 characters').nullish(),
     snoozedUntil: z.date().nullish(),
@@ -199,11 +201,10 @@ const statusUpdateSchema = z
 export async function updateAlertStatus(
   db: Db,
   viewer: Viewer,
-  input: { ids: string[]; status: AlertStatus; note?: string | null; snoozedUntil?: Date | null; learn?: SuppressionRuleKind | null },
+  input: { alertIds: string[]; status: AlertStatus; note?: string | null; snoozedUntil?: Date | null; learn?: SuppressionRuleKind | null },
 ): Promise<AlertRow[]> {
-  // `ids`, `status` and `note` are arguments of their own, so issue paths start at them.
-  const data = parseInput(statusUpdateSchema, input, []);
-  const ids = [...new Set(data.ids)];
+  const data = parseInput(statusUpdateSchema, input);
+  const ids = [...new Set(data.alertIds)];
   return retrying(db).transaction(async (tx) => {
     const current = await tx
       .select()
@@ -253,7 +254,7 @@ const noteSchema = z.object({
 });
 
 export async function addAlertNote(db: DbOrTx, viewer: Viewer, alertId: string, body: string): Promise<AlertNoteRow> {
-  const data = parseInput(noteSchema, { body }, []);
+  const data = parseInput(noteSchema, { body });
   await getAlert(db, viewer, alertId);
   const [note] = await db
     .insert(alertNotes)
@@ -279,20 +280,55 @@ export function loadAlerts(db: DbOrTx, organizationId: string, ids: readonly str
     .where(and(eq(alerts.organizationId, organizationId), inArray(alerts.id, [...ids])));
 }
 
-export function loadAlertHistory(db: DbOrTx, organizationId: string, alertIds: readonly string[]): Promise<AlertHistoryRow[]> {
-  return db
-    .select()
-    .from(alertHistory)
-    .where(and(eq(alertHistory.organizationId, organizationId), inArray(alertHistory.alertId, [...alertIds])))
-    .orderBy(asc(alertHistory.id));
+const historyOrdering: Ordering = { name: 'alertHistory.oldest', direction: 'asc', keys: [{ column: alertHistory.id, type: 'bigint' }] };
+const noteOrdering: Ordering = {
+  name: 'alertNotes.oldest',
+  direction: 'asc',
+  keys: [
+    { column: alertNotes.createdAt, type: 'timestamptz' },
+    { column: alertNotes.id, type: 'uuid' },
+  ],
+};
+
+/** The same page of the history of each alert, oldest first, in one statement. */
+export async function listAlertHistories(
+  db: DbOrTx,
+  organizationId: string,
+  alertIds: readonly string[],
+  args: PageArgs,
+): Promise<Map<string, Page<AlertHistoryRow>>> {
+  return paginateGroups(args, historyOrdering, alertHistory.alertId, alertIds, ({ seek, orderBy, limit, cursor, rank }) => {
+    const ranked = db
+      .select({ ...getTableColumns(alertHistory), groupId: sql<string>`${alertHistory.alertId}`.as('group_id'), cursor: sql<string>`${cursor}`.as('cursor'), rank: sql<number>`${rank}`.as('rank') })
+      .from(alertHistory)
+      .where(and(eq(alertHistory.organizationId, organizationId), inArray(alertHistory.alertId, [...alertIds]), seek))
+      .as('ranked');
+    return db.select().from(ranked).where(lte(ranked.rank, limit)).orderBy(asc(ranked.groupId), asc(ranked.rank)).then((rows) => rows.map(({ rank: _rank, ...row }) => row));
+  });
 }
 
-export function loadAlertNotes(db: DbOrTx, organizationId: string, alertIds: readonly string[]): Promise<AlertNoteRow[]> {
-  return db
-    .select()
-    .from(alertNotes)
-    .where(and(eq(alertNotes.organizationId, organizationId), inArray(alertNotes.alertId, [...alertIds])))
-    .orderBy(asc(alertNotes.createdAt), asc(alertNotes.id));
+/** The same page of the notes of each alert, oldest first, in one statement. */
+export async function listAlertNotes(db: DbOrTx, organizationId: string, alertIds: readonly string[], args: PageArgs): Promise<Map<string, Page<AlertNoteRow>>> {
+  return paginateGroups(args, noteOrdering, alertNotes.alertId, alertIds, ({ seek, limit, cursor, rank }) => {
+    const ranked = db
+      .select({ ...getTableColumns(alertNotes), groupId: sql<string>`${alertNotes.alertId}`.as('group_id'), cursor: sql<string>`${cursor}`.as('cursor'), rank: sql<number>`${rank}`.as('rank') })
+      .from(alertNotes)
+      .where(and(eq(alertNotes.organizationId, organizationId), inArray(alertNotes.alertId, [...alertIds]), seek))
+      .as('ranked');
+    return db.select().from(ranked).where(lte(ranked.rank, limit)).orderBy(asc(ranked.groupId), asc(ranked.rank)).then((rows) => rows.map(({ rank: _rank, ...row }) => row));
+  });
+}
+
+/** History entries by id for `node(id)`, never across organizations. */
+export function loadAlertHistoryEntries(db: DbOrTx, organizationId: string, ids: readonly number[]): Promise<AlertHistoryRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.select().from(alertHistory).where(and(eq(alertHistory.organizationId, organizationId), inArray(alertHistory.id, [...ids])));
+}
+
+/** Notes by id for `node(id)`, never across organizations. */
+export function loadAlertNotesById(db: DbOrTx, organizationId: string, ids: readonly string[]): Promise<AlertNoteRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.select().from(alertNotes).where(and(eq(alertNotes.organizationId, organizationId), inArray(alertNotes.id, [...ids])));
 }
 
 export interface AlertFilter {

@@ -1,12 +1,13 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { apiKeys } from '../db/schema/index.ts';
 import { roles } from '../db/schema/enums.ts';
 import { generateApiKey } from '../auth/tokens.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
+import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import { parseInput } from './validation.ts';
-import { roleRank, type Viewer } from './viewer.ts';
+import { hasRole, roleRank, type Viewer } from './viewer.ts';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -58,11 +59,38 @@ export async function revokeApiKey(db: DbOrTx, viewer: Viewer, id: string): Prom
   return alreadyRevoked;
 }
 
-export function listApiKeys(db: DbOrTx, viewer: Viewer): Promise<ApiKeyRow[]> {
+const apiKeyOrdering: Ordering = {
+  name: 'apiKeys.newest',
+  direction: 'desc',
+  keys: [
+    { column: apiKeys.createdAt, type: 'timestamptz' },
+    { column: apiKeys.id, type: 'uuid' },
+  ],
+};
+
+/** The organization's API keys, newest first, revoked ones included. */
+export function listApiKeys(db: DbOrTx, viewer: Viewer, args: PageArgs): Promise<Page<ApiKeyRow>> {
+  return paginate(args, apiKeyOrdering, ({ seek, orderBy, limit, cursor }) =>
+    db
+      .select({ apiKey: apiKeys, cursor })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.organizationId, viewer.organizationId), seek))
+      .orderBy(...orderBy)
+      .limit(limit)
+      .then((rows) => rows.map((row) => ({ ...row.apiKey, cursor: row.cursor }))),
+  );
+}
+
+export async function countApiKeys(db: DbOrTx, viewer: Viewer): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(apiKeys).where(eq(apiKeys.organizationId, viewer.organizationId));
+  return row!.value;
+}
+
+/** Keys by id for `node(id)`: only the viewer's organization's, and only for owners and admins. */
+export function loadApiKeys(db: DbOrTx, viewer: Viewer, ids: readonly string[]): Promise<ApiKeyRow[]> {
+  if (ids.length === 0 || !hasRole(viewer, 'admin')) return Promise.resolve([]);
   return db
     .select()
     .from(apiKeys)
-    .where(eq(apiKeys.organizationId, viewer.organizationId))
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
-    .limit(500);
+    .where(and(eq(apiKeys.organizationId, viewer.organizationId), inArray(apiKeys.id, [...ids])));
 }

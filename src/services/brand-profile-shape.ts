@@ -18,15 +18,33 @@ const domain = z
  * social handles and apps, legitimate partners, and third-party platforms it uses. The rules treat
  * official assets as not threats; the LLM receives the entries relevant to each batch.
  */
+/** The most entries each section holds: edits beyond it are refused, and the API documents it. */
+export const PROFILE_SECTION_LIMITS = {
+  names: 50,
+  domains: 100,
+  products: 200,
+  people: 200,
+  handles: 200,
+  apps: 100,
+  partners: 200,
+  platforms: 100,
+} as const;
+
 const sections = {
-  names: z.array(name).max(50),
-  domains: z.array(domain).max(100),
-  products: z.array(name).max(200),
-  people: z.array(z.object({ name, role: z.string().trim().max(200).nullish() })).max(200),
-  handles: z.array(z.object({ platform: z.string().trim().toLowerCase().min(1).max(50), handle: z.string().trim().min(1).max(200) })).max(200),
-  apps: z.array(z.object({ store: z.string().trim().toLowerCase().min(1).max(50), name, id: z.string().trim().max(300).nullish() })).max(100),
-  partners: z.array(z.object({ name, domain: domain.nullish() })).max(200),
-  platforms: z.array(z.object({ kind: z.enum(platformKinds), url: z.url({ protocol: /^https?$/ }).max(2_000) })).max(100),
+  names: z.array(name).max(PROFILE_SECTION_LIMITS.names),
+  domains: z.array(domain).max(PROFILE_SECTION_LIMITS.domains),
+  products: z.array(name).max(PROFILE_SECTION_LIMITS.products),
+  people: z.array(z.object({ name, role: z.string().trim().max(200).nullish() })).max(PROFILE_SECTION_LIMITS.people),
+  handles: z
+    .array(z.object({ platform: z.string().trim().toLowerCase().min(1).max(50), handle: z.string().trim().min(1).max(200) }))
+    .max(PROFILE_SECTION_LIMITS.handles),
+  apps: z
+    .array(z.object({ store: z.string().trim().toLowerCase().min(1).max(50), name, id: z.string().trim().max(300).nullish() }))
+    .max(PROFILE_SECTION_LIMITS.apps),
+  partners: z.array(z.object({ name, domain: domain.nullish() })).max(PROFILE_SECTION_LIMITS.partners),
+  platforms: z
+    .array(z.object({ kind: z.enum(platformKinds), url: z.url({ protocol: /^https?$/ }).max(2_000) }))
+    .max(PROFILE_SECTION_LIMITS.platforms),
 };
 
 export const brandProfileSchema = z.object({

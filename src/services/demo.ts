@@ -33,7 +33,7 @@ export async function seedDemoWorkspace(db: Db): Promise<DemoWorkspace> {
     const [user] = await tx.insert(users).values({ email: DEMO_EMAIL, name: 'Demo Analyst', passwordHash }).returning();
     const [org] = await tx
       .insert(organizations)
-      .values({ name: 'Acme Corp (demo)', plan: 'business', ownDomains: ['acme.example'] })
+      .values({ name: 'Acme Corp (demo)', plan: 'business', ownDomains: ['acme.example'], allowsDemoSource: true })
       .returning();
     await tx.insert(memberships).values({ organizationId: org!.id, userId: user!.id, role: 'owner', isDigestOptedIn: true });
     await grantMonthlyCredits(tx, org!.id);

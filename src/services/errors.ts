@@ -1,10 +1,14 @@
+import type { ErrorCode } from '../lib/error-codes.ts';
+import { encodeGlobalId, type NodeTypename } from '../lib/global-id.ts';
+import type { AlertStatus, PlanName } from '../db/schema/enums.ts';
+
 /**
  * Expected failures of the domain. Services throw these; the GraphQL layer turns each into a typed
  * member of a mutation's result union (or an error with a stable `extensions.code` on queries).
  * Anything else that is thrown is unexpected and gets masked.
  */
-export class DomainError extends Error {
-  readonly code: string = 'DOMAIN_ERROR';
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
 }
 
 export interface FieldIssue {
@@ -13,13 +17,17 @@ export interface FieldIssue {
   message: string;
 }
 
+/** The most field issues one ValidationError reports (an import of 500 monitors could list thousands). */
+export const MAX_FIELD_ISSUES = 100;
+
 export class ValidationError extends DomainError {
   override readonly code = 'VALIDATION_ERROR';
   readonly issues: FieldIssue[];
   constructor(issues: FieldIssue[]) {
-    super(issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') || 'Invalid input');
+    const kept = issues.slice(0, MAX_FIELD_ISSUES);
+    super(kept.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') || 'Invalid input');
     this.name = 'ValidationError';
-    this.issues = issues;
+    this.issues = kept;
   }
   static single(path: (string | number)[], message: string): ValidationError {
     return new ValidationError([{ path, message }]);
@@ -28,10 +36,11 @@ export class ValidationError extends DomainError {
 
 export class NotFoundError extends DomainError {
   override readonly code = 'NOT_FOUND';
-  readonly resource: string;
+  /** The typename of what was asked for; `id` is its row id (the API shows it as a global ID). */
+  readonly resource: NodeTypename;
   readonly id: string;
-  constructor(resource: string, id: string) {
-    super(`${resource} ${id} was not found`);
+  constructor(resource: NodeTypename, id: string) {
+    super(`${resource} ${encodeGlobalId(resource, id)} was not found`);
     this.name = 'NotFoundError';
     this.resource = resource;
     this.id = id;
@@ -78,13 +87,15 @@ export class ConflictError extends DomainError {
   }
 }
 
+export type PlanLimitName = 'maxMonitors' | 'minIntervalMinutes' | 'sources';
+
 export class PlanLimitExceededError extends DomainError {
   override readonly code = 'PLAN_LIMIT_EXCEEDED';
-  readonly plan: string;
-  readonly limit: string;
+  readonly plan: PlanName;
+  readonly limit: PlanLimitName;
   readonly maximum: number;
   readonly current: number;
-  constructor(args: { plan: string; limit: string; maximum: number; current: number; message: string }) {
+  constructor(args: { plan: PlanName; limit: PlanLimitName; maximum: number; current: number; message: string }) {
     super(args.message);
     this.name = 'PlanLimitExceededError';
     this.plan = args.plan;
@@ -97,9 +108,9 @@ export class PlanLimitExceededError extends DomainError {
 export class InvalidStatusTransitionError extends DomainError {
   override readonly code = 'INVALID_STATUS_TRANSITION';
   readonly alertId: string;
-  readonly from: string;
-  readonly to: string;
-  constructor(alertId: string, from: string, to: string) {
+  readonly from: AlertStatus;
+  readonly to: AlertStatus;
+  constructor(alertId: string, from: AlertStatus, to: AlertStatus) {
     super(`An alert cannot go from ${from} to ${to}`);
     this.name = 'InvalidStatusTransitionError';
     this.alertId = alertId;
@@ -116,12 +127,13 @@ export class LastOwnerError extends DomainError {
   }
 }
 
-export class RateLimitedError extends DomainError {
-  override readonly code = 'RATE_LIMITED';
+/** A manual scan asked for within the cooldown of the previous one (not the API's rate limit). */
+export class ScanCooldownError extends DomainError {
+  override readonly code = 'SCAN_COOLDOWN';
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number, message: string) {
     super(message);
-    this.name = 'RateLimitedError';
+    this.name = 'ScanCooldownError';
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -1,22 +1,63 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { memberships, users } from '../db/schema/index.ts';
 import { roles, type Role } from '../db/schema/enums.ts';
 import { ConflictError, ForbiddenError, LastOwnerError, NotFoundError, ValidationError } from './errors.ts';
 import { emailSchema } from './accounts.ts';
+import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
 
 export type MembershipRow = typeof memberships.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 
-export function listMembers(db: DbOrTx, viewer: Viewer): Promise<MembershipRow[]> {
+const memberOrdering: Ordering = {
+  name: 'members.joined',
+  direction: 'asc',
+  keys: [
+    { column: memberships.createdAt, type: 'timestamptz' },
+    { column: memberships.id, type: 'uuid' },
+  ],
+};
+
+/** The organization's members, longest-standing first. */
+export function listMembers(db: DbOrTx, viewer: Viewer, args: PageArgs): Promise<Page<MembershipRow>> {
+  return paginate(args, memberOrdering, ({ seek, orderBy, limit, cursor }) =>
+    db
+      .select({ membership: memberships, cursor })
+      .from(memberships)
+      .where(and(eq(memberships.organizationId, viewer.organizationId), seek))
+      .orderBy(...orderBy)
+      .limit(limit)
+      .then((rows) => rows.map((row) => ({ ...row.membership, cursor: row.cursor }))),
+  );
+}
+
+export async function countMembers(db: DbOrTx, viewer: Viewer): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(memberships).where(eq(memberships.organizationId, viewer.organizationId));
+  return row!.value;
+}
+
+/** Memberships by id for `node(id)`, never across organizations. */
+export function loadMemberships(db: DbOrTx, organizationId: string, ids: readonly string[]): Promise<MembershipRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
   return db
     .select()
     .from(memberships)
-    .where(eq(memberships.organizationId, viewer.organizationId))
-    .orderBy(asc(memberships.createdAt), asc(memberships.id));
+    .where(and(eq(memberships.organizationId, organizationId), inArray(memberships.id, [...ids])));
+}
+
+/** Which of `userIds` the viewer may look up by ID: themselves, and members of their organization. */
+export async function visibleUserIds(db: DbOrTx, viewer: Viewer, userIds: readonly string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, viewer.organizationId), inArray(memberships.userId, [...userIds])));
+  const visible = new Set(rows.map((row) => row.userId));
+  if (viewer.userId && userIds.includes(viewer.userId)) visible.add(viewer.userId);
+  return visible;
 }
 
 export async function loadUsers(db: DbOrTx, ids: readonly string[]): Promise<UserRow[]> {
@@ -33,11 +74,10 @@ const addMemberSchema = z.object({ email: emailSchema, role: z.enum(roles) });
 
 /** Adds an existing Vigil user to the viewer's organization. */
 export async function addMember(db: DbOrTx, viewer: Viewer, input: z.input<typeof addMemberSchema>): Promise<MembershipRow> {
-  // `email` and `role` are arguments of their own, not fields of an `input` object.
-  const data = parseInput(addMemberSchema, input, []);
+  const data = parseInput(addMemberSchema, input);
   assertMayManageRole(viewer, data.role);
   const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, data.email));
-  if (!user) throw ValidationError.single(['email'], 'No Vigil user has this email; ask them to sign up first');
+  if (!user) throw ValidationError.single(['input', 'email'], 'No Vigil user has this email; ask them to sign up first');
   const [membership] = await db
     .insert(memberships)
     .values({ organizationId: viewer.organizationId, userId: user.id, role: data.role })

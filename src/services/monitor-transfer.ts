@@ -9,23 +9,25 @@ import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
 
 export const EXPORT_VERSION = 1;
+/** The most monitors one document holds: the largest plan's limit. */
+export const MAX_TRANSFER_MONITORS = 500;
 
 const exportedMonitor = z.object({
   name: z.string(),
   kind: z.enum(monitorKinds),
   terms: z.array(z.string()),
-  excludeTerms: z.array(z.string()).default([]),
+  excludeTerms: z.array(z.string()).nullish().transform((terms) => terms ?? []),
   sources: z.array(z.enum(sourceKinds)),
-  feedUrls: z.array(z.string()).default([]),
+  feedUrls: z.array(z.string()).nullish().transform((urls) => urls ?? []),
   frequency: z.enum(frequencies),
   intervalMinutes: z.number().int().nullish(),
-  status: z.enum(monitorStatuses).default('active'),
+  status: z.enum(monitorStatuses).nullish().transform((status) => status ?? 'active'),
 });
 
 const documentSchema = z
   .object({
     version: z.literal(EXPORT_VERSION, { error: `must be ${EXPORT_VERSION}` }),
-    monitors: z.array(exportedMonitor).max(500, 'must hold at most 500 monitors'),
+    monitors: z.array(exportedMonitor).max(MAX_TRANSFER_MONITORS, `must hold at most ${MAX_TRANSFER_MONITORS} monitors`),
   })
   .refine((doc) => new Set(doc.monitors.map((m) => m.name.trim().toLowerCase())).size === doc.monitors.length, {
     path: ['monitors'],
@@ -33,10 +35,16 @@ const documentSchema = z
   });
 
 export type MonitorDocument = z.input<typeof documentSchema>;
+export type ExportedMonitor = z.output<typeof exportedMonitor>;
 
-/** The organization's monitors as a JSON document that `importMonitors` accepts back. */
-export async function exportMonitors(db: Db, viewer: Viewer): Promise<{ version: number; monitors: z.output<typeof exportedMonitor>[] }> {
-  const rows = await db.select().from(monitors).where(eq(monitors.organizationId, viewer.organizationId)).orderBy(asc(monitors.name), asc(monitors.id));
+/** The organization's monitors (the first 500 by name) as a document that `importMonitors` accepts back. */
+export async function exportMonitors(db: Db, viewer: Viewer): Promise<{ version: number; monitors: ExportedMonitor[] }> {
+  const rows = await db
+    .select()
+    .from(monitors)
+    .where(eq(monitors.organizationId, viewer.organizationId))
+    .orderBy(asc(monitors.name), asc(monitors.id))
+    .limit(MAX_TRANSFER_MONITORS);
   return {
     version: EXPORT_VERSION,
     monitors: rows.map((m) => ({
@@ -59,7 +67,7 @@ export async function exportMonitors(db: Db, viewer: Viewer): Promise<{ version:
  * an error anywhere rolls the whole import back. Importing the same document twice changes nothing.
  */
 export async function importMonitors(db: Db, viewer: Viewer, document: unknown): Promise<{ created: MonitorRow[]; updated: MonitorRow[] }> {
-  const data = parseInput(documentSchema, document, ['document']);
+  const data = parseInput(documentSchema, document);
   return db.transaction(async (tx) => {
     const names = data.monitors.map((m) => m.name.trim().toLowerCase());
     const existing = names.length
@@ -91,7 +99,7 @@ export async function importMonitors(db: Db, viewer: Viewer, document: unknown):
         (current ? updated : created).push(monitor);
       } catch (error) {
         if (error instanceof ValidationError) {
-          throw new ValidationError(error.issues.map((issue) => ({ path: ['document', 'monitors', index, ...issue.path.slice(1)], message: issue.message })));
+          throw new ValidationError(error.issues.map((issue) => ({ path: ['input', 'monitors', index, ...issue.path.slice(1)], message: issue.message })));
         }
         throw error;
       }

@@ -12,7 +12,7 @@ import {
 } from '../db/schema/enums.ts';
 import { NotFoundError, PlanLimitExceededError, ValidationError } from './errors.ts';
 import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
-import { planFor, type Plan } from './plans.ts';
+import { limitsFor, type Plan } from './plans.ts';
 import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -105,9 +105,13 @@ function checkPlan(plan: Plan, fields: { intervalMinutes: number; sources: reado
 
 /** Locks the organization row: monitor creation is serialized per organization so the count check holds. */
 async function lockOrganization(tx: DbOrTx, organizationId: string) {
-  const [org] = await tx.select({ plan: organizations.plan }).from(organizations).where(eq(organizations.id, organizationId)).for('update');
+  const [org] = await tx
+    .select({ plan: organizations.plan, allowsDemoSource: organizations.allowsDemoSource })
+    .from(organizations)
+    .where(eq(organizations.id, organizationId))
+    .for('update');
   if (!org) throw new NotFoundError('Organization', organizationId);
-  return planFor(org.plan);
+  return limitsFor(org);
 }
 
 export async function createMonitor(db: Db, viewer: Viewer, input: CreateMonitorInput): Promise<MonitorRow> {
@@ -259,16 +263,10 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export async function listMonitors(
-  db: DbOrTx,
-  viewer: Viewer,
-  filter: MonitorFilter,
-  order: { field: MonitorOrderField; direction: 'asc' | 'desc' },
-  args: PageArgs,
-): Promise<Page<MonitorRow>> {
+function monitorConditions(viewer: Viewer, filter: MonitorFilter): (SQL | undefined)[] {
   const text = filter.text?.trim();
   if (text && text.length > 200) throw ValidationError.single(['filter', 'text'], 'must be at most 200 characters');
-  const conditions: (SQL | undefined)[] = [
+  return [
     eq(monitors.organizationId, viewer.organizationId),
     filter.statuses?.length ? inArray(monitors.status, filter.statuses) : undefined,
     filter.kinds?.length ? inArray(monitors.kind, filter.kinds) : undefined,
@@ -279,6 +277,22 @@ export async function listMonitors(
         )
       : undefined,
   ];
+}
+
+/** How many monitors `listMonitors` pages through with this filter. */
+export async function countMonitors(db: DbOrTx, viewer: Viewer, filter: MonitorFilter): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(monitors).where(and(...monitorConditions(viewer, filter)));
+  return row!.value;
+}
+
+export async function listMonitors(
+  db: DbOrTx,
+  viewer: Viewer,
+  filter: MonitorFilter,
+  order: { field: MonitorOrderField; direction: 'asc' | 'desc' },
+  args: PageArgs,
+): Promise<Page<MonitorRow>> {
+  const conditions = monitorConditions(viewer, filter);
   const ordering: Ordering = { name: `monitors.${order.field}.${order.direction}`, keys: monitorOrderKeys[order.field], direction: order.direction };
   return paginate(args, ordering, ({ seek, orderBy, limit, cursor }) =>
     db

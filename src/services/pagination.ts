@@ -21,7 +21,7 @@ export interface Page<T> {
 export interface OrderKey {
   column: SQLWrapper;
   /** PostgreSQL type used to read the cursor value back. */
-  type: 'timestamptz' | 'text' | 'int' | 'uuid';
+  type: 'timestamptz' | 'text' | 'int' | 'bigint' | 'uuid';
 }
 
 /**
@@ -43,12 +43,13 @@ export interface PageQuery {
   cursor: SQL<string>;
 }
 
-/** Runs one keyset page: `fetch` adds the caller's filters and returns rows carrying `cursor`. */
-export async function paginate<T extends { cursor: string }>(
-  args: PageArgs,
-  ordering: Ordering,
-  fetch: (query: PageQuery) => Promise<T[]>,
-): Promise<Page<Omit<T, 'cursor'>>> {
+interface PagePlan {
+  isBackward: boolean;
+  size: number;
+  query: PageQuery;
+}
+
+function planPage(args: PageArgs, ordering: Ordering): PagePlan {
   const isBackward = args.last != null || (args.before != null && args.first == null);
   const size = pageSize(isBackward ? args.last : args.first, isBackward ? 'last' : 'first');
   const cursorText = isBackward ? args.before : args.after;
@@ -70,19 +71,65 @@ export async function paginate<T extends { cursor: string }>(
     ordering.keys.map((k) => sql`${k.column}::text`),
     sql`, `,
   )})::text`;
+  return { isBackward, size, query: { seek, orderBy, limit: size + 1, cursor } };
+}
 
-  const rows = await fetch({ seek, orderBy, limit: size + 1, cursor });
-  const hasMore = rows.length > size;
-  const page = rows.slice(0, size);
-  if (isBackward) page.reverse();
+function toPage<T extends { cursor: string }>(args: PageArgs, ordering: Ordering, plan: PagePlan, rows: T[]): Page<Omit<T, 'cursor'>> {
+  const hasMore = rows.length > plan.size;
+  const page = rows.slice(0, plan.size);
+  if (plan.isBackward) page.reverse();
   const nodes = page.map(({ cursor: _cursor, ...rest }) => rest);
   const cursors = page.map((row) => encodeCursor(ordering.name, row.cursor));
   return {
     nodes,
     cursors,
-    hasNextPage: isBackward ? args.before != null : hasMore,
-    hasPreviousPage: isBackward ? hasMore : args.after != null,
+    hasNextPage: plan.isBackward ? args.before != null : hasMore,
+    hasPreviousPage: plan.isBackward ? hasMore : args.after != null,
   };
+}
+
+/** Runs one keyset page: `fetch` adds the caller's filters and returns rows carrying `cursor`. */
+export async function paginate<T extends { cursor: string }>(
+  args: PageArgs,
+  ordering: Ordering,
+  fetch: (query: PageQuery) => Promise<T[]>,
+): Promise<Page<Omit<T, 'cursor'>>> {
+  const plan = planPage(args, ordering);
+  return toPage(args, ordering, plan, await fetch(plan.query));
+}
+
+export interface GroupPageQuery extends PageQuery {
+  /**
+   * `row_number()` of each row within its group, in page order: select it in a subquery and keep
+   * the rows whose rank is at most `limit`.
+   */
+  rank: SQL<number>;
+}
+
+/**
+ * The same page (same arguments, so the same cursor bound) of many small lists at once — the
+ * notes of every alert on a page, say — in one statement: `fetch` selects the rows of all `groupIds`,
+ * each carrying `groupId`, `cursor` and a `rank` no greater than `limit`.
+ */
+export async function paginateGroups<T extends { cursor: string; groupId: string }>(
+  args: PageArgs,
+  ordering: Ordering,
+  groupColumn: SQLWrapper,
+  groupIds: readonly string[],
+  fetch: (query: GroupPageQuery) => Promise<T[]>,
+): Promise<Map<string, Page<Omit<T, 'cursor' | 'groupId'>>>> {
+  const plan = planPage(args, ordering);
+  const rank = sql<number>`row_number() over (partition by ${groupColumn} order by ${sql.join(plan.query.orderBy, sql`, `)})`;
+  const rows = groupIds.length > 0 ? await fetch({ ...plan.query, rank }) : [];
+  const byGroup = new Map<string, T[]>(groupIds.map((id) => [id, []]));
+  for (const row of rows) byGroup.get(row.groupId)?.push(row);
+  return new Map(
+    [...byGroup].map(([groupId, groupRows]) => {
+      const page = toPage(args, ordering, plan, groupRows);
+      const nodes = page.nodes.map(({ groupId: _groupId, ...rest }) => rest) as Omit<T, 'cursor' | 'groupId'>[];
+      return [groupId, { ...page, nodes }];
+    }),
+  );
 }
 
 function flip(direction: 'asc' | 'desc'): 'asc' | 'desc' {
@@ -101,6 +148,14 @@ function encodeCursor(orderingName: string, keyValuesJson: string): string {
   return Buffer.from(JSON.stringify([orderingName, JSON.parse(keyValuesJson)])).toString('base64url');
 }
 
+const CURSOR_VALUE_SHAPES: Record<OrderKey['type'], (value: string) => boolean> = {
+  int: (value) => /^-?\d{1,9}$/.test(value),
+  bigint: (value) => /^-?\d{1,18}$/.test(value),
+  uuid: (value) => /^[0-9a-f-]{36}$/i.test(value),
+  timestamptz: (value) => /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?([+-]\d\d(:?\d\d)?|Z)$/.test(value),
+  text: (value) => value.length <= 1000,
+};
+
 function decodeCursor(cursor: string, ordering: Ordering, argName: string): string[] {
   const invalid = () => ValidationError.single([argName], 'is not a cursor from this list and ordering');
   let decoded: unknown;
@@ -113,16 +168,7 @@ function decodeCursor(cursor: string, ordering: Ordering, argName: string): stri
   const values = decoded[1] as unknown[];
   if (values.length !== ordering.keys.length || values.some((v) => typeof v !== 'string')) throw invalid();
   for (const [i, key] of ordering.keys.entries()) {
-    const value = values[i] as string;
-    const ok =
-      key.type === 'int'
-        ? /^-?\d{1,9}$/.test(value)
-        : key.type === 'uuid'
-          ? /^[0-9a-f-]{36}$/i.test(value)
-          : key.type === 'timestamptz'
-            ? /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?([+-]\d\d(:?\d\d)?|Z)$/.test(value)
-            : value.length <= 1000;
-    if (!ok) throw invalid();
+    if (!CURSOR_VALUE_SHAPES[key.type](values[i] as string)) throw invalid();
   }
   return values as string[];
 }

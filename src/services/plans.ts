@@ -5,6 +5,7 @@ export interface Plan {
   maxMonitors: number;
   /** Shortest scan interval a monitor on this plan may use. */
   minIntervalMinutes: number;
+  /** Sources offered to regular organizations on this plan (the demo source never is). */
   sources: readonly SourceKind[];
   retentionDays: number;
   monthlyCredits: number;
@@ -15,7 +16,7 @@ export const PLANS: Record<PlanName, Plan> = {
     name: 'free',
     maxMonitors: 5,
     minIntervalMinutes: 60,
-    sources: ['demo', 'rss', 'hackernews'],
+    sources: ['rss', 'hackernews'],
     retentionDays: 30,
     monthlyCredits: 1_000,
   },
@@ -23,7 +24,7 @@ export const PLANS: Record<PlanName, Plan> = {
     name: 'pro',
     maxMonitors: 50,
     minIntervalMinutes: 15,
-    sources: ['demo', 'rss', 'hackernews', 'google', 'certstream'],
+    sources: ['rss', 'hackernews', 'google', 'certstream'],
     retentionDays: 180,
     monthlyCredits: 20_000,
   },
@@ -31,7 +32,7 @@ export const PLANS: Record<PlanName, Plan> = {
     name: 'business',
     maxMonitors: 500,
     minIntervalMinutes: 5,
-    sources: ['demo', 'rss', 'hackernews', 'google', 'certstream'],
+    sources: ['rss', 'hackernews', 'google', 'certstream'],
     retentionDays: 365,
     monthlyCredits: 200_000,
   },
@@ -39,4 +40,10 @@ export const PLANS: Record<PlanName, Plan> = {
 
 export function planFor(name: PlanName): Plan {
   return PLANS[name];
+}
+
+/** What one organization may do: its plan, plus the demo source where the organization allows it. */
+export function limitsFor(organization: { plan: PlanName; allowsDemoSource: boolean }): Plan {
+  const plan = planFor(organization.plan);
+  return organization.allowsDemoSource ? { ...plan, sources: [...plan.sources, 'demo'] } : plan;
 }

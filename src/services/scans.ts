@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { findings, monitors, scans } from '../db/schema/index.ts';
-import { NotFoundError, RateLimitedError } from './errors.ts';
-import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
+import { NotFoundError, ScanCooldownError } from './errors.ts';
+import { paginate, paginateGroups, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import type { Viewer } from './viewer.ts';
 
 export type ScanRow = typeof scans.$inferSelect;
@@ -81,7 +81,7 @@ export async function scanMonitorNow(db: Db, viewer: Viewer, monitorId: string, 
       .orderBy(desc(scans.queuedAt))
       .limit(1);
     if (recent && recent.secondsAgo < cooldownSeconds) {
-      throw new RateLimitedError(Math.ceil(cooldownSeconds - recent.secondsAgo), `This monitor was scanned by hand ${Math.floor(recent.secondsAgo)} s ago; wait ${Math.ceil(cooldownSeconds - recent.secondsAgo)} s`);
+      throw new ScanCooldownError(Math.ceil(cooldownSeconds - recent.secondsAgo), `This monitor was scanned by hand ${Math.floor(recent.secondsAgo)} s ago; wait ${Math.ceil(cooldownSeconds - recent.secondsAgo)} s`);
     }
     const [scan] = await tx
       .insert(scans)
@@ -141,10 +141,47 @@ export function loadScans(db: DbOrTx, organizationId: string, ids: readonly stri
 }
 
 /** "Why suppressed": the findings a scan kept but did not alert on, with their reasons. */
-export function loadSuppressedFindings(db: DbOrTx, organizationId: string, scanIds: readonly string[]): Promise<FindingRow[]> {
+const suppressedOrdering: Ordering = {
+  name: 'suppressedFindings.oldest',
+  direction: 'asc',
+  keys: [
+    { column: findings.firstSeenAt, type: 'timestamptz' },
+    { column: findings.id, type: 'uuid' },
+  ],
+};
+
+/** The same page of the suppressed findings of each scan, oldest first, in one statement. */
+export function listSuppressedFindings(
+  db: DbOrTx,
+  organizationId: string,
+  scanIds: readonly string[],
+  args: PageArgs,
+): Promise<Map<string, Page<FindingRow>>> {
+  return paginateGroups(args, suppressedOrdering, findings.scanId, scanIds, ({ seek, limit, cursor, rank }) => {
+    const ranked = db
+      .select({
+        ...getTableColumns(findings),
+        groupId: sql<string>`${findings.scanId}`.as('group_id'),
+        cursor: sql<string>`${cursor}`.as('cursor'),
+        rank: sql<number>`${rank}`.as('rank'),
+      })
+      .from(findings)
+      .where(and(eq(findings.organizationId, organizationId), inArray(findings.scanId, [...scanIds]), eq(findings.status, 'suppressed'), seek))
+      .as('ranked');
+    return db
+      .select()
+      .from(ranked)
+      .where(lte(ranked.rank, limit))
+      .orderBy(asc(ranked.groupId), asc(ranked.rank))
+      .then((rows) => rows.map(({ rank: _rank, ...row }) => row));
+  });
+}
+
+/** Suppressed findings by id for `node(id)`, never across organizations. */
+export function loadSuppressedFindings(db: DbOrTx, organizationId: string, ids: readonly string[]): Promise<FindingRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
   return db
     .select()
     .from(findings)
-    .where(and(eq(findings.organizationId, organizationId), inArray(findings.scanId, [...scanIds]), eq(findings.status, 'suppressed')))
-    .orderBy(asc(findings.firstSeenAt), asc(findings.id));
+    .where(and(eq(findings.organizationId, organizationId), inArray(findings.id, [...ids]), eq(findings.status, 'suppressed')));
 }

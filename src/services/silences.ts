@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { silences } from '../db/schema/index.ts';
 import { alertCategories, severities, SEVERITY_RANK, type AlertCategory, type Severity } from '../db/schema/enums.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { getMonitor } from './monitors.ts';
+import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -93,20 +94,45 @@ async function getSilence(db: DbOrTx, viewer: Viewer, id: string): Promise<Silen
 }
 
 /** Active and upcoming silences, ending soonest first; with `includeExpired`, also the 100 most recently ended. */
-export async function listSilences(db: DbOrTx, viewer: Viewer, options: { includeExpired?: boolean } = {}): Promise<SilenceRow[]> {
-  const current = await db
-    .select()
-    .from(silences)
-    .where(and(eq(silences.organizationId, viewer.organizationId), gt(silences.endsAt, sql`now()`)))
-    .orderBy(asc(silences.endsAt), asc(silences.id));
-  if (!options.includeExpired) return current;
-  const ended = await db
-    .select()
-    .from(silences)
-    .where(and(eq(silences.organizationId, viewer.organizationId), lte(silences.endsAt, sql`now()`)))
-    .orderBy(desc(silences.endsAt), desc(silences.id))
-    .limit(100);
-  return [...current, ...ended];
+const silenceOrderings: Record<'current' | 'expired', Ordering> = {
+  current: {
+    name: 'silences.endingSoonest',
+    direction: 'asc',
+    keys: [
+      { column: silences.endsAt, type: 'timestamptz' },
+      { column: silences.id, type: 'uuid' },
+    ],
+  },
+  expired: {
+    name: 'silences.endedLatest',
+    direction: 'desc',
+    keys: [
+      { column: silences.endsAt, type: 'timestamptz' },
+      { column: silences.id, type: 'uuid' },
+    ],
+  },
+};
+
+function silenceConditions(viewer: Viewer, isExpired: boolean) {
+  return and(eq(silences.organizationId, viewer.organizationId), isExpired ? lte(silences.endsAt, sql`now()`) : gt(silences.endsAt, sql`now()`));
+}
+
+/** In effect or upcoming silences, ending soonest first; or, with `isExpired`, ended ones, latest first. */
+export function listSilences(db: DbOrTx, viewer: Viewer, options: { isExpired: boolean }, args: PageArgs): Promise<Page<SilenceRow>> {
+  return paginate(args, silenceOrderings[options.isExpired ? 'expired' : 'current'], ({ seek, orderBy, limit, cursor }) =>
+    db
+      .select({ silence: silences, cursor })
+      .from(silences)
+      .where(and(silenceConditions(viewer, options.isExpired), seek))
+      .orderBy(...orderBy)
+      .limit(limit)
+      .then((rows) => rows.map((row) => ({ ...row.silence, cursor: row.cursor }))),
+  );
+}
+
+export async function countSilences(db: DbOrTx, viewer: Viewer, options: { isExpired: boolean }): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(silences).where(silenceConditions(viewer, options.isExpired));
+  return row!.value;
 }
 
 export function loadSilences(db: DbOrTx, organizationId: string, ids: readonly string[]): Promise<SilenceRow[]> {

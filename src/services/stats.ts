@@ -18,7 +18,7 @@ import type { Viewer } from './viewer.ts';
 export type Bucket = 'hour' | 'day' | 'week';
 
 /** The most buckets one series may have, so a single request stays cheap. */
-const MAX_POINTS = 2_000;
+export const MAX_SERIES_POINTS = 2_000;
 const BUCKET_HOURS: Record<Bucket, number> = { hour: 1, day: 24, week: 168 };
 
 const statsInputSchema = z
@@ -29,9 +29,9 @@ const statsInputSchema = z
     monitorIds: z.array(z.uuid()).max(100, 'must list at most 100 monitors').nullish(),
   })
   .refine((input) => input.since < input.until, { path: ['since'], message: 'must be before until' })
-  .refine((input) => (input.until.getTime() - input.since.getTime()) / 3_600_000 / BUCKET_HOURS[input.bucket] <= MAX_POINTS, {
+  .refine((input) => (input.until.getTime() - input.since.getTime()) / 3_600_000 / BUCKET_HOURS[input.bucket] <= MAX_SERIES_POINTS, {
     path: ['bucket'],
-    message: `gives more than ${MAX_POINTS} points for this range; use a larger bucket`,
+    message: `gives more than ${MAX_SERIES_POINTS} points for this range; use a larger bucket`,
   });
 
 export type AlertStatsInput = z.input<typeof statsInputSchema>;

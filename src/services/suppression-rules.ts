@@ -1,10 +1,12 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { hostOf } from '../scanning/canonical.ts';
 import { monitors, suppressionRules, type alerts } from '../db/schema/index.ts';
 import { suppressionRuleKinds, type SuppressionRuleKind } from '../db/schema/enums.ts';
+import { encodeGlobalId } from '../lib/global-id.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import { paginate, paginateGroups, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -135,7 +137,7 @@ export async function learnFromFalsePositives(
 ): Promise<void> {
   const rules = marked.map((alert) => {
     const pattern = alert.url ? patternFromUrl(kind, alert.url) : null;
-    if (!pattern) throw ValidationError.single(['learn'], `alert ${alert.id} has no URL to learn a ${kind === 'domain' ? 'domain' : 'URL pattern'} from`);
+    if (!pattern) throw ValidationError.single(['input', 'learn'], `alert ${encodeGlobalId('Alert', alert.id)} has no URL to learn a ${kind === 'domain' ? 'domain' : 'URL pattern'} from`);
     return { monitorId: alert.monitorId, kind, pattern, sourceAlertId: alert.id };
   });
   await insertRules(tx, viewer, rules);
@@ -151,18 +153,59 @@ export async function deleteSuppressionRule(db: DbOrTx, viewer: Viewer, id: stri
 }
 
 /** The organization's rules, oldest first, optionally of some monitors only. */
-export function listSuppressionRules(db: DbOrTx, organizationId: string, monitorIds?: readonly string[] | null): Promise<SuppressionRuleRow[]> {
-  return db
-    .select()
-    .from(suppressionRules)
-    .where(
-      and(
-        eq(suppressionRules.organizationId, organizationId),
-        monitorIds?.length ? inArray(suppressionRules.monitorId, [...monitorIds]) : undefined,
-      ),
-    )
-    .orderBy(asc(suppressionRules.createdAt), asc(suppressionRules.id))
-    .limit(1_000);
+const ruleOrdering: Ordering = {
+  name: 'suppressionRules.oldest',
+  direction: 'asc',
+  keys: [
+    { column: suppressionRules.createdAt, type: 'timestamptz' },
+    { column: suppressionRules.id, type: 'uuid' },
+  ],
+};
+
+/** The organization's rules (of some monitors only, if given), oldest first. */
+export function listSuppressionRules(db: DbOrTx, organizationId: string, monitorIds: readonly string[] | null, args: PageArgs): Promise<Page<SuppressionRuleRow>> {
+  return paginate(args, ruleOrdering, ({ seek, orderBy, limit, cursor }) =>
+    db
+      .select({ rule: suppressionRules, cursor })
+      .from(suppressionRules)
+      .where(
+        and(
+          eq(suppressionRules.organizationId, organizationId),
+          monitorIds?.length ? inArray(suppressionRules.monitorId, [...monitorIds]) : undefined,
+          seek,
+        ),
+      )
+      .orderBy(...orderBy)
+      .limit(limit)
+      .then((rows) => rows.map((row) => ({ ...row.rule, cursor: row.cursor }))),
+  );
+}
+
+/** The same page of the rules of each monitor, oldest first, in one statement. */
+export function listMonitorsSuppressionRules(
+  db: DbOrTx,
+  organizationId: string,
+  monitorIds: readonly string[],
+  args: PageArgs,
+): Promise<Map<string, Page<SuppressionRuleRow>>> {
+  return paginateGroups(args, ruleOrdering, suppressionRules.monitorId, monitorIds, ({ seek, limit, cursor, rank }) => {
+    const ranked = db
+      .select({
+        ...getTableColumns(suppressionRules),
+        groupId: sql<string>`${suppressionRules.monitorId}`.as('group_id'),
+        cursor: sql<string>`${cursor}`.as('cursor'),
+        rank: sql<number>`${rank}`.as('rank'),
+      })
+      .from(suppressionRules)
+      .where(and(eq(suppressionRules.organizationId, organizationId), inArray(suppressionRules.monitorId, [...monitorIds]), seek))
+      .as('ranked');
+    return db
+      .select()
+      .from(ranked)
+      .where(lte(ranked.rank, limit))
+      .orderBy(asc(ranked.groupId), asc(ranked.rank))
+      .then((rows) => rows.map(({ rank: _rank, ...row }) => row));
+  });
 }
 
 export function loadSuppressionRules(db: DbOrTx, organizationId: string, ids: readonly string[]): Promise<SuppressionRuleRow[]> {

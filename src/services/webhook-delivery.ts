@@ -7,6 +7,7 @@ import type { WebhookConfig } from '../config.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { webhookDeliveries, webhooks } from '../db/schema/index.ts';
 import { decryptSecret } from '../lib/crypto.ts';
+import { encodeGlobalId } from '../lib/global-id.ts';
 import type { Logger } from '../lib/logger.ts';
 import { guardedLookup, isAddressAllowed } from '../scanning/http.ts';
 import { addDeliveryJob, type WebhookDeliveryRow } from './webhooks.ts';
@@ -35,9 +36,9 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** Same encoding as Relay's `encodeGlobalID` and `vigil_global_id()` in SQL. */
+/** The delivery's global ID, as `node(id:)` takes it. */
 export function deliveryGlobalId(id: string): string {
-  return Buffer.from(`WebhookDelivery:${id}`).toString('base64');
+  return encodeGlobalId('WebhookDelivery', id);
 }
 
 /** The JSON body of a delivery, identical on every attempt. */

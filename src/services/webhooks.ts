@@ -190,7 +190,8 @@ export function listWebhooks(db: DbOrTx, viewer: Viewer): Promise<WebhookRow[]> 
     .select()
     .from(webhooks)
     .where(eq(webhooks.organizationId, viewer.organizationId))
-    .orderBy(desc(webhooks.createdAt), desc(webhooks.id));
+    .orderBy(desc(webhooks.createdAt), desc(webhooks.id))
+    .limit(MAX_WEBHOOKS_PER_ORGANIZATION);
 }
 
 /** For the DataLoader behind `node(id)`: webhooks are for owners and admins only. */

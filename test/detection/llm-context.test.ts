@@ -69,7 +69,7 @@ describe('what the LLM receives', () => {
       findings: [{ index: 0, source: 'news or alert feed item', url: quiet.url, title: quiet.title }],
     });
     for (const definition of [...Object.values(CATEGORY_DEFINITIONS), ...Object.values(SEVERITY_RUBRIC)]) expect(prompt!.system).toContain(definition);
-    expect(scan.suppressedFindings).toEqual([expect.objectContaining({ url: quiet.url, reason: 'analyzer: not a threat — routine business news' })]);
+    expect(scan.suppressedFindings.nodes).toEqual([expect.objectContaining({ url: quiet.url, reason: 'analyzer: not a threat — routine business news' })]);
   });
 
   it('with a profile larger than the prompt budget, only the entries that match the batch are sent', async () => {
@@ -99,7 +99,7 @@ describe('what the LLM receives', () => {
       rationale: 'fake support account',
     }));
 
-    const alerts = dataOf(await server.gql(MonitorAlertExplanationsDocument, { monitorId }, { token: account.accessToken })).alerts.edges.map((e) => e.node);
+    const alerts = dataOf(await server.gql(MonitorAlertExplanationsDocument, { monitorId }, { token: account.accessToken })).alerts.nodes;
     expect(alerts).toEqual([
       expect.objectContaining({
         url: threat.url,
@@ -108,7 +108,7 @@ describe('what the LLM receives', () => {
       }),
     ]);
     expect(alerts[0]!.explanation!.signals.map((s) => s.name).join(' ')).toContain('posing as official');
-    const suppressed = dataOf(await server.gql(ScanExplanationsDocument, { id: scan.id }, { token: account.accessToken })).scan!.suppressedFindings;
+    const suppressed = dataOf(await server.gql(ScanExplanationsDocument, { id: scan.id }, { token: account.accessToken })).scan!.suppressedFindings.nodes;
     expect(suppressed).toEqual([
       {
         url: careers.url,

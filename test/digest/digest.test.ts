@@ -44,8 +44,8 @@ async function worker(...args: Parameters<typeof startDigestWorker> extends [unk
 
 async function optIn(token: string, enabled = true) {
   const result = dataOf(await server.gql(SetDigestOptInDocument, { enabled }, { token })).setDigestOptIn;
-  if (result.__typename !== 'SetDigestOptInSuccess') throw new Error(`setDigestOptIn failed: ${JSON.stringify(result)}`);
-  return result.data;
+  if (result.__typename !== 'SetDigestOptInPayload') throw new Error(`setDigestOptIn failed: ${JSON.stringify(result)}`);
+  return result.membership;
 }
 
 /** An organization whose owner and one analyst opted in, and a viewer who did not. */
@@ -112,7 +112,7 @@ describe('the daily digest', () => {
     const { owner, analyst, viewer } = await organizationWithReaders();
     const receiver = await startReceiver();
     closables.push(receiver);
-    const webhook = await createTestWebhook(server, owner.accessToken, { url: receiver.hookUrl, events: ['digest.daily'] });
+    const webhook = await createTestWebhook(server, owner.accessToken, { url: receiver.hookUrl, events: ['DIGEST_DAILY'] });
     const brand = await createMonitor(server, owner.accessToken, { name: 'Acme brand' });
     const domains = await createMonitor(server, owner.accessToken, { name: 'Acme <domains>' });
     const now = new Date();
@@ -226,7 +226,7 @@ describe('the daily digest', () => {
     const subscribed = await organizationWithReaders();
     const receiver = await startReceiver();
     closables.push(receiver);
-    const webhook = await createTestWebhook(server, subscribed.owner.accessToken, { url: receiver.hookUrl, events: ['digest.daily'] });
+    const webhook = await createTestWebhook(server, subscribed.owner.accessToken, { url: receiver.hookUrl, events: ['DIGEST_DAILY'] });
     const mailOnly = await organizationWithReaders();
     const now = new Date();
     const day = previousUtcDay(now);
@@ -360,7 +360,7 @@ describe('setDigestOptIn', () => {
     const membership = await optIn(analyst.accessToken);
     expect(membership).toMatchObject({ id: analyst.membershipId, isDigestOptedIn: true, user: { email: analyst.email } });
     const read = async () =>
-      Object.fromEntries(dataOf(await server.gql(DigestOptInsDocument, {}, { token: owner.accessToken })).viewer!.organization.members.map((m) => [m.user.email, m.isDigestOptedIn]));
+      Object.fromEntries(dataOf(await server.gql(DigestOptInsDocument, {}, { token: owner.accessToken })).viewer!.organization.members.nodes.map((m) => [m.user.email, m.isDigestOptedIn]));
     expect(await read()).toEqual({ [owner.email]: false, [analyst.email]: true });
     await optIn(analyst.accessToken, false);
     expect(await read()).toEqual({ [owner.email]: false, [analyst.email]: false });

@@ -84,12 +84,12 @@ describe('drill: PostgreSQL restarts under load', () => {
   it('requests fail cleanly during the outage, the API recovers by itself, and every subscriber gets every alert exactly once in order', async () => {
     const url = api!.url!;
     const signedUp = await ask(url, SignUpDocument, { input: { email: uniqueEmail('drill'), password: PASSWORD, name: 'Drill', organizationName: 'Drill Inc' } });
-    if (signedUp.data?.signUp.__typename !== 'SignUpSuccess') throw new Error(JSON.stringify(signedUp));
-    const { accessToken: token, organization } = signedUp.data.signUp.data;
+    if (signedUp.data?.signUp.__typename !== 'SignUpPayload') throw new Error(JSON.stringify(signedUp));
+    const { accessToken: token, organization } = signedUp.data.signUp.session;
     const organizationId = rawId(organization.id);
-    const created = await ask(url, CreateMonitorDocument, { input: demoMonitorInput() }, token);
-    if (created.data?.createMonitor.__typename !== 'CreateMonitorSuccess') throw new Error(JSON.stringify(created));
-    const monitorId = created.data.createMonitor.data.id;
+    const created = await ask(url, CreateMonitorDocument, { input: demoMonitorInput({ sources: ['HACKERNEWS'] }) }, token);
+    if (created.data?.createMonitor.__typename !== 'CreateMonitorPayload') throw new Error(JSON.stringify(created));
+    const monitorId = created.data.createMonitor.monitor.id;
 
     const subscribers: { name: string; filter: 'all' | 'critical'; sub: ResumingSubscriber }[] = [
       ...[1, 2, 3].map((n) => ({ name: `all-${n}`, filter: 'all' as const, sub: subscribeResuming(url, token) })),

@@ -70,7 +70,7 @@ describe('drill: SMTP is down when the digest is due', () => {
     const owner = await signUpAccount(server);
     const analyst = await addTestMember(server, owner, 'ANALYST');
     for (const token of [owner.accessToken, analyst.accessToken]) {
-      expect(dataOf(await server.gql(SetDigestOptInDocument, { enabled: true }, { token })).setDigestOptIn.__typename).toBe('SetDigestOptInSuccess');
+      expect(dataOf(await server.gql(SetDigestOptInDocument, { enabled: true }, { token })).setDigestOptIn.__typename).toBe('SetDigestOptInPayload');
     }
     const smtpPort = await freeLoopbackPort(); // nothing listens there yet: connections are refused
     const { hourUtc, tick, day } = await missedDigestTick();

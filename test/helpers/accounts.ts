@@ -8,7 +8,7 @@ import {
   type CreateApiKeyInput,
   type Role,
 } from '../generated/graphql.ts';
-import { PASSWORD, signUpAccount, type TestAccount } from './fixtures.ts';
+import { globalId, PASSWORD, signUpAccount, type TestAccount } from './fixtures.ts';
 import type { TestServer } from './server.ts';
 
 export interface Session {
@@ -16,11 +16,12 @@ export interface Session {
   refreshToken: string;
 }
 
-/** Logs in through the API, into `organizationId` when given; fails the test when it does not succeed. */
+/** Logs in through the API, into `organizationId` (a row id) when given; fails the test when it does not succeed. */
 export async function logInAs(server: TestServer, email: string, organizationId?: string): Promise<Session> {
-  const result = await server.gql(LogInDocument, { input: { email, password: PASSWORD, organizationId } });
-  if (result.data?.logIn.__typename !== 'LogInSuccess') throw new Error(`logIn failed: ${JSON.stringify(result)}`);
-  return { accessToken: result.data.logIn.data.accessToken, refreshToken: result.data.logIn.data.refreshToken };
+  const input = { email, password: PASSWORD, organizationId: organizationId ? globalId('Organization', organizationId) : undefined };
+  const result = await server.gql(LogInDocument, { input });
+  if (result.data?.logIn.__typename !== 'LogInPayload') throw new Error(`logIn failed: ${JSON.stringify(result)}`);
+  return { accessToken: result.data.logIn.session.accessToken, refreshToken: result.data.logIn.session.refreshToken };
 }
 
 export interface TestMember extends Session {
@@ -37,9 +38,9 @@ export interface TestMember extends Session {
 export async function addTestMember(server: TestServer, owner: Pick<TestAccount, 'accessToken' | 'organizationId'>, role: Role): Promise<TestMember> {
   const user = await signUpAccount(server);
   const added = await server.gql(AddMemberDocument, { email: user.email, role }, { token: owner.accessToken });
-  if (added.data?.addMember.__typename !== 'AddMemberSuccess') throw new Error(`addMember failed: ${JSON.stringify(added)}`);
+  if (added.data?.addMember.__typename !== 'AddMemberPayload') throw new Error(`addMember failed: ${JSON.stringify(added)}`);
   const session = await logInAs(server, user.email, owner.organizationId);
-  return { email: user.email, userId: user.userId, membershipId: added.data.addMember.data.id, ...session };
+  return { email: user.email, userId: user.userId, membershipId: added.data.addMember.membership.id, ...session };
 }
 
 /** Creates an API key through the API; returns its global ID and the secret. */
@@ -49,8 +50,8 @@ export async function createTestApiKey(
   input: Partial<CreateApiKeyInput> & { role: Role },
 ): Promise<{ id: string; secret: string }> {
   const result = await server.gql(CreateApiKeyDocument, { input: { name: `${input.role} key`, ...input } }, { token });
-  if (result.data?.createApiKey.__typename !== 'CreateApiKeySuccess') throw new Error(`createApiKey failed: ${JSON.stringify(result)}`);
-  return { id: result.data.createApiKey.data.apiKey.id, secret: result.data.createApiKey.data.secret };
+  if (result.data?.createApiKey.__typename !== 'CreateApiKeyPayload') throw new Error(`createApiKey failed: ${JSON.stringify(result)}`);
+  return { id: result.data.createApiKey.apiKey.id, secret: result.data.createApiKey.secret };
 }
 
 /** The organization's members as `email → role`, read by `token`. */
@@ -58,7 +59,7 @@ export async function memberRoles(server: TestServer, token: string): Promise<Re
   const result = await server.gql(MembersDocument, {}, { token });
   const members = result.data?.viewer?.organization.members;
   if (!members) throw new Error(`members query failed: ${JSON.stringify(result)}`);
-  return Object.fromEntries(members.map((m) => [m.user.email, m.role]));
+  return Object.fromEntries(members.nodes.map((m) => [m.user.email, m.role]));
 }
 
 /** Asserts the credential is refused outright: HTTP 401, `UNAUTHENTICATED`, no data. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { eq } from 'drizzle-orm';
 import { organizations } from '../../src/db/schema/index.ts';
 import type { PlanName } from '../../src/db/schema/enums.ts';
+import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id.ts';
 import { upsertAlert, type AlertInput } from '../../src/services/alerts.ts';
 import { CreateMonitorDocument, SignUpDocument, type CreateMonitorInput } from '../generated/graphql.ts';
 import type { TestServer } from './server.ts';
@@ -21,19 +21,26 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}-${randomBytes(5).toString('hex')}@example.com`;
 }
 
-/** Signs up through the API: a new user owning a new free organization. */
-export async function signUpAccount(server: TestServer, options: { email?: string; plan?: PlanName } = {}): Promise<TestAccount> {
+/**
+ * Signs up through the API: a new user owning a new free organization. Test organizations may use
+ * the offline DEMO source (as the demo workspace does) unless `allowsDemoSource: false`.
+ */
+export async function signUpAccount(
+  server: TestServer,
+  options: { email?: string; plan?: PlanName; allowsDemoSource?: boolean } = {},
+): Promise<TestAccount> {
   const email = options.email ?? uniqueEmail();
   const result = await server.gql(SignUpDocument, {
     input: { email, password: PASSWORD, name: 'Test User', organizationName: `Org of ${email}` },
   });
-  if (result.data?.signUp.__typename !== 'SignUpSuccess') throw new Error(`sign-up failed: ${JSON.stringify(result)}`);
-  const session = result.data.signUp.data;
+  if (result.data?.signUp.__typename !== 'SignUpPayload') throw new Error(`sign-up failed: ${JSON.stringify(result)}`);
+  const session = result.data.signUp.session;
   const organizationId = rawId(session.organization.id);
-  if (options.plan && options.plan !== 'free') {
-    // Plan changes belong to billing, which is not built; tests set the plan directly.
-    await server.database.db.update(organizations).set({ plan: options.plan }).where(eq(organizations.id, organizationId));
-  }
+  // Plan changes belong to billing, which is not built, and the demo flag to operators: tests set them directly.
+  await server.database.db
+    .update(organizations)
+    .set({ plan: options.plan ?? 'free', allowsDemoSource: options.allowsDemoSource ?? true })
+    .where(eq(organizations.id, organizationId));
   return {
     email,
     userId: session.user.id,
@@ -43,16 +50,13 @@ export async function signUpAccount(server: TestServer, options: { email?: strin
   };
 }
 
+/** The row id inside a global ID (a row id is returned as it is). */
 export function rawId(globalOrRaw: string): string {
-  try {
-    return decodeGlobalID(globalOrRaw).id;
-  } catch {
-    return globalOrRaw;
-  }
+  return decodeGlobalId(globalOrRaw)?.id ?? globalOrRaw;
 }
 
 export function globalId(typename: string, id: string): string {
-  return encodeGlobalID(typename, id);
+  return encodeGlobalId(typename, id);
 }
 
 export const demoMonitorInput = (overrides: Partial<CreateMonitorInput> = {}): CreateMonitorInput => ({
@@ -67,8 +71,8 @@ export const demoMonitorInput = (overrides: Partial<CreateMonitorInput> = {}): C
 /** Creates a monitor through the API and returns its global ID. */
 export async function createMonitor(server: TestServer, token: string, overrides: Partial<CreateMonitorInput> = {}): Promise<string> {
   const result = await server.gql(CreateMonitorDocument, { input: demoMonitorInput(overrides) }, { token });
-  if (result.data?.createMonitor.__typename !== 'CreateMonitorSuccess') throw new Error(`createMonitor failed: ${JSON.stringify(result)}`);
-  return result.data.createMonitor.data.id;
+  if (result.data?.createMonitor.__typename !== 'CreateMonitorPayload') throw new Error(`createMonitor failed: ${JSON.stringify(result)}`);
+  return result.data.createMonitor.monitor.id;
 }
 
 let alertCounter = 0;
@@ -95,5 +99,5 @@ export async function fireAlert(
       ...overrides,
     }),
   );
-  return { id: encodeGlobalID('Alert', alert.id), outcome };
+  return { id: encodeGlobalId('Alert', alert.id), outcome };
 }

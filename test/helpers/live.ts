@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalId } from '../../src/lib/global-id.ts';
 import { print } from 'graphql';
 import WebSocket from 'ws';
 import { createTokenSigner } from '../../src/auth/tokens.ts';
@@ -78,7 +78,7 @@ export async function createAlerts(
         ...spec,
       }),
     );
-    ids.push(encodeGlobalID('Alert', alert.id));
+    ids.push(encodeGlobalId('Alert', alert.id));
   }
   return ids;
 }

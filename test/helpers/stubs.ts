@@ -172,8 +172,8 @@ export function verdictsFor(call: ChatCall, judge: (finding: ChatCall['findings'
 /** Queues a manual scan through the API (the server needs a zero cooldown to repeat it). */
 export async function queueScan(server: TestServer, token: string, monitorId: string): Promise<string> {
   const queued = dataOf(await server.gql(ScanMonitorNowDocument, { id: monitorId }, { token })).scanMonitorNow;
-  if (queued.__typename !== 'ScanMonitorNowSuccess') throw new Error(`scanMonitorNow failed: ${JSON.stringify(queued)}`);
-  return queued.data.id;
+  if (queued.__typename !== 'ScanMonitorNowPayload') throw new Error(`scanMonitorNow failed: ${JSON.stringify(queued)}`);
+  return queued.scan.id;
 }
 
 export async function readScan(server: TestServer, token: string, scanId: string) {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig, type WebhookConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/runner.ts';
-import { CreateWebhookDocument, WebhookDeliveriesDocument, type WebhookDeliveriesQuery } from '../generated/graphql.ts';
+import { CreateWebhookDocument, WebhookDeliveriesDocument, type CreateWebhookInput, type WebhookDeliveriesQuery } from '../generated/graphql.ts';
 import { dataOf } from './domain.ts';
 import { testScanningConfig } from './scanning.ts';
 import { TEST_ENCRYPTION_KEY, type TestServer } from './server.ts';
@@ -65,10 +65,10 @@ export async function startReceiver(answer: (n: number, request: RecordedRequest
   return { ...stub, hookUrl: `${stub.url}/hooks/vigil`, arrivals };
 }
 
-export async function createTestWebhook(server: TestServer, token: string, input: { url: string; events: string[] }) {
+export async function createTestWebhook(server: TestServer, token: string, input: CreateWebhookInput) {
   const result = dataOf(await server.gql(CreateWebhookDocument, { input }, { token })).createWebhook;
-  if (result.__typename !== 'CreateWebhookSuccess') throw new Error(`createWebhook failed: ${JSON.stringify(result)}`);
-  return { id: result.data.webhook.id, secret: result.data.secret };
+  if (result.__typename !== 'CreateWebhookPayload') throw new Error(`createWebhook failed: ${JSON.stringify(result)}`);
+  return { id: result.webhook.id, secret: result.secret };
 }
 
 export type WebhookWithDeliveries = Extract<NonNullable<WebhookDeliveriesQuery['node']>, { deliveries: unknown }>;

@@ -65,7 +65,7 @@ describe('alertCreated over graphql-ws', () => {
     const updates = live.subscribe(OnAlertUpdatedDocument, {});
     await server.waitForSubscribers(1);
     const result = await server.gql(UpdateAlertStatusDocument, { ids: [id], status: 'ACKNOWLEDGED' }, { token: account.accessToken });
-    expect(result.data?.updateAlertStatus.__typename).toBe('UpdateAlertStatusSuccess');
+    expect(result.data?.updateAlertStatus.__typename).toBe('UpdateAlertStatusPayload');
     const [update] = await updates.waitFor(1);
     expect(update!.alertUpdated).toMatchObject({ change: 'STATUS', alert: { id, status: 'ACKNOWLEDGED' } });
     await live.dispose();

@@ -42,7 +42,7 @@ describe('authenticating a live connection in connection_init', () => {
   it('refuses a revoked API key with 4403', async () => {
     const apiKey = await createTestApiKey(server, account.accessToken, { role: 'ANALYST' });
     const revoked = await server.gql(RevokeApiKeyDocument, { id: apiKey.id }, { token: account.accessToken });
-    expect(revoked.data?.revokeApiKey.__typename).toBe('RevokeApiKeySuccess');
+    expect(revoked.data?.revokeApiKey.__typename).toBe('RevokeApiKeyPayload');
     const live = connectLive(server.url, apiKey.secret);
     const subscription = live.subscribe(OnAlertCreatedDocument, {});
     expect((await live.closed).code).toBe(4403);

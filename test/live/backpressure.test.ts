@@ -87,8 +87,8 @@ describe('scanProgress(scanId)', () => {
   it('delivers queued, running and succeeded in order, then completes', async () => {
     const monitor = await createMonitor(server, account.accessToken, { name: 'Progress brand' });
     const queued = await server.gql(ScanMonitorNowDocument, { id: monitor }, { token: account.accessToken });
-    if (queued.data?.scanMonitorNow.__typename !== 'ScanMonitorNowSuccess') throw new Error(JSON.stringify(queued));
-    const scanId = queued.data.scanMonitorNow.data.id;
+    if (queued.data?.scanMonitorNow.__typename !== 'ScanMonitorNowPayload') throw new Error(JSON.stringify(queued));
+    const scanId = queued.data.scanMonitorNow.scan.id;
     const live = connectLive(server.url, account.accessToken);
     const progress = live.subscribe(OnScanProgressDocument, { scanId });
     await progress.waitFor(1);
@@ -97,8 +97,8 @@ describe('scanProgress(scanId)', () => {
     await waitUntil(() => progress.isComplete(), 'the stream to complete');
     const events = progress.received;
     // A manual scan also reports each source it reads and how far the analysis got.
-    expect(events.map((e) => e.scanProgress.phase)).toEqual(['queued', 'running', 'fetching', 'analyzing', 'succeeded']);
-    expect(events[2]!.scanProgress.source).toBe('demo');
+    expect(events.map((e) => e.scanProgress.phase)).toEqual(['QUEUED', 'RUNNING', 'FETCHING', 'ANALYZING', 'SUCCEEDED']);
+    expect(events[2]!.scanProgress.source).toBe('DEMO');
     expect(events[3]!.scanProgress).toMatchObject({ done: 0, total: 6 });
     expect(events.every((e) => e.scanProgress.scan.id === scanId)).toBe(true);
     const final = events.at(-1)!.scanProgress.scan;
@@ -109,7 +109,7 @@ describe('scanProgress(scanId)', () => {
     // Subscribing to a finished scan answers with where it ended, and completes at once.
     const late = live.subscribe(OnScanProgressDocument, { scanId });
     await waitUntil(() => late.isComplete(), 'the late stream to complete');
-    expect(late.received.map((e) => e.scanProgress.phase)).toEqual(['succeeded']);
+    expect(late.received.map((e) => e.scanProgress.phase)).toEqual(['SUCCEEDED']);
     await live.dispose();
   });
 
@@ -117,9 +117,9 @@ describe('scanProgress(scanId)', () => {
     await waitUntil(() => server.liveSubscribers() === 0, 'earlier subscriptions to end');
     const monitor = await createMonitor(server, account.accessToken, { name: 'Abandoned brand' });
     const queued = await server.gql(ScanMonitorNowDocument, { id: monitor }, { token: account.accessToken });
-    if (queued.data?.scanMonitorNow.__typename !== 'ScanMonitorNowSuccess') throw new Error(JSON.stringify(queued));
+    if (queued.data?.scanMonitorNow.__typename !== 'ScanMonitorNowPayload') throw new Error(JSON.stringify(queued));
     const live = connectLive(server.url, account.accessToken);
-    const progress = live.subscribe(OnScanProgressDocument, { scanId: queued.data.scanMonitorNow.data.id });
+    const progress = live.subscribe(OnScanProgressDocument, { scanId: queued.data.scanMonitorNow.scan.id });
     await progress.waitFor(1);
     expect(server.liveSubscribers()).toBe(1);
     progress.dispose();

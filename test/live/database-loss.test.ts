@@ -125,11 +125,11 @@ describe('PostgreSQL restarts under a live subscription', () => {
     api.app.hub.onReconnect(() => (reconnects += 1));
     try {
       const signedUp = await gqlAt(api.url, SignUpDocument, { input: { email: uniqueEmail(), password: PASSWORD, name: 'Restart', organizationName: 'Restart Inc' } });
-      if (signedUp.data?.signUp.__typename !== 'SignUpSuccess') throw new Error(JSON.stringify(signedUp));
-      const { accessToken, organization } = signedUp.data.signUp.data;
-      const monitor = await gqlAt(api.url, CreateMonitorDocument, { input: demoMonitorInput() }, accessToken);
-      if (monitor.data?.createMonitor.__typename !== 'CreateMonitorSuccess') throw new Error(JSON.stringify(monitor));
-      const restartMonitor = monitor.data.createMonitor.data.id;
+      if (signedUp.data?.signUp.__typename !== 'SignUpPayload') throw new Error(JSON.stringify(signedUp));
+      const { accessToken, organization } = signedUp.data.signUp.session;
+      const monitor = await gqlAt(api.url, CreateMonitorDocument, { input: demoMonitorInput({ sources: ['HACKERNEWS'] }) }, accessToken);
+      if (monitor.data?.createMonitor.__typename !== 'CreateMonitorPayload') throw new Error(JSON.stringify(monitor));
+      const restartMonitor = monitor.data.createMonitor.monitor.id;
       const organizationId = rawId(organization.id);
 
       const live = connectLive(api.url, accessToken);

@@ -112,14 +112,14 @@ describe('alertUpdated filters', () => {
       { ids: [loginLow!, loginCritical!, paymentsHigh!, paymentsLow!], status: 'ACKNOWLEDGED' },
       { token: acme.accessToken },
     );
-    expect(acknowledged.data?.updateAlertStatus.__typename).toBe('UpdateAlertStatusSuccess');
+    expect(acknowledged.data?.updateAlertStatus.__typename).toBe('UpdateAlertStatusPayload');
     const noted = await server.gql(AddAlertNoteDocument, { alertId: paymentsHigh!, body: 'Takedown requested' }, { token: acme.accessToken });
-    expect(noted.data?.addAlertNote.__typename).toBe('AddAlertNoteSuccess');
+    expect(noted.data?.addAlertNote.__typename).toBe('AddAlertNotePayload');
     // A Globex change: its subscriber sees it, Acme's never do.
     const [globexAlert] = await createAlerts(server.database, globex.organizationId, globexMonitor, [{ title: 'g2', severity: 'critical', category: 'fraud' }]);
     await server.gql(UpdateAlertStatusDocument, { ids: [globexAlert!], status: 'RESOLVED' }, { token: globex.accessToken });
 
-    type Update = { alertUpdated: { change: string; alert: { id: string; status: string; notes: { body: string }[] } } };
+    type Update = { alertUpdated: { change: string; alert: { id: string; status: string; notes: { nodes: { body: string }[] } } } };
     const summary = (items: Update[]) => items.map((i) => `${i.alertUpdated.alert.id}:${i.alertUpdated.change}`).sort();
     expect(summary(await byMonitor.waitFor(2))).toEqual([`${loginLow}:STATUS`, `${loginCritical}:STATUS`].sort());
     expect(summary(await bySeverity.waitFor(3))).toEqual([`${loginCritical}:STATUS`, `${paymentsHigh}:STATUS`, `${paymentsHigh}:NOTE`].sort());
@@ -133,6 +133,6 @@ describe('alertUpdated filters', () => {
     expect(globexAskingForAcme.received).toEqual([]);
     expect(byMonitor.received.every((i) => i.alertUpdated.alert.status === 'ACKNOWLEDGED')).toBe(true);
     const note = bySeverity.received.find((i) => i.alertUpdated.change === 'NOTE');
-    expect(note!.alertUpdated.alert.notes.map((n) => n.body)).toEqual(['Takedown requested']);
+    expect(note!.alertUpdated.alert.notes.nodes.map((n) => n.body)).toEqual(['Takedown requested']);
   });
 });

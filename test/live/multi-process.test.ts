@@ -66,8 +66,8 @@ describe('several API processes and a worker on one database', () => {
     const progressOnA = live(apiA.url).subscribe(OnScanProgressDocument, { monitorId });
     await apiA.waitForSubscribers(3);
     const queued = await gqlAt(apiB.url!, ScanMonitorNowDocument, { id: monitorId }, account.accessToken);
-    if (queued.data?.scanMonitorNow.__typename !== 'ScanMonitorNowSuccess') throw new Error(JSON.stringify(queued));
-    const scanId = queued.data.scanMonitorNow.data.id;
+    if (queued.data?.scanMonitorNow.__typename !== 'ScanMonitorNowPayload') throw new Error(JSON.stringify(queued));
+    const scanId = queued.data.scanMonitorNow.scan.id;
 
     // The worker process runs the scan on the DEMO source.
     await waitUntil(
@@ -87,11 +87,11 @@ describe('several API processes and a worker on one database', () => {
       expect(received.map((i) => i.alertCreated.alert.id)).toEqual(expected);
     }
     const phases = progressOnA.received.filter((e) => e.scanProgress.scan.id === scanId).map((e) => e.scanProgress.phase);
-    expect(phases).toEqual(['queued', 'running', 'fetching', 'analyzing', 'succeeded']);
+    expect(phases).toEqual(['QUEUED', 'RUNNING', 'FETCHING', 'ANALYZING', 'SUCCEEDED']);
 
     // A mutation through API B reaches the subscriber on API A.
     const changed = await gqlAt(apiB.url!, UpdateAlertStatusDocument, { ids: [expected[1]!], status: 'RESOLVED' }, account.accessToken);
-    expect(changed.data?.updateAlertStatus.__typename).toBe('UpdateAlertStatusSuccess');
+    expect(changed.data?.updateAlertStatus.__typename).toBe('UpdateAlertStatusPayload');
     const [update] = await updatesOnA.waitFor(1);
     expect(update!.alertUpdated).toMatchObject({ change: 'STATUS', alert: { id: expected[1], status: 'RESOLVED' } });
   }, 60_000);
@@ -120,9 +120,9 @@ describe('several API processes and a worker on one database', () => {
  */
 async function monitorThroughB(name: string): Promise<string> {
   const result = await gqlAt(apiB.url!, CreateMonitorDocument, { input: demoMonitorInput({ name, terms: [name.split(' ')[0]!] }) }, account.accessToken);
-  if (result.data?.createMonitor.__typename !== 'CreateMonitorSuccess') throw new Error(`createMonitor through B failed: ${JSON.stringify(result)}`);
-  const id = result.data.createMonitor.data.id;
+  if (result.data?.createMonitor.__typename !== 'CreateMonitorPayload') throw new Error(`createMonitor through B failed: ${JSON.stringify(result)}`);
+  const id = result.data.createMonitor.monitor.id;
   const paused = await gqlAt(apiB.url!, PauseMonitorDocument, { id }, account.accessToken);
-  if (paused.data?.pauseMonitor.__typename !== 'PauseMonitorSuccess') throw new Error(`pauseMonitor through B failed: ${JSON.stringify(paused)}`);
+  if (paused.data?.pauseMonitor.__typename !== 'PauseMonitorPayload') throw new Error(`pauseMonitor through B failed: ${JSON.stringify(paused)}`);
   return id;
 }

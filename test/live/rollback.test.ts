@@ -18,7 +18,7 @@ beforeAll(async () => {
   server = await startTestServer();
   account = await signUpAccount(server);
   monitorId = await createMonitor(server, account.accessToken);
-  viewer = { organizationId: account.organizationId, role: 'owner', userId: account.userId, apiKeyId: null, expiresAt: null };
+  viewer = { organizationId: account.organizationId, role: 'owner', userId: rawId(account.userId), apiKeyId: null, expiresAt: null };
 });
 afterAll(() => server?.stop());
 
@@ -63,12 +63,12 @@ describe('changes that roll back announce nothing', () => {
       }),
     );
     const noted = await server.gql(AddAlertNoteDocument, { alertId: alertId!, body: 'Committed note' }, { token: account.accessToken });
-    expect(noted.data?.addAlertNote.__typename).toBe('AddAlertNoteSuccess');
+    expect(noted.data?.addAlertNote.__typename).toBe('AddAlertNotePayload');
 
     const [update] = await updates.waitFor(1);
     expect(update!.alertUpdated).toMatchObject({
       change: 'NOTE',
-      alert: { id: alertId, status: 'NEW', occurrences: 1, severity: 'HIGH', notes: [{ body: 'Committed note' }] },
+      alert: { id: alertId, status: 'NEW', occurrences: 1, severity: 'HIGH', notes: { nodes: [{ body: 'Committed note' }] } },
     });
     await sleep(300);
     expect(updates.received).toHaveLength(1);
@@ -114,8 +114,8 @@ describe('every event shows the alert as that change committed it', () => {
     await updates.waitFor(1);
     await server.gql(AddAlertNoteDocument, { alertId: alertId!, body: 'Second note' }, { token: account.accessToken });
     const [first, second] = await updates.waitFor(2);
-    expect(first!.alertUpdated.alert.notes.map((n) => n.body)).toEqual(['First note']);
-    expect(second!.alertUpdated.alert.notes.map((n) => n.body)).toEqual(['First note', 'Second note']);
+    expect(first!.alertUpdated.alert.notes.nodes.map((n) => n.body)).toEqual(['First note']);
+    expect(second!.alertUpdated.alert.notes.nodes.map((n) => n.body)).toEqual(['First note', 'Second note']);
     await live.dispose();
   });
 });

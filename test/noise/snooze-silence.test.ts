@@ -60,8 +60,8 @@ describe('snoozing alerts', () => {
     const { id } = await fireAlert(server, account, monitorId, { fingerprint: 'lookalike-1' });
     const until = inMinutes(60);
 
-    const snoozed = expectMember(await triage(account, { ids: [id], status: 'SNOOZED', snoozedUntil: until, note: 'Waiting on registrar' }), 'UpdateAlertStatusSuccess');
-    expect(snoozed.data).toEqual([{ id, status: 'SNOOZED', snoozedUntil: until }]);
+    const snoozed = expectMember(await triage(account, { ids: [id], status: 'SNOOZED', snoozedUntil: until, note: 'Waiting on registrar' }), 'UpdateAlertStatusPayload');
+    expect(snoozed.alerts).toEqual([{ id, status: 'SNOOZED', snoozedUntil: until }]);
 
     expect(await fireAlert(server, account, monitorId, { fingerprint: 'lookalike-1' })).toEqual({ id, outcome: 'updated' });
     expect(await noiseOf(account, id)).toMatchObject({ status: 'SNOOZED', occurrences: 2, snoozedUntil: until });
@@ -70,7 +70,7 @@ describe('snoozing alerts', () => {
     expect(await fireAlert(server, account, monitorId, { fingerprint: 'lookalike-1' })).toEqual({ id, outcome: 'reopened' });
     const alert = await noiseOf(account, id);
     expect(alert).toMatchObject({ status: 'NEW', occurrences: 3, snoozedUntil: null });
-    expect(alert.history.map(({ fromStatus, toStatus, note }) => [fromStatus, toStatus, note])).toEqual([
+    expect(alert.history.nodes.map(({ fromStatus, toStatus, note }) => [fromStatus, toStatus, note])).toEqual([
       [null, 'NEW', null],
       ['NEW', 'SNOOZED', 'Waiting on registrar'],
       ['SNOOZED', 'NEW', 'Snooze over: the threat was seen again'],
@@ -80,21 +80,21 @@ describe('snoozing alerts', () => {
   it('an expired snooze with no repeat stays snoozed; the analyst can still move it on', async () => {
     const { account, monitorId } = await accountWithMonitor();
     const { id } = await fireAlert(server, account, monitorId);
-    expectMember(await triage(account, { ids: [id], status: 'SNOOZED', snoozedUntil: inMinutes(5) }), 'UpdateAlertStatusSuccess');
+    expectMember(await triage(account, { ids: [id], status: 'SNOOZED', snoozedUntil: inMinutes(5) }), 'UpdateAlertStatusPayload');
     await endSnooze(id);
     expect((await noiseOf(account, id)).status).toBe('SNOOZED');
-    const resolved = expectMember(await triage(account, { ids: [id], status: 'RESOLVED' }), 'UpdateAlertStatusSuccess');
-    expect(resolved.data).toEqual([{ id, status: 'RESOLVED', snoozedUntil: null }]);
+    const resolved = expectMember(await triage(account, { ids: [id], status: 'RESOLVED' }), 'UpdateAlertStatusPayload');
+    expect(resolved.alerts).toEqual([{ id, status: 'RESOLVED', snoozedUntil: null }]);
   });
 
   it('refuses a snooze without a time, in the past, too far ahead, or a time with another status — and changes nothing', async () => {
     const { account, monitorId } = await accountWithMonitor();
     const { id } = await fireAlert(server, account, monitorId);
     const cases = [
-      [{ status: 'SNOOZED' as const }, ['snoozedUntil'], 'is required to snooze'],
-      [{ status: 'SNOOZED' as const, snoozedUntil: inMinutes(-1) }, ['snoozedUntil'], 'must be in the future'],
-      [{ status: 'SNOOZED' as const, snoozedUntil: inMinutes(91 * 24 * 60) }, ['snoozedUntil'], 'must be at most 90 days ahead'],
-      [{ status: 'ACKNOWLEDGED' as const, snoozedUntil: inMinutes(10) }, ['snoozedUntil'], 'is only for status SNOOZED'],
+      [{ status: 'SNOOZED' as const }, ['input', 'snoozedUntil'], 'is required to snooze'],
+      [{ status: 'SNOOZED' as const, snoozedUntil: inMinutes(-1) }, ['input', 'snoozedUntil'], 'must be in the future'],
+      [{ status: 'SNOOZED' as const, snoozedUntil: inMinutes(91 * 24 * 60) }, ['input', 'snoozedUntil'], 'must be at most 90 days ahead'],
+      [{ status: 'ACKNOWLEDGED' as const, snoozedUntil: inMinutes(10) }, ['input', 'snoozedUntil'], 'is only for status SNOOZED'],
     ] as const;
     for (const [variables, path, message] of cases) {
       const error = expectMember(await triage(account, { ids: [id], ...variables }), 'ValidationError');
@@ -108,11 +108,11 @@ describe('silences', () => {
   it('mutes matching alerts: stored and marked, not pushed live and not sent to webhooks; others still are', async () => {
     const { account, monitorId } = await accountWithMonitor();
     const otherMonitorId = await createMonitor(server, account.accessToken, { name: 'Other' });
-    await createTestWebhook(server, account.accessToken, { url: 'https://hooks.example.com/vigil', events: ['alert.created'] });
+    await createTestWebhook(server, account.accessToken, { url: 'https://hooks.example.com/vigil', events: ['ALERT_CREATED'] });
     const silence = expectMember(
       await createSilence(account, { monitorId, minSeverity: 'HIGH', text: 'acme-login', endsAt: inMinutes(60), comment: 'Known campaign, takedown pending' }),
-      'CreateSilenceSuccess',
-    ).data;
+      'CreateSilencePayload',
+    ).silence;
     expect(silence).toMatchObject({ monitor: { id: monitorId }, minSeverity: 'HIGH', text: 'acme-login', isActive: true });
 
     const live = connectLive(server.url, account.accessToken);
@@ -157,25 +157,25 @@ describe('silences', () => {
 
   it('an expired silence mutes nothing more, and stays listed as expired; a deleted one leaves its marks', async () => {
     const { account, monitorId } = await accountWithMonitor();
-    const silence = expectMember(await createSilence(account, { category: 'PHISHING', endsAt: inMinutes(30) }), 'CreateSilenceSuccess').data;
+    const silence = expectMember(await createSilence(account, { category: 'PHISHING', endsAt: inMinutes(30) }), 'CreateSilencePayload').silence;
     const before = await fireAlert(server, account, monitorId, { category: 'phishing' });
     expect((await noiseOf(account, before.id)).isSilenced).toBe(true);
 
-    const expired = expectMember(dataOf(await server.gql(ExpireSilenceDocument, { id: silence.id }, { token: account.accessToken })).expireSilence, 'ExpireSilenceSuccess').data;
+    const expired = expectMember(dataOf(await server.gql(ExpireSilenceDocument, { id: silence.id }, { token: account.accessToken })).expireSilence, 'ExpireSilencePayload').silence;
     expect(expired.isActive).toBe(false);
     const after = await fireAlert(server, account, monitorId, { category: 'phishing' });
     expect((await noiseOf(account, after.id)).isSilenced).toBe(false);
 
-    expect(dataOf(await server.gql(SilencesDocument, {}, { token: account.accessToken })).silences).toEqual([]);
-    expect(dataOf(await server.gql(SilencesDocument, { includeExpired: true }, { token: account.accessToken })).silences.map((s) => s.id)).toEqual([silence.id]);
+    expect(dataOf(await server.gql(SilencesDocument, {}, { token: account.accessToken })).silences.nodes).toEqual([]);
+    expect(dataOf(await server.gql(SilencesDocument, { isExpired: true }, { token: account.accessToken })).silences.nodes.map((s) => s.id)).toEqual([silence.id]);
 
-    expectMember(dataOf(await server.gql(DeleteSilenceDocument, { id: silence.id }, { token: account.accessToken })).deleteSilence, 'DeleteSilenceSuccess');
+    expectMember(dataOf(await server.gql(DeleteSilenceDocument, { id: silence.id }, { token: account.accessToken })).deleteSilence, 'DeleteSilencePayload');
     expect(await noiseOf(account, before.id)).toMatchObject({ isSilenced: true, silence: null });
   });
 
   it('a silenced alert is counted in the daily digest but never listed there', async () => {
     const { account, monitorId } = await accountWithMonitor();
-    expectMember(await createSilence(account, { text: 'muted-campaign', endsAt: inMinutes(60) }), 'CreateSilenceSuccess');
+    expectMember(await createSilence(account, { text: 'muted-campaign', endsAt: inMinutes(60) }), 'CreateSilencePayload');
     await fireAlert(server, account, monitorId, { title: 'Critical: muted-campaign clone', severity: 'critical' });
     await fireAlert(server, account, monitorId, { title: 'Critical: fresh clone', severity: 'critical' });
     const today = new Date().toISOString().slice(0, 10);
@@ -186,11 +186,11 @@ describe('silences', () => {
 
   it('a silence that starts later mutes nothing until then', async () => {
     const { account, monitorId } = await accountWithMonitor();
-    const upcoming = expectMember(await createSilence(account, { monitorId, startsAt: inMinutes(30), endsAt: inMinutes(90) }), 'CreateSilenceSuccess').data;
+    const upcoming = expectMember(await createSilence(account, { monitorId, startsAt: inMinutes(30), endsAt: inMinutes(90) }), 'CreateSilencePayload').silence;
     expect(upcoming.isActive).toBe(false);
     const alert = await fireAlert(server, account, monitorId);
     expect((await noiseOf(account, alert.id)).isSilenced).toBe(false);
-    expect(dataOf(await server.gql(SilencesDocument, {}, { token: account.accessToken })).silences.map((s) => s.id)).toEqual([upcoming.id]);
+    expect(dataOf(await server.gql(SilencesDocument, {}, { token: account.accessToken })).silences.nodes.map((s) => s.id)).toEqual([upcoming.id]);
   });
 
   it('refuses silences that would mute everything, end before they start, or last over a year', async () => {
@@ -205,15 +205,17 @@ describe('silences', () => {
       const error = expectMember(await createSilence(account, input), 'ValidationError');
       expect(error.issues).toContainEqual({ path, message });
     }
-    expect(dataOf(await server.gql(SilencesDocument, { includeExpired: true }, { token: account.accessToken })).silences).toEqual([]);
+    expect(dataOf(await server.gql(SilencesDocument, {}, { token: account.accessToken })).silences.nodes).toEqual([]);
+    expect(dataOf(await server.gql(SilencesDocument, { isExpired: true }, { token: account.accessToken })).silences.nodes).toEqual([]);
   });
 
   it("one organization can neither see, use, expire nor delete another's silences, and its silences never mute the other's alerts", async () => {
     const owner = await accountWithMonitor();
     const intruder = await accountWithMonitor();
-    const silence = expectMember(await createSilence(owner.account, { category: 'PHISHING', endsAt: inMinutes(60) }), 'CreateSilenceSuccess').data;
+    const silence = expectMember(await createSilence(owner.account, { category: 'PHISHING', endsAt: inMinutes(60) }), 'CreateSilencePayload').silence;
 
-    expect(dataOf(await server.gql(SilencesDocument, { includeExpired: true }, { token: intruder.account.accessToken })).silences).toEqual([]);
+    expect(dataOf(await server.gql(SilencesDocument, {}, { token: intruder.account.accessToken })).silences).toEqual({ nodes: [], totalCount: 0 });
+    expect(dataOf(await server.gql(SilencesDocument, { isExpired: true }, { token: intruder.account.accessToken })).silences.nodes).toEqual([]);
     const intruderAlert = await fireAlert(server, intruder.account, intruder.monitorId, { category: 'phishing' });
     expect((await noiseOf(intruder.account, intruderAlert.id)).isSilenced).toBe(false);
 
@@ -221,8 +223,8 @@ describe('silences', () => {
     expect(dataOf(await server.gql(ExpireSilenceDocument, { id: silence.id }, asIntruder)).expireSilence).toMatchObject({ __typename: 'NotFoundError' });
     expect(dataOf(await server.gql(DeleteSilenceDocument, { id: silence.id }, asIntruder)).deleteSilence).toMatchObject({ __typename: 'NotFoundError' });
     const foreignMonitor = expectMember(await createSilence(intruder.account, { monitorId: owner.monitorId, endsAt: inMinutes(60) }), 'NotFoundError');
-    expect(foreignMonitor.resource).toBe('Monitor');
-    expect(dataOf(await server.gql(SilencesDocument, {}, { token: owner.account.accessToken })).silences).toMatchObject([{ id: silence.id, isActive: true }]);
+    expect(foreignMonitor.resource).toBe('MONITOR');
+    expect(dataOf(await server.gql(SilencesDocument, {}, { token: owner.account.accessToken })).silences).toMatchObject({ nodes: [{ id: silence.id, isActive: true }], totalCount: 1 });
   });
 });
 

@@ -33,7 +33,7 @@ async function triage(token: string, variables: TriageAlertsMutationVariables) {
 }
 
 async function rulesOf(account: TestAccount, monitorId: string) {
-  return dataOf(await server.gql(MonitorSuppressionRulesDocument, { id: monitorId }, { token: account.accessToken })).monitor!.suppressionRules;
+  return dataOf(await server.gql(MonitorSuppressionRulesDocument, { id: monitorId }, { token: account.accessToken })).monitor!.suppressionRules.nodes;
 }
 
 async function createRule(token: string, input: CreateSuppressionRuleInput) {
@@ -64,8 +64,8 @@ describe('learning from false positives', () => {
     expect(first).toMatchObject({ status: 'SUCCEEDED', alertsCreated: 1 });
     const [alert] = await monitorAlerts(server, account.accessToken, monitorId);
 
-    const marked = expectMember(await triage(account.accessToken, { ids: [alert!.id], status: 'FALSE_POSITIVE', learn: 'DOMAIN', note: 'Our partner' }), 'UpdateAlertStatusSuccess');
-    expect(marked.data[0]!.status).toBe('FALSE_POSITIVE');
+    const marked = expectMember(await triage(account.accessToken, { ids: [alert!.id], status: 'FALSE_POSITIVE', learn: 'DOMAIN', note: 'Our partner' }), 'UpdateAlertStatusPayload');
+    expect(marked.alerts[0]!.status).toBe('FALSE_POSITIVE');
     const [rule] = await rulesOf(account, monitorId);
     expect(rule).toMatchObject({ kind: 'DOMAIN', pattern: host, monitor: { id: monitorId }, sourceAlert: { id: alert!.id } });
 
@@ -74,19 +74,19 @@ describe('learning from false positives', () => {
     const second = await scan([phishingAt(`https://${host}/login/2`), phishingAt(`https://www.${host}/reset`), phishingAt(elsewhere)]);
     expect(second).toMatchObject({ status: 'SUCCEEDED', findingsNew: 3, findingsSuppressed: 2, alertsCreated: 1 });
     const why = dataOf(await server.gql(ScanSuppressionsDocument, { id: second.id }, { token: account.accessToken })).scan!;
-    expect(why.suppressedFindings.map((f) => f.url).sort()).toEqual([`https://${host}/login/2`, `https://www.${host}/reset`].sort());
-    for (const finding of why.suppressedFindings) {
+    expect(why.suppressedFindings.nodes.map((f) => f.url).sort()).toEqual([`https://${host}/login/2`, `https://www.${host}/reset`].sort());
+    for (const finding of why.suppressedFindings.nodes) {
       expect(finding.rule).toEqual({ id: rule!.id, pattern: host });
       expect(finding.reason).toContain(`domain ${host}`);
       expect(finding.reason).toContain('learned from an alert marked false positive');
     }
 
     const removed = dataOf(await server.gql(DeleteSuppressionRuleDocument, { id: rule!.id }, { token: account.accessToken })).deleteSuppressionRule;
-    expectMember(removed, 'DeleteSuppressionRuleSuccess');
+    expectMember(removed, 'DeleteSuppressionRulePayload');
     expect(await rulesOf(account, monitorId)).toEqual([]);
     // The old findings keep their reason; the rule link is gone with the rule.
     const after = dataOf(await server.gql(ScanSuppressionsDocument, { id: second.id }, { token: account.accessToken })).scan!;
-    expect(after.suppressedFindings.every((f) => f.rule === null && f.reason.includes(host))).toBe(true);
+    expect(after.suppressedFindings.nodes.every((f) => f.rule === null && f.reason.includes(host))).toBe(true);
     const third = await scan([phishingAt(`https://${host}/login/3`)]);
     expect(third).toMatchObject({ findingsNew: 1, findingsSuppressed: 0, alertsCreated: 1 });
   });
@@ -97,7 +97,7 @@ describe('learning from false positives', () => {
     const host = `forum-${tag()}.example`;
     await scan([phishingAt(`https://${host}/threads/acme?page=1`)]);
     const [alert] = await monitorAlerts(server, account.accessToken, monitorId);
-    expectMember(await triage(account.accessToken, { ids: [alert!.id], status: 'FALSE_POSITIVE', learn: 'URL_PATTERN' }), 'UpdateAlertStatusSuccess');
+    expectMember(await triage(account.accessToken, { ids: [alert!.id], status: 'FALSE_POSITIVE', learn: 'URL_PATTERN' }), 'UpdateAlertStatusPayload');
     expect(await rulesOf(account, monitorId)).toMatchObject([{ kind: 'URL_PATTERN', pattern: `https://${host}/threads/acme*` }]);
 
     const next = await scan([phishingAt(`https://${host}/threads/acme?page=2`), phishingAt(`https://${host}/threads/acme/replies`), phishingAt(`https://${host}/threads/other`)]);
@@ -111,9 +111,9 @@ describe('learning from false positives', () => {
     const withoutUrl = await fireAlert(server, account, monitorId, { url: null });
 
     const wrongStatus = expectMember(await triage(account.accessToken, { ids: [withUrl.id], status: 'RESOLVED', learn: 'DOMAIN' }), 'ValidationError');
-    expect(wrongStatus.issues).toEqual([{ path: ['learn'], message: 'is only for status FALSE_POSITIVE' }]);
+    expect(wrongStatus.issues).toEqual([{ path: ['input', 'learn'], message: 'is only for status FALSE_POSITIVE' }]);
     const noUrl = expectMember(await triage(account.accessToken, { ids: [withUrl.id, withoutUrl.id], status: 'FALSE_POSITIVE', learn: 'DOMAIN' }), 'ValidationError');
-    expect(noUrl.issues[0]!.path).toEqual(['learn']);
+    expect(noUrl.issues[0]!.path).toEqual(['input', 'learn']);
 
     for (const { id } of [withUrl, withoutUrl]) {
       expect(dataOf(await server.gql(AlertNoiseDocument, { id }, { token: account.accessToken })).alert!.status).toBe('NEW');
@@ -129,9 +129,9 @@ describe('suppression rules written by hand', () => {
     const otherMonitorId = await createMonitor(server, account.accessToken, { name: 'Other' });
     const token = account.accessToken;
 
-    const created = expectMember(await createRule(token, { monitorId, kind: 'DOMAIN', pattern: 'Status.Example.COM.' }), 'CreateSuppressionRuleSuccess').data;
+    const created = expectMember(await createRule(token, { monitorId, kind: 'DOMAIN', pattern: 'Status.Example.COM.' }), 'CreateSuppressionRulePayload').suppressionRule;
     expect(created).toMatchObject({ kind: 'DOMAIN', pattern: 'status.example.com', sourceAlert: null });
-    expectMember(await createRule(token, { monitorId: otherMonitorId, kind: 'URL_PATTERN', pattern: 'https://news.example.com/acme/*' }), 'CreateSuppressionRuleSuccess');
+    expectMember(await createRule(token, { monitorId: otherMonitorId, kind: 'URL_PATTERN', pattern: 'https://news.example.com/acme/*' }), 'CreateSuppressionRulePayload');
 
     const invalid: [CreateSuppressionRuleInput, string][] = [
       [{ monitorId, kind: 'DOMAIN', pattern: 'https://example.com/' }, 'must be a host name such as login.example.com (it also matches its subdomains)'],
@@ -147,22 +147,22 @@ describe('suppression rules written by hand', () => {
 
     expect(await rulesOf(account, monitorId)).toMatchObject([{ id: created.id }]);
     const all = dataOf(await server.gql(SuppressionRulesDocument, {}, { token })).suppressionRules;
-    expect(all.map((r) => r.pattern)).toEqual(['status.example.com', 'https://news.example.com/acme/*']);
+    expect(all.nodes.map((r) => r.pattern)).toEqual(['status.example.com', 'https://news.example.com/acme/*']);
     const filtered = dataOf(await server.gql(SuppressionRulesDocument, { monitorIds: [otherMonitorId] }, { token })).suppressionRules;
-    expect(filtered.map((r) => r.pattern)).toEqual(['https://news.example.com/acme/*']);
+    expect(filtered.nodes.map((r) => r.pattern)).toEqual(['https://news.example.com/acme/*']);
   });
 
   it('viewers cannot add or remove rules; other organizations can neither see, add to nor remove them', async () => {
     const owner = await signUpAccount(server);
     const monitorId = await createMonitor(server, owner.accessToken);
-    const rule = expectMember(await createRule(owner.accessToken, { monitorId, kind: 'DOMAIN', pattern: 'example.org' }), 'CreateSuppressionRuleSuccess').data;
+    const rule = expectMember(await createRule(owner.accessToken, { monitorId, kind: 'DOMAIN', pattern: 'example.org' }), 'CreateSuppressionRulePayload').suppressionRule;
 
     const viewer = await addTestMember(server, owner, 'VIEWER');
     expectMember(await createRule(viewer.accessToken, { monitorId, kind: 'DOMAIN', pattern: 'example.net' }), 'ForbiddenError');
     expectMember(dataOf(await server.gql(DeleteSuppressionRuleDocument, { id: rule.id }, { token: viewer.accessToken })).deleteSuppressionRule, 'ForbiddenError');
 
     const intruder = await signUpAccount(server);
-    expect(dataOf(await server.gql(SuppressionRulesDocument, {}, { token: intruder.accessToken })).suppressionRules).toEqual([]);
+    expect(dataOf(await server.gql(SuppressionRulesDocument, {}, { token: intruder.accessToken })).suppressionRules.nodes).toEqual([]);
     expect(dataOf(await server.gql(MonitorSuppressionRulesDocument, { id: monitorId }, { token: intruder.accessToken })).monitor).toBeNull();
     expectMember(await createRule(intruder.accessToken, { monitorId, kind: 'DOMAIN', pattern: 'example.net' }), 'NotFoundError');
     expectMember(dataOf(await server.gql(DeleteSuppressionRuleDocument, { id: rule.id }, { token: intruder.accessToken })).deleteSuppressionRule, 'NotFoundError');

@@ -63,7 +63,7 @@ describe('SIGTERM to an API process', () => {
     const answer = await inFlight;
     const answeredAt = Date.now();
     expect(answer.errors).toBeUndefined();
-    expect(answer.data?.scanMonitorNow).toMatchObject({ __typename: 'ScanMonitorNowSuccess', data: { status: 'QUEUED' } });
+    expect(answer.data?.scanMonitorNow).toMatchObject({ __typename: 'ScanMonitorNowPayload', scan: { status: 'QUEUED' } });
     expect(await api.exited).toEqual({ code: 0, signal: null });
     // Once nothing is in flight the process is done: idle keep-alive connections (this client's
     // among them) do not hold it until the 10 s cut-off for requests that never finish.

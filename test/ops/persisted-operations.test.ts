@@ -128,15 +128,15 @@ describe('PERSISTED_OPERATIONS=require', () => {
 
   it('refuses any document sent as text — even one that is in the manifest — before it runs: nothing changes', async () => {
     const before = await monitorCount(required, owner);
-    const mutation = await post(required, { query: createMonitorText, variables: { input: demoMonitorInput({ name: 'Sent as text' }) } }, owner.accessToken);
+    const mutation = await post(required, { query: createMonitorText, variables: { input: demoMonitorInput({ name: 'Sent as text', sources: ['HACKERNEWS'] }) } }, owner.accessToken);
     expectRefusal(mutation, 'PERSISTED_QUERY_ONLY');
     expectRefusal(await post(required, { query: '{ __typename }' }, owner.accessToken), 'PERSISTED_QUERY_ONLY');
     expect(await monitorCount(required, owner)).toBe(before);
 
     // The same mutation by id runs, with its variables.
-    const byId = await post(required, { documentId: persistedOperationId(createMonitorText), variables: { input: demoMonitorInput({ name: 'Sent by id' }) } }, owner.accessToken);
+    const byId = await post(required, { documentId: persistedOperationId(createMonitorText), variables: { input: demoMonitorInput({ name: 'Sent by id', sources: ['HACKERNEWS'] }) } }, owner.accessToken);
     expect(byId.body.errors).toBeUndefined();
-    expect(byId.body.data).toMatchObject({ createMonitor: { __typename: 'CreateMonitorSuccess', data: { name: 'Sent by id' } } });
+    expect(byId.body.data).toMatchObject({ createMonitor: { __typename: 'CreateMonitorPayload', monitor: { name: 'Sent by id' } } });
     expect(await monitorCount(required, owner)).toBe(before + 1);
   });
 
@@ -240,8 +240,8 @@ async function signUpAccountThrough(server: TestServer): Promise<TestAccount> {
     variables: { input: { email, password: PASSWORD, name: 'Test User', organizationName: `Org of ${email}` } },
   });
   const signUp = (result.body.data as SignUpMutation | undefined)?.signUp;
-  if (signUp?.__typename !== 'SignUpSuccess') throw new Error(`sign-up failed: ${JSON.stringify(result.body)}`);
-  const session = signUp.data;
+  if (signUp?.__typename !== 'SignUpPayload') throw new Error(`sign-up failed: ${JSON.stringify(result.body)}`);
+  const session = signUp.session;
   return { email, userId: session.user.id, organizationId: rawId(session.organization.id), accessToken: session.accessToken, refreshToken: session.refreshToken };
 }
 
@@ -250,8 +250,8 @@ async function monitorCount(server: TestServer, owner: TestAccount): Promise<num
 }
 
 async function createMonitorById(server: TestServer, owner: TestAccount): Promise<string> {
-  const result = await post(server, { documentId: persistedOperationId(createMonitorText), variables: { input: demoMonitorInput({ name: 'Live by id' }) } }, owner.accessToken);
-  const created = result.body.data?.createMonitor as { __typename: string; data: { id: string } } | undefined;
-  if (created?.__typename !== 'CreateMonitorSuccess') throw new Error(JSON.stringify(result.body));
-  return created.data.id;
+  const result = await post(server, { documentId: persistedOperationId(createMonitorText), variables: { input: demoMonitorInput({ name: 'Live by id', sources: ['HACKERNEWS'] }) } }, owner.accessToken);
+  const created = result.body.data?.createMonitor as { __typename: string; monitor: { id: string } } | undefined;
+  if (created?.__typename !== 'CreateMonitorPayload') throw new Error(JSON.stringify(result.body));
+  return created.monitor.id;
 }

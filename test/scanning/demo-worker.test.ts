@@ -32,7 +32,7 @@ describe('scan now, through the real worker', () => {
   it('queues a scan, the worker runs it on the demo source, alerts appear and a credit is spent', async () => {
     const monitorId = await createMonitor(server, account.accessToken, { name: 'Demo brand', terms: ['Acme'] });
     const queued = await server.gql(ScanMonitorNowDocument, { id: monitorId }, { token: account.accessToken });
-    expect(queued.data?.scanMonitorNow.__typename).toBe('ScanMonitorNowSuccess');
+    expect(queued.data?.scanMonitorNow.__typename).toBe('ScanMonitorNowPayload');
 
     const scans = await waitFor(
       () => server.gql(MonitorScansDocument, { id: monitorId, first: 5 }, { token: account.accessToken }),
@@ -41,8 +41,8 @@ describe('scan now, through the real worker', () => {
     const scan = scans.data!.monitor!.scans.edges[0]!.node;
     expect(scan).toMatchObject({ trigger: 'MANUAL', status: 'SUCCEEDED', findingsSeen: 6, findingsNew: 6, creditsCharged: 1, promptTokens: 0 });
     expect(scan.alertsCreated + scan.findingsSuppressed).toBe(6);
-    expect(scan.suppressedFindings).toHaveLength(scan.findingsSuppressed);
-    expect(scan.suppressedFindings.every((f) => f.reason.length > 0)).toBe(true);
+    expect(scan.suppressedFindings.nodes).toHaveLength(scan.findingsSuppressed);
+    expect(scan.suppressedFindings.nodes.every((f) => f.reason.length > 0)).toBe(true);
     expect(scans.data!.monitor!.lastScanAt).not.toBeNull();
 
     const alerts = await server.gql(AlertsWithVerificationDocument, { first: 50 }, { token: account.accessToken });
@@ -60,13 +60,13 @@ describe('scan now, through the real worker', () => {
   it('a second "scan now" within the cooldown is refused with the time to wait', async () => {
     const monitorId = await createMonitor(server, account.accessToken, { name: 'Cooldown brand' });
     const first = await server.gql(ScanMonitorNowDocument, { id: monitorId }, { token: account.accessToken });
-    expect(first.data?.scanMonitorNow.__typename).toBe('ScanMonitorNowSuccess');
+    expect(first.data?.scanMonitorNow.__typename).toBe('ScanMonitorNowPayload');
     await waitFor(
       () => server.gql(MonitorScansDocument, { id: monitorId, first: 1 }, { token: account.accessToken }),
       (r) => r.data?.monitor?.scans.edges[0]?.node.status === 'SUCCEEDED',
     );
     const second = await server.gql(ScanMonitorNowDocument, { id: monitorId }, { token: account.accessToken });
-    expect(second.data?.scanMonitorNow).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+    expect(second.data?.scanMonitorNow).toMatchObject({ __typename: 'ScanCooldownError', code: 'SCAN_COOLDOWN' });
     const retryAfter = (second.data?.scanMonitorNow as { retryAfterSeconds: number }).retryAfterSeconds;
     expect(retryAfter).toBeGreaterThan(50);
     expect(retryAfter).toBeLessThanOrEqual(60);

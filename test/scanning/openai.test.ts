@@ -89,7 +89,7 @@ describe('OpenAI analyzer through the real SDK', () => {
     const alerts = await monitorAlerts(server, account.accessToken, monitorId);
     expect(alerts.find((a) => a.url === e.phishing.url)).toMatchObject({ category: 'IMPERSONATION', severity: 'HIGH', rationale: 'LLM: fake Acme login page', isUnverified: false });
     expect(alerts.find((a) => a.url === e.leak.url)).toMatchObject({ category: 'DATA_LEAK', severity: 'CRITICAL', isUnverified: false });
-    const reasons = Object.fromEntries(scan.suppressedFindings.map((f) => [f.url, f.reason]));
+    const reasons = Object.fromEntries(scan.suppressedFindings.nodes.map((f) => [f.url, f.reason]));
     expect(reasons[e.grumble.url]).toBe('analyzer: not a threat — LLM: an ordinary complaint');
     expect(reasons[e.results.url]).toBe('analyzer: not a threat — LLM: an ordinary complaint');
   });
@@ -120,7 +120,7 @@ describe('OpenAI analyzer through the real SDK', () => {
         [e.leak.url, 'DATA_LEAK', true],
       ].sort(),
     );
-    expect(scan.suppressedFindings.map((f) => f.reason)).toEqual([expect.stringMatching(/^below the threat threshold \(rules, LLM unavailable\)/)]);
+    expect(scan.suppressedFindings.nodes.map((f) => f.reason)).toEqual([expect.stringMatching(/^below the threat threshold \(rules, LLM unavailable\)/)]);
   });
 
   it('a finding the model leaves out of its answer is judged by the rules, marked unverified, not dropped', async () => {
@@ -223,7 +223,7 @@ describe("an organization's own OpenAI key", () => {
     const e = feedEntries();
     const { openai, account, monitorId } = await setUp((call) => ({ verdicts: verdictsFor(call, llmJudge) }), [e.phishing]);
 
-    expect(await setOwnKey(account, ORG_KEY)).toMatchObject({ __typename: 'SetOpenAiKeySuccess', data: { hasOpenAiKey: true } });
+    expect(await setOwnKey(account, ORG_KEY)).toMatchObject({ __typename: 'SetOpenAiKeyPayload', organization: { hasOpenAiKey: true } });
     const scan = await runScan(server, account.accessToken, monitorId, llmConfig(openai));
 
     expect(scan).toMatchObject({ status: 'SUCCEEDED', alertsCreated: 1 });
@@ -245,7 +245,7 @@ describe("an organization's own OpenAI key", () => {
     await runScan(server, account.accessToken, monitorId, noServerKey);
     expect(openai.calls().map((c) => c.authorization)).toEqual([`Bearer ${ORG_KEY}`]);
 
-    expect(await setOwnKey(account, null)).toMatchObject({ data: { hasOpenAiKey: false } });
+    expect(await setOwnKey(account, null)).toMatchObject({ organization: { hasOpenAiKey: false } });
     feeds.routes['/feed'] = { body: rssFeed([e.leak]) };
     const scan = await runScan(server, account.accessToken, monitorId, noServerKey);
     expect(openai.calls()).toHaveLength(1);

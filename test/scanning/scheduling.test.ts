@@ -100,7 +100,7 @@ describe('the scheduler', () => {
     const active = await createMonitor(server, account.accessToken, { name: 'Active' });
     const paused = await createMonitor(server, account.accessToken, { name: 'Paused' });
     const pause = await server.gql(PauseMonitorDocument, { id: paused }, { token: account.accessToken });
-    expect(pause.data?.pauseMonitor.__typename).toBe('PauseMonitorSuccess');
+    expect(pause.data?.pauseMonitor.__typename).toBe('PauseMonitorPayload');
     const overdue = new Date(Date.now() - 10 * MINUTE);
     await setMonitorNextScanAt(server, active, overdue);
     await setMonitorNextScanAt(server, paused, overdue);

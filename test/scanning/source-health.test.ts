@@ -90,7 +90,7 @@ describe('source health: a source failing several scans in a row', () => {
     await scanTimes(account, monitorId, 1);
     const [cleared] = await healthAlerts(account, monitorId);
     expect(cleared).toMatchObject({ id: raised!.id, status: 'RESOLVED', resolvedAt: expect.any(String) });
-    expect(cleared!.history.at(-1)).toEqual({ fromStatus: 'NEW', toStatus: 'RESOLVED', note: 'Cleared: the RSS source recovered', actor: null });
+    expect(cleared!.history.nodes.at(-1)).toEqual({ fromStatus: 'NEW', toStatus: 'RESOLVED', note: 'Cleared: the RSS source recovered', actor: null });
     expect((await sourceHealth(account, monitorId)).RSS).toMatchObject({
       isHealthy: true,
       problem: null,
@@ -108,7 +108,7 @@ describe('source health: a source failing several scans in a row', () => {
     const reopened = await healthAlerts(account, monitorId);
     expect(reopened).toHaveLength(1);
     expect(reopened[0]).toMatchObject({ id: raised!.id, status: 'NEW', occurrences: 3 });
-    expect(reopened[0]!.history.map((h) => [h.fromStatus, h.toStatus])).toEqual([
+    expect(reopened[0]!.history.nodes.map((h) => [h.fromStatus, h.toStatus])).toEqual([
       [null, 'NEW'],
       ['NEW', 'RESOLVED'],
       ['RESOLVED', 'NEW'],
@@ -120,27 +120,27 @@ describe('source health: a source failing several scans in a row', () => {
     await scanTimes(account, monitorId, 3);
     const [raised] = await healthAlerts(account, monitorId);
     const acknowledged = await server.gql(UpdateAlertStatusDocument, { ids: [raised!.id], status: 'ACKNOWLEDGED' }, { token: account.accessToken });
-    expect(dataOf(acknowledged).updateAlertStatus.__typename).toBe('UpdateAlertStatusSuccess');
+    expect(dataOf(acknowledged).updateAlertStatus.__typename).toBe('UpdateAlertStatusPayload');
 
     feeds.routes['/feed'] = { body: rssFeed([NEWS]) };
     await scanTimes(account, monitorId, 1);
 
     const [cleared] = await healthAlerts(account, monitorId);
     expect(cleared).toMatchObject({ status: 'RESOLVED' });
-    expect(cleared!.history.at(-1)).toMatchObject({ fromStatus: 'ACKNOWLEDGED', toStatus: 'RESOLVED', note: 'Cleared: the RSS source recovered' });
+    expect(cleared!.history.nodes.at(-1)).toMatchObject({ fromStatus: 'ACKNOWLEDGED', toStatus: 'RESOLVED', note: 'Cleared: the RSS source recovered' });
   });
 
   it('taking the failing source off the monitor resolves its alert', async () => {
     const { account, monitorId } = await feedMonitor(['RSS', 'DEMO']);
     await scanTimes(account, monitorId, 3);
-    const updated = await server.gql(UpdateMonitorDocument, { id: monitorId, input: { sources: ['DEMO'] } }, { token: account.accessToken });
-    expect(dataOf(updated).updateMonitor.__typename).toBe('UpdateMonitorSuccess');
+    const updated = await server.gql(UpdateMonitorDocument, { input: { monitorId: monitorId, sources: ['DEMO'] } }, { token: account.accessToken });
+    expect(dataOf(updated).updateMonitor.__typename).toBe('UpdateMonitorPayload');
 
     await scanTimes(account, monitorId, 1);
 
     const [cleared] = await healthAlerts(account, monitorId);
     expect(cleared).toMatchObject({ status: 'RESOLVED' });
-    expect(cleared!.history.at(-1)).toMatchObject({ toStatus: 'RESOLVED', note: 'Cleared: the RSS source was removed from the monitor' });
+    expect(cleared!.history.nodes.at(-1)).toMatchObject({ toStatus: 'RESOLVED', note: 'Cleared: the RSS source was removed from the monitor' });
     expect(Object.keys(await sourceHealth(account, monitorId))).toEqual(['DEMO']);
   });
 
@@ -197,7 +197,7 @@ describe('source health: a source falling silent', () => {
 
     const [cleared] = await healthAlerts(account, monitorId);
     expect(cleared).toMatchObject({ id: raised!.id, status: 'RESOLVED' });
-    expect(cleared!.history.at(-1)).toMatchObject({ toStatus: 'RESOLVED', note: 'Cleared: the RSS source recovered' });
+    expect(cleared!.history.nodes.at(-1)).toMatchObject({ toStatus: 'RESOLVED', note: 'Cleared: the RSS source recovered' });
     const recovered = (await sourceHealth(account, monitorId)).RSS!;
     expect(recovered).toMatchObject({ isHealthy: true, problem: null });
     // The 10-day gap joins the running mean of the 3 one-day gaps before it.

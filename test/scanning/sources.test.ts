@@ -115,7 +115,7 @@ describe('RSS, Atom and JSON Feed', () => {
     expect(feeds.hits(path)).toBe(1);
     // The weather entry mentions no term: it is not a finding at all.
     expect(scan).toMatchObject({ status: 'SUCCEEDED', findingsSeen: 2, alertsCreated: 1, findingsSuppressed: 1, error: null });
-    expect(scan.suppressedFindings).toEqual([{ url: CAREERS.url, title: CAREERS.title, source: 'RSS', reason: 'excluded term: "careers"' }]);
+    expect(scan.suppressedFindings.nodes).toEqual([{ url: CAREERS.url, title: CAREERS.title, source: 'RSS', reason: 'excluded term: "careers"' }]);
     const alerts = await monitorAlerts(server, account.accessToken, monitorId);
     expect(alerts).toMatchObject([{ url: PHISHING.url, title: PHISHING.title, source: 'RSS', category: 'PHISHING' }]);
   });

@@ -58,8 +58,8 @@ describe('suppression rules during scans', () => {
     const scan = await runScan(server, account.accessToken, monitorId, testScanningConfig({ openai: { ...base.openai, apiKey: 'sk-server-0123456789abcdef', baseUrl: openai.baseUrl } }));
 
     expect(scan).toMatchObject({ status: 'SUCCEEDED', findingsNew: 2, findingsSuppressed: 1, alertsCreated: 1 });
-    expect(scan.suppressedFindings).toEqual([{ url: LOOKALIKE.url, title: LOOKALIKE.title, source: 'RSS', reason: suppressionReason(rule) }]);
-    expect(scan.suppressedFindings[0]!.reason).toContain('domain acme-verify.xyz');
+    expect(scan.suppressedFindings.nodes).toEqual([{ url: LOOKALIKE.url, title: LOOKALIKE.title, source: 'RSS', reason: suppressionReason(rule) }]);
+    expect(scan.suppressedFindings.nodes[0]!.reason).toContain('domain acme-verify.xyz');
     // No tokens were spent on it: the LLM only ever saw the other finding.
     expect(openai.calls().flatMap((c) => c.findings.map((f) => f.url))).toEqual([WALLET.url]);
     expect((await monitorAlerts(server, account.accessToken, monitorId)).map((a) => a.url)).toEqual([WALLET.url]);
@@ -89,7 +89,7 @@ describe('suppression rules during scans', () => {
 
     expect(deleted).toBe(true);
     expect(scan).toMatchObject({ status: 'SUCCEEDED', findingsSuppressed: 1, alertsCreated: 1 });
-    expect(scan.suppressedFindings.map((f) => [f.url, f.reason])).toEqual([[LOOKALIKE.url, suppressionReason(rule)]]);
+    expect(scan.suppressedFindings.nodes.map((f) => [f.url, f.reason])).toEqual([[LOOKALIKE.url, suppressionReason(rule)]]);
     const [stored] = await server.database.db.select().from(findings).where(and(eq(findings.monitorId, rawId(monitorId)), eq(findings.url, LOOKALIKE.url)));
     expect(stored).toMatchObject({ status: 'suppressed', suppressionRuleId: null });
   });
@@ -102,7 +102,7 @@ describe('suppression rules during scans', () => {
     const scan = await runScan(server, account.accessToken, monitorId, testScanningConfig());
 
     expect(scan).toMatchObject({ findingsNew: 2, findingsSuppressed: 1, alertsCreated: 1 });
-    expect(scan.suppressedFindings.map((f) => [f.url, f.reason])).toEqual([[WALLET.url, suppressionReason(rule)]]);
+    expect(scan.suppressedFindings.nodes.map((f) => [f.url, f.reason])).toEqual([[WALLET.url, suppressionReason(rule)]]);
     expect((await monitorAlerts(server, account.accessToken, monitorId)).map((a) => a.url)).toEqual([LOOKALIKE.url]);
   });
 });

@@ -50,7 +50,7 @@ async function monitorOn(entries: FeedEntry[], extra: { sources?: ('RSS' | 'HACK
 
 async function suppressedReasons(account: TestAccount, scanId: string): Promise<Record<string, string>> {
   const scan = dataOf(await server.gql(ScanDetailDocument, { id: scanId }, { token: account.accessToken })).scan;
-  return Object.fromEntries((scan?.suppressedFindings ?? []).map((f) => [f.url, f.reason]));
+  return Object.fromEntries((scan?.suppressedFindings.nodes ?? []).map((f) => [f.url, f.reason]));
 }
 
 describe('why a finding was suppressed, through scan(id) { suppressedFindings }', () => {

@@ -130,7 +130,7 @@ describe('alertStats against hand-computed figures', () => {
 
   it('follows status changes made through the API', async () => {
     const changed = await server.gql(UpdateAlertStatusDocument, { ids: [thirdAlert], status: 'ACKNOWLEDGED' }, { token: account.accessToken });
-    expect(changed.data?.updateAlertStatus.__typename).toBe('UpdateAlertStatusSuccess');
+    expect(changed.data?.updateAlertStatus.__typename).toBe('UpdateAlertStatusPayload');
     const result = await stats(account.accessToken, { range, bucket: 'DAY' });
     expect(sorted(result.byStatus, 'status')).toEqual({ ACKNOWLEDGED: 2, RESOLVED: 1, NEW: 1, FALSE_POSITIVE: 1 });
     expect(result.total).toBe(5);
@@ -143,7 +143,7 @@ describe('alertStats against hand-computed figures', () => {
     });
     expect((await stats(account.accessToken, { range, bucket: 'DAY', monitorIds: [m2] })).total).toBe(2);
     const deleted = await server.gql(DeleteMonitorDocument, { id: m1 }, { token: account.accessToken });
-    expect(deleted.data?.deleteMonitor.__typename).toBe('DeleteMonitorSuccess');
+    expect(deleted.data?.deleteMonitor.__typename).toBe('DeleteMonitorPayload');
     expect((await stats(account.accessToken, { range, bucket: 'DAY' })).total).toBe(2);
   });
 

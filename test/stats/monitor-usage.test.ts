@@ -14,7 +14,7 @@ beforeAll(async () => {
   monitorId = await createMonitor(server, account.accessToken, { name: 'Stats monitor' });
   for (let i = 0; i < 2; i += 1) {
     const queued = await server.gql(ScanMonitorNowDocument, { id: monitorId }, { token: account.accessToken });
-    expect(queued.data?.scanMonitorNow.__typename).toBe('ScanMonitorNowSuccess');
+    expect(queued.data?.scanMonitorNow.__typename).toBe('ScanMonitorNowPayload');
     expect(await scanNow(server, monitorId)).toBe('succeeded');
   }
 });
@@ -24,7 +24,7 @@ describe('monitorStats', () => {
   it('adds up the monitor’s scans, findings, suppressions, alerts and credits', async () => {
     const result = await server.gql(MonitorStatsDocument, { id: monitorId }, { token: account.accessToken });
     const stats = result.data!.monitorStats;
-    expect(stats.scans).toEqual([{ status: 'succeeded', count: 2 }]);
+    expect(stats.scans).toEqual([{ status: 'SUCCEEDED', count: 2 }]);
     // Six findings a scan, three of them recurring: 6 + 3 distinct.
     expect(stats.findings).toBe(9);
     expect(stats.alerts + stats.suppressedFindings).toBe(9);

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await server.database.sql.unsafe(`alter database "${new URL(server.databaseUrl).pathname.slice(1)}" set deadlock_timeout = '100ms'`).catch(() => {});
   writers = connectDatabase(server.databaseUrl, { max: WRITERS });
   account = await signUpAccount(server, { plan: 'business' });
-  viewer = { organizationId: account.organizationId, role: 'analyst', userId: account.userId, apiKeyId: null };
+  viewer = { organizationId: account.organizationId, role: 'analyst', userId: rawId(account.userId), apiKeyId: null };
   monitorIds = [];
   for (let i = 0; i < MONITORS; i += 1) monitorIds.push(rawId(await createMonitor(server, account.accessToken, { name: `Shared ${i}` })));
 });
@@ -134,7 +134,7 @@ describe('alert rollups under concurrent writers', () => {
       const target = from === 'new' ? 'acknowledged' : 'new';
       const ids = chosen.length > 0 ? chosen : shuffled(mine.filter((a) => a.status !== from)).slice(0, 4);
       const to = chosen.length > 0 ? target : from;
-      await updateAlertStatus(writers.db, viewer, { ids: ids.map((a) => a.id), status: to });
+      await updateAlertStatus(writers.db, viewer, { alertIds: ids.map((a) => a.id), status: to });
       for (const a of ids) a.status = to;
     };
 

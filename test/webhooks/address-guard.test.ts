@@ -34,7 +34,7 @@ describe('receivers on private addresses', () => {
     ['a link-local (cloud metadata) address', () => 'http://169.254.169.254/latest/meta-data/', /^Refused: 169\.254\.169\.254 is not a public address$/],
   ])('%s: the delivery fails at once, without retries, and nothing is sent', async (_label, url, error) => {
     const account = await signUpAccount(server);
-    const { id: webhookId } = await createTestWebhook(server, account.accessToken, { url: url(), events: ['alert.created'] });
+    const { id: webhookId } = await createTestWebhook(server, account.accessToken, { url: url(), events: ['ALERT_CREATED'] });
     const monitorId = await createMonitor(server, account.accessToken);
     await fireAlert(server, account, monitorId);
     const [delivery] = await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.status === 'FAILED');
@@ -46,9 +46,9 @@ describe('receivers on private addresses', () => {
 
   it('applies to test deliveries too', async () => {
     const account = await signUpAccount(server);
-    const { id: webhookId } = await createTestWebhook(server, account.accessToken, { url: receiver.hookUrl, events: ['scan.failed'] });
+    const { id: webhookId } = await createTestWebhook(server, account.accessToken, { url: receiver.hookUrl, events: ['SCAN_FAILED'] });
     const queued = dataOf(await server.gql(TestWebhookDocument, { id: webhookId }, { token: account.accessToken })).testWebhook;
-    expectMember(queued, 'TestWebhookSuccess');
+    expectMember(queued, 'TestWebhookPayload');
     const [delivery] = await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.status === 'FAILED');
     expect(delivery!.error).toBe('Refused: 127.0.0.1 is not a public address');
     expect(receiver.arrivals).toHaveLength(0);

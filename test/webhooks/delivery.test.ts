@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { upsertAlert } from '../../src/services/alerts.ts';
 import { enqueueWebhookEvent } from '../../src/services/webhooks.ts';
 import type { WorkerHandle } from '../../src/worker/runner.ts';
-import { TestWebhookDocument, UpdateAlertStatusDocument, UpdateWebhookDocument, WebhookDeliveryNodeDocument } from '../generated/graphql.ts';
+import { TestWebhookDocument, UpdateAlertStatusDocument, UpdateWebhookDocument, WebhookDeliveryNodeDocument, type WebhookEvent } from '../generated/graphql.ts';
 import { dataOf, expectMember } from '../helpers/domain.ts';
 import { createMonitor, fireAlert, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -52,7 +52,7 @@ interface Setup {
 }
 
 /** A new organization with one monitor and one webhook pointing at a fresh receiver. */
-async function setUp(events: string[], answer?: Parameters<typeof startReceiver>[0]): Promise<Setup> {
+async function setUp(events: WebhookEvent[], answer?: Parameters<typeof startReceiver>[0]): Promise<Setup> {
   const account = await signUpAccount(server);
   const receiver = await startReceiver(answer);
   closables.push(receiver);
@@ -67,7 +67,7 @@ const header = (value: string | string[] | undefined) => String(value);
 
 describe('alert.created', () => {
   it('POSTs a signed JSON event that the README recipe verifies, with the documented headers and payload', async () => {
-    const { account, receiver, webhookId, secret, monitorId } = await setUp(['alert.created']);
+    const { account, receiver, webhookId, secret, monitorId } = await setUp(['ALERT_CREATED']);
     const alert = await fireAlert(server, account, monitorId, {
       title: 'Fake Acme login page',
       url: 'https://acme-login.example/signin',
@@ -122,8 +122,9 @@ describe('alert.created', () => {
       },
     });
 
+    // The API names the event with its enum value; the wire (header and body) with the dotted name.
     expect(delivery).toMatchObject({
-      event: 'alert.created',
+      event: 'ALERT_CREATED',
       status: 'SUCCEEDED',
       attempts: 1,
       responseStatusCode: 200,
@@ -138,10 +139,10 @@ describe('alert.created', () => {
 
 describe('alert.updated and scan.failed', () => {
   it('deliver status changes and failed scans, and only the events the webhook subscribed to', async () => {
-    const { account, receiver, webhookId, secret, monitorId } = await setUp(['alert.updated', 'scan.failed']);
+    const { account, receiver, webhookId, secret, monitorId } = await setUp(['ALERT_UPDATED', 'SCAN_FAILED']);
     const alert = await fireAlert(server, account, monitorId, { title: 'Lookalike domain' });
     const acknowledged = dataOf(await server.gql(UpdateAlertStatusDocument, { ids: [alert.id], status: 'ACKNOWLEDGED' }, { token: account.accessToken }));
-    expectMember(acknowledged.updateAlertStatus, 'UpdateAlertStatusSuccess');
+    expectMember(acknowledged.updateAlertStatus, 'UpdateAlertStatusPayload');
 
     const feeds = await startRouteServer({ '/feed': { status: 500, body: 'boom' } });
     closables.push(feeds);
@@ -150,7 +151,7 @@ describe('alert.updated and scan.failed', () => {
     expect(scan.status).toBe('FAILED');
 
     const deliveries = await waitForDeliveries(server, account.accessToken, webhookId, (d) => d.length === 2 && d.every((x) => x.status === 'SUCCEEDED'));
-    expect(deliveries.map((d) => d.event).sort()).toEqual(['alert.updated', 'scan.failed']);
+    expect(deliveries.map((d) => d.event).sort()).toEqual(['ALERT_UPDATED', 'SCAN_FAILED']);
     expect(receiver.arrivals).toHaveLength(2);
     for (const request of receiver.arrivals) expect(verifyVigilWebhook(secret, request.headers, request.body)).toBe(true);
 
@@ -177,12 +178,12 @@ describe('alert.updated and scan.failed', () => {
 
 describe('testWebhook', () => {
   it('queues a signed webhook.test delivery and returns it; the log shows the outcome', async () => {
-    const { account, receiver, webhookId, secret } = await setUp(['alert.created']);
-    const queued = expectMember(dataOf(await server.gql(TestWebhookDocument, { id: webhookId }, { token: account.accessToken })).testWebhook, 'TestWebhookSuccess');
-    expect(queued.data).toMatchObject({ event: 'webhook.test', status: 'PENDING', attempts: 0, responseStatusCode: null });
+    const { account, receiver, webhookId, secret } = await setUp(['ALERT_CREATED']);
+    const queued = expectMember(dataOf(await server.gql(TestWebhookDocument, { id: webhookId }, { token: account.accessToken })).testWebhook, 'TestWebhookPayload');
+    expect(queued.webhookDelivery).toMatchObject({ event: 'WEBHOOK_TEST', status: 'PENDING', attempts: 0, responseStatusCode: null });
 
     const done = await waitFor(
-      async () => dataOf(await server.gql(WebhookDeliveryNodeDocument, { id: queued.data.id }, { token: account.accessToken })).node,
+      async () => dataOf(await server.gql(WebhookDeliveryNodeDocument, { id: queued.webhookDelivery.id }, { token: account.accessToken })).node,
       (node) => node?.__typename === 'WebhookDelivery' && node.status !== 'PENDING',
       'the test delivery',
     );
@@ -190,21 +191,21 @@ describe('testWebhook', () => {
     const [request] = receiver.arrivals;
     expect(request!.headers['vigil-event']).toBe('webhook.test');
     expect(verifyVigilWebhook(secret, request!.headers, request!.body)).toBe(true);
-    expect(JSON.parse(request!.body)).toMatchObject({ id: queued.data.id, event: 'webhook.test', data: { webhook: { id: webhookId, url: receiver.hookUrl } } });
+    expect(JSON.parse(request!.body)).toMatchObject({ id: queued.webhookDelivery.id, event: 'webhook.test', data: { webhook: { id: webhookId, url: receiver.hookUrl } } });
   });
 
   it('records a receiver that does not answer in time as a timeout', async () => {
-    const { account, webhookId } = await setUp(['alert.created'], () => 'hang');
-    const queued = expectMember(dataOf(await server.gql(TestWebhookDocument, { id: webhookId }, { token: account.accessToken })).testWebhook, 'TestWebhookSuccess');
+    const { account, webhookId } = await setUp(['ALERT_CREATED'], () => 'hang');
+    const queued = expectMember(dataOf(await server.gql(TestWebhookDocument, { id: webhookId }, { token: account.accessToken })).testWebhook, 'TestWebhookPayload');
     const [delivery] = await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.status === 'FAILED');
-    expect(delivery).toMatchObject({ id: queued.data.id, attempts: 1, responseStatusCode: null, error: `Timed out after ${CONFIG.timeoutMs} ms`, nextAttemptAt: null });
+    expect(delivery).toMatchObject({ id: queued.webhookDelivery.id, attempts: 1, responseStatusCode: null, error: `Timed out after ${CONFIG.timeoutMs} ms`, nextAttemptAt: null });
     expect(delivery!.durationMs).toBeGreaterThanOrEqual(CONFIG.timeoutMs - 50);
   });
 });
 
 describe('retries', () => {
   it('retries a failed attempt after each configured delay, re-signed over the same body, until it succeeds', async () => {
-    const { account, receiver, webhookId, secret, monitorId } = await setUp(['alert.created'], (n) => (n <= 2 ? 503 : 200));
+    const { account, receiver, webhookId, secret, monitorId } = await setUp(['ALERT_CREATED'], (n) => (n <= 2 ? 503 : 200));
     await fireAlert(server, account, monitorId);
 
     // Between the second and third attempts the log shows the failure and when the retry is due.
@@ -235,7 +236,7 @@ describe('retries', () => {
 describe('disabling after repeated failures', () => {
   it(`disables the webhook after ${CONFIG.disableAfterFailures} deliveries in a row fail, says why, and can be re-enabled`, async () => {
     let isHealthy = false;
-    const { account, receiver, webhookId, monitorId } = await setUp(['alert.created'], () => (isHealthy ? 200 : 500));
+    const { account, receiver, webhookId, monitorId } = await setUp(['ALERT_CREATED'], () => (isHealthy ? 200 : 500));
     const attemptsPerDelivery = CONFIG.retryDelaysMs.length + 1;
 
     await fireAlert(server, account, monitorId);
@@ -266,22 +267,22 @@ describe('disabling after repeated failures', () => {
     // The receiver is fixed; a test delivery reaches it but neither counts nor re-enables.
     isHealthy = true;
     await server.gql(TestWebhookDocument, { id: webhookId }, { token: account.accessToken });
-    await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.event === 'webhook.test' && d[0].status === 'SUCCEEDED');
+    await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.event === 'WEBHOOK_TEST' && d[0].status === 'SUCCEEDED');
     expect(await readWebhook(server, account.accessToken, webhookId)).toMatchObject({ isActive: false, consecutiveFailures: 2 });
 
     const enabled = expectMember(
-      dataOf(await server.gql(UpdateWebhookDocument, { id: webhookId, input: { isActive: true } }, { token: account.accessToken })).updateWebhook,
-      'UpdateWebhookSuccess',
+      dataOf(await server.gql(UpdateWebhookDocument, { input: { webhookId: webhookId, isActive: true } }, { token: account.accessToken })).updateWebhook,
+      'UpdateWebhookPayload',
     );
-    expect(enabled.data).toMatchObject({ isActive: true, consecutiveFailures: 0, disabledReason: null, disabledAt: null });
+    expect(enabled.webhook).toMatchObject({ isActive: true, consecutiveFailures: 0, disabledReason: null, disabledAt: null });
     await fireAlert(server, account, monitorId);
-    const after = await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.event === 'alert.created' && d[0].status === 'SUCCEEDED');
+    const after = await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.event === 'ALERT_CREATED' && d[0].status === 'SUCCEEDED');
     expect(after[0]).toMatchObject({ attempts: 1, responseStatusCode: 200 });
   });
 
   it('a successful delivery resets the count of failures', async () => {
     const attemptsPerDelivery = CONFIG.retryDelaysMs.length + 1;
-    const { account, webhookId, monitorId } = await setUp(['alert.created'], (n) => (n <= attemptsPerDelivery ? 500 : 200));
+    const { account, webhookId, monitorId } = await setUp(['ALERT_CREATED'], (n) => (n <= attemptsPerDelivery ? 500 : 200));
     await fireAlert(server, account, monitorId);
     await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.status === 'FAILED');
     expect((await readWebhook(server, account.accessToken, webhookId)).consecutiveFailures).toBe(1);
@@ -294,7 +295,7 @@ describe('disabling after repeated failures', () => {
 
 describe('enqueued in the same transaction', () => {
   it('an alert that is rolled back queues nothing and sends nothing; the same alert committed is delivered', async () => {
-    const { account, receiver, webhookId, monitorId } = await setUp(['alert.created']);
+    const { account, receiver, webhookId, monitorId } = await setUp(['ALERT_CREATED']);
     const alertInput = {
       organizationId: account.organizationId,
       monitorId: rawId(monitorId),
@@ -334,8 +335,8 @@ describe('enqueued in the same transaction', () => {
   });
 
   it('events raised in code (the daily digest) go to the webhooks subscribed to them, on commit', async () => {
-    const digest = await setUp(['digest.daily']);
-    const alertsOnly = await createTestWebhook(server, digest.account.accessToken, { url: digest.receiver.hookUrl, events: ['alert.created'] });
+    const digest = await setUp(['DIGEST_DAILY']);
+    const alertsOnly = await createTestWebhook(server, digest.account.accessToken, { url: digest.receiver.hookUrl, events: ['ALERT_CREATED'] });
     const queued = await server.database.db.transaction((tx) =>
       enqueueWebhookEvent(tx, digest.account.organizationId, 'digest.daily', { date: '2026-11-03', alerts: { new: 4 } }),
     );
@@ -352,8 +353,8 @@ describe('enqueued in the same transaction', () => {
   });
 
   it('a webhook of another organization never hears of your alerts', async () => {
-    const mine = await setUp(['alert.created']);
-    const theirs = await setUp(['alert.created']);
+    const mine = await setUp(['ALERT_CREATED']);
+    const theirs = await setUp(['ALERT_CREATED']);
     await fireAlert(server, mine.account, mine.monitorId);
     await waitForDeliveries(server, mine.account.accessToken, mine.webhookId, (d) => d[0]?.status === 'SUCCEEDED');
     expect(theirs.receiver.arrivals).toHaveLength(0);

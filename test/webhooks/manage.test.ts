@@ -9,6 +9,7 @@ import {
   UpdateWebhookDocument,
   WebhookDeliveriesDocument,
   WebhooksDocument,
+  type CreateWebhookInput,
   type Role,
 } from '../generated/graphql.ts';
 import { addTestMember, createTestApiKey } from '../helpers/accounts.ts';
@@ -37,15 +38,15 @@ async function listUrls(token: string): Promise<string[]> {
 describe('createWebhook', () => {
   it('returns the signing secret once; it is stored encrypted and never returned again', async () => {
     const created = expectMember(
-      dataOf(await server.gql(CreateWebhookDocument, { input: { url: HOOK, events: ['alert.created', 'scan.failed', 'alert.created'] } }, { token: acme.accessToken }))
+      dataOf(await server.gql(CreateWebhookDocument, { input: { url: HOOK, events: ['ALERT_CREATED', 'SCAN_FAILED', 'ALERT_CREATED'] } }, { token: acme.accessToken }))
         .createWebhook,
-      'CreateWebhookSuccess',
+      'CreateWebhookPayload',
     );
-    const { secret, webhook } = created.data;
+    const { secret, webhook } = created;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(webhook).toMatchObject({
       url: HOOK,
-      events: ['alert.created', 'scan.failed'],
+      events: ['ALERT_CREATED', 'SCAN_FAILED'],
       isActive: true,
       disabledReason: null,
       consecutiveFailures: 0,
@@ -65,18 +66,17 @@ describe('createWebhook', () => {
   });
 
   it('gives every webhook its own secret', async () => {
-    const first = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/1`, events: ['alert.updated'] });
-    const second = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/2`, events: ['alert.updated'] });
+    const first = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/1`, events: ['ALERT_UPDATED'] });
+    const second = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/2`, events: ['ALERT_UPDATED'] });
     expect(first.secret).not.toBe(second.secret);
   });
 
   it.each([
-    ['a non-http URL', { url: 'ftp://hooks.acme.example/vigil', events: ['alert.created'] }, ['input', 'url'], 'must be an http(s) URL'],
-    ['something that is not a URL', { url: 'hooks dot acme', events: ['alert.created'] }, ['input', 'url'], 'must be an http(s) URL'],
-    ['a URL with credentials', { url: 'https://user:pw@hooks.acme.example/', events: ['alert.created'] }, ['input', 'url'], 'must not contain a user name or password'],
+    ['a non-http URL', { url: 'ftp://hooks.acme.example/vigil', events: ['ALERT_CREATED'] }, ['input', 'url'], 'must be an http(s) URL'],
+    ['something that is not a URL', { url: 'hooks dot acme', events: ['ALERT_CREATED'] }, ['input', 'url'], 'must be an http(s) URL'],
+    ['a URL with credentials', { url: 'https://user:pw@hooks.acme.example/', events: ['ALERT_CREATED'] }, ['input', 'url'], 'must not contain a user name or password'],
     ['no events', { url: HOOK, events: [] }, ['input', 'events'], 'must list at least one event'],
-    ['an unknown event', { url: HOOK, events: ['alert.created', 'alert.deleted'] }, ['input', 'events', '1'], 'must be one of'],
-  ])('refuses %s with a ValidationError naming the field', async (_label, input, path, message) => {
+  ] as [string, CreateWebhookInput, string[], string][])('refuses %s with a ValidationError naming the field', async (_label, input, path, message) => {
     const before = await listUrls(acme.accessToken);
     const result = dataOf(await server.gql(CreateWebhookDocument, { input }, { token: acme.accessToken })).createWebhook;
     const error = expectMember(result, 'ValidationError');
@@ -87,65 +87,69 @@ describe('createWebhook', () => {
 
 describe('updateWebhook and deleteWebhook', () => {
   it('changes the URL and events, keeps what is left out, and validates like creation', async () => {
-    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/update`, events: ['alert.created'] });
+    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/update`, events: ['ALERT_CREATED'] });
     const updated = expectMember(
-      dataOf(await server.gql(UpdateWebhookDocument, { id, input: { events: ['alert.updated', 'digest.daily'] } }, { token: acme.accessToken })).updateWebhook,
-      'UpdateWebhookSuccess',
+      dataOf(await server.gql(UpdateWebhookDocument, { input: { webhookId: id, events: ['ALERT_UPDATED', 'DIGEST_DAILY'] } }, { token: acme.accessToken })).updateWebhook,
+      'UpdateWebhookPayload',
     );
-    expect(updated.data).toMatchObject({ url: `${HOOK}/update`, events: ['alert.updated', 'digest.daily'], isActive: true });
+    expect(updated.webhook).toMatchObject({ url: `${HOOK}/update`, events: ['ALERT_UPDATED', 'DIGEST_DAILY'], isActive: true });
 
     const moved = expectMember(
-      dataOf(await server.gql(UpdateWebhookDocument, { id, input: { url: `${HOOK}/moved` } }, { token: acme.accessToken })).updateWebhook,
-      'UpdateWebhookSuccess',
+      dataOf(await server.gql(UpdateWebhookDocument, { input: { webhookId: id, url: `${HOOK}/moved` } }, { token: acme.accessToken })).updateWebhook,
+      'UpdateWebhookPayload',
     );
-    expect(moved.data).toMatchObject({ url: `${HOOK}/moved`, events: ['alert.updated', 'digest.daily'] });
+    expect(moved.webhook).toMatchObject({ url: `${HOOK}/moved`, events: ['ALERT_UPDATED', 'DIGEST_DAILY'] });
 
-    const invalid = dataOf(await server.gql(UpdateWebhookDocument, { id, input: { url: 'javascript:alert(1)', events: ['nope'] } }, { token: acme.accessToken }))
+    const invalid = dataOf(await server.gql(UpdateWebhookDocument, { input: { webhookId: id, url: 'javascript:alert(1)', events: [] } }, { token: acme.accessToken }))
       .updateWebhook;
     expect(expectMember(invalid, 'ValidationError').issues.map((i) => i.path)).toEqual([
       ['input', 'url'],
-      ['input', 'events', '0'],
+      ['input', 'events'],
     ]);
+    // Events are an enum: an unknown one never reaches the resolver.
+    const unknown = await server.gql(UpdateWebhookDocument, { input: { webhookId: id, events: ['alert.deleted' as never] } }, { token: acme.accessToken });
+    expect(unknown.data ?? null).toBeNull();
+    expect(unknown.errors?.[0]?.message).toMatch(/WebhookEvent/);
   });
 
   it('disables by hand with a reason, and re-enables', async () => {
-    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/toggle`, events: ['alert.created'] });
+    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/toggle`, events: ['ALERT_CREATED'] });
     const off = expectMember(
-      dataOf(await server.gql(UpdateWebhookDocument, { id, input: { isActive: false } }, { token: acme.accessToken })).updateWebhook,
-      'UpdateWebhookSuccess',
+      dataOf(await server.gql(UpdateWebhookDocument, { input: { webhookId: id, isActive: false } }, { token: acme.accessToken })).updateWebhook,
+      'UpdateWebhookPayload',
     );
-    expect(off.data).toMatchObject({ isActive: false, disabledReason: 'Disabled by an administrator' });
-    expect(off.data.disabledAt).not.toBeNull();
+    expect(off.webhook).toMatchObject({ isActive: false, disabledReason: 'Disabled by an administrator' });
+    expect(off.webhook.disabledAt).not.toBeNull();
     const on = expectMember(
-      dataOf(await server.gql(UpdateWebhookDocument, { id, input: { isActive: true } }, { token: acme.accessToken })).updateWebhook,
-      'UpdateWebhookSuccess',
+      dataOf(await server.gql(UpdateWebhookDocument, { input: { webhookId: id, isActive: true } }, { token: acme.accessToken })).updateWebhook,
+      'UpdateWebhookPayload',
     );
-    expect(on.data).toMatchObject({ isActive: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0 });
+    expect(on.webhook).toMatchObject({ isActive: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0 });
   });
 
   it('deletes the webhook; a second delete is NotFound', async () => {
-    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/delete`, events: ['alert.created'] });
+    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/delete`, events: ['ALERT_CREATED'] });
     const deleted = dataOf(await server.gql(DeleteWebhookDocument, { id }, { token: acme.accessToken })).deleteWebhook;
-    expect(expectMember(deleted, 'DeleteWebhookSuccess').data).toEqual({ id, url: `${HOOK}/delete` });
+    expect(expectMember(deleted, 'DeleteWebhookPayload').deletedWebhookId).toBe(id);
     expect(await listUrls(acme.accessToken)).not.toContain(`${HOOK}/delete`);
     const again = dataOf(await server.gql(DeleteWebhookDocument, { id }, { token: acme.accessToken })).deleteWebhook;
-    expect(expectMember(again, 'NotFoundError')).toMatchObject({ resource: 'Webhook', id: rawId(id) });
+    expect(expectMember(again, 'NotFoundError')).toMatchObject({ resource: 'WEBHOOK', id: id });
   });
 });
 
 describe('tenant isolation', () => {
   it("another organization cannot see, update, delete or test a webhook: NotFound, and nothing changes", async () => {
-    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/private`, events: ['alert.created'] });
+    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/private`, events: ['ALERT_CREATED'] });
     const asRival = { token: rival.accessToken };
 
     expect(await listUrls(rival.accessToken)).not.toContain(`${HOOK}/private`);
     expect(dataOf(await server.gql(WebhookDeliveriesDocument, { id, first: 5 }, asRival)).node).toBeNull();
 
-    const update = dataOf(await server.gql(UpdateWebhookDocument, { id, input: { url: 'https://rival.example/steal' } }, asRival)).updateWebhook;
+    const update = dataOf(await server.gql(UpdateWebhookDocument, { input: { webhookId: id, url: 'https://rival.example/steal' } }, asRival)).updateWebhook;
     const test = dataOf(await server.gql(TestWebhookDocument, { id }, asRival)).testWebhook;
     const remove = dataOf(await server.gql(DeleteWebhookDocument, { id }, asRival)).deleteWebhook;
     for (const result of [update, test, remove]) {
-      expect(expectMember(result, 'NotFoundError')).toMatchObject({ code: 'NOT_FOUND', resource: 'Webhook', id: rawId(id) });
+      expect(expectMember(result, 'NotFoundError')).toMatchObject({ code: 'NOT_FOUND', resource: 'WEBHOOK', id: id });
     }
 
     const [row] = dataOf(await server.gql(WebhooksDocument, {}, { token: acme.accessToken })).webhooks.filter((w) => w.id === id);
@@ -156,7 +160,7 @@ describe('tenant isolation', () => {
 
   it('an ID of another type or garbage is a ValidationError on the id argument', async () => {
     const result = dataOf(await server.gql(TestWebhookDocument, { id: globalId('Monitor', rawId(acme.organizationId)) }, { token: acme.accessToken })).testWebhook;
-    expect(expectMember(result, 'ValidationError').issues).toEqual([{ path: ['id'], message: 'is not a valid Webhook ID' }]);
+    expect(expectMember(result, 'ValidationError').issues).toEqual([{ path: ['input', 'webhookId'], message: 'is not a valid Webhook ID' }]);
   });
 });
 
@@ -173,12 +177,12 @@ describe('roles', () => {
     const token = isApiKey
       ? (await createTestApiKey(server, acme.accessToken, { role })).secret
       : (await addTestMember(server, acme, role)).accessToken;
-    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/${role}-${isApiKey}`, events: ['alert.created'] });
+    const { id } = await createTestWebhook(server, acme.accessToken, { url: `${HOOK}/${role}-${isApiKey}`, events: ['ALERT_CREATED'] });
     const auth = { token };
 
     const list = await server.gql(WebhooksDocument, {}, auth);
-    const create = dataOf(await server.gql(CreateWebhookDocument, { input: { url: `${HOOK}/by-${role}`, events: ['alert.created'] } }, auth)).createWebhook;
-    const update = dataOf(await server.gql(UpdateWebhookDocument, { id, input: { events: ['scan.failed'] } }, auth)).updateWebhook;
+    const create = dataOf(await server.gql(CreateWebhookDocument, { input: { url: `${HOOK}/by-${role}`, events: ['ALERT_CREATED'] } }, auth)).createWebhook;
+    const update = dataOf(await server.gql(UpdateWebhookDocument, { input: { webhookId: id, events: ['SCAN_FAILED'] } }, auth)).updateWebhook;
     const test = dataOf(await server.gql(TestWebhookDocument, { id }, auth)).testWebhook;
     const node = dataOf(await server.gql(WebhookDeliveriesDocument, { id, first: 5 }, auth)).node;
     const remove = dataOf(await server.gql(DeleteWebhookDocument, { id }, auth)).deleteWebhook;
@@ -186,10 +190,10 @@ describe('roles', () => {
     if (canManage) {
       expect(list.data?.webhooks.map((w) => w.id)).toContain(id);
       expect([create.__typename, update.__typename, test.__typename, remove.__typename]).toEqual([
-        'CreateWebhookSuccess',
-        'UpdateWebhookSuccess',
-        'TestWebhookSuccess',
-        'DeleteWebhookSuccess',
+        'CreateWebhookPayload',
+        'UpdateWebhookPayload',
+        'TestWebhookPayload',
+        'DeleteWebhookPayload',
       ]);
       expect(node).toMatchObject({ id });
     } else {
@@ -199,12 +203,12 @@ describe('roles', () => {
       // Not even through node(id): webhooks are not something an analyst can read.
       expect(node).toBeNull();
       const [kept] = dataOf(await server.gql(WebhooksDocument, {}, { token: acme.accessToken })).webhooks.filter((w) => w.id === id);
-      expect(kept).toMatchObject({ events: ['alert.created'] });
+      expect(kept).toMatchObject({ events: ['ALERT_CREATED'] });
     }
   });
 
   it('an anonymous caller is refused', async () => {
-    const result = dataOf(await server.gql(CreateWebhookDocument, { input: { url: HOOK, events: ['alert.created'] } })).createWebhook;
+    const result = dataOf(await server.gql(CreateWebhookDocument, { input: { url: HOOK, events: ['ALERT_CREATED'] } })).createWebhook;
     expect(result).toMatchObject({ __typename: 'AuthenticationError', code: 'UNAUTHENTICATED' });
   });
 });

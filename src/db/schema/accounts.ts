@@ -16,6 +16,11 @@ export const organizations = pgTable(
     openaiKeyEncrypted: text(),
     /** Domains the organization owns: findings on them are never threats. */
     ownDomains: text().array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * The offline demo source is for the demo workspace, tests and benchmarks, never offered to
+     * regular organizations: only organizations with this flag may add it to a monitor.
+     */
+    allowsDemoSource: boolean().notNull().default(false),
     createdAt: createdAt(),
     updatedAt: createdAt(),
   },

@@ -1,13 +1,16 @@
-import { platformKinds } from '../../services/brand-profile-shape.ts';
+import { platformKinds, PROFILE_SECTION_LIMITS as LIMITS } from '../../services/brand-profile-shape.ts';
 import { loadBrandProfiles, updateBrandProfile, type BrandProfile } from '../../services/brand-profile.ts';
-import { AuthenticationError, ForbiddenError, ValidationError } from '../../services/errors.ts';
 import { builder } from '../builder.ts';
+import { bounded } from '../connection.ts';
+import { authErrors, resultOf } from '../errors.ts';
+import { onlyUuids } from '../ids.ts';
 import { Organization } from './accounts.ts';
 
 /*
  * The brand profile: what an organization knows about itself. The rules treat its official assets
  * as not threats and count its people for impersonation; the LLM receives the entries relevant to
- * each batch. Members read it; admins and owners edit it.
+ * each batch. Members read it; admins and owners edit it. Each section holds at most
+ * PROFILE_SECTION_LIMITS entries (edits beyond are refused), which its list field declares.
  */
 
 type ProfileShape = BrandProfile & { organizationId: string };
@@ -69,20 +72,39 @@ const BrandPlatform = builder.objectRef<BrandProfile['platforms'][number]>('Bran
 export const BrandProfileRef = builder.loadableNode('BrandProfile', {
   description:
     'What the organization knows about itself, used by detection: official assets are not threats, its people count for impersonation, and the LLM receives the entries relevant to each batch.',
+  // The profile's ID is its organization's row id under the `BrandProfile` typename.
   id: { resolve: (p: ProfileShape) => p.organizationId },
   // Only the viewer's own organization's profile exists for the viewer: any other ID resolves to null.
   load: (ids: string[], context) =>
-    context.viewer ? loadBrandProfiles(context.db, ids.filter((id) => id === context.viewer!.organizationId)) : Promise.resolve([]),
+    context.viewer ? loadBrandProfiles(context.db, onlyUuids(ids).filter((id) => id === context.viewer!.organizationId)) : Promise.resolve([]),
   sort: (p) => p.organizationId,
   fields: (t) => ({
-    names: t.exposeStringList('names', { description: 'Official names: full, short and former.' }),
-    domains: t.exposeStringList('domains', { description: 'Official domains, besides the organization’s own domains.' }),
-    products: t.exposeStringList('products', { description: 'Product and service names.' }),
-    people: t.field({ type: [BrandPerson], description: 'Executives and other public people.', resolve: (p) => p.people }),
-    handles: t.field({ type: [BrandHandle], description: 'Official social accounts.', resolve: (p) => p.handles }),
-    apps: t.field({ type: [BrandApp], description: 'Official apps.', resolve: (p) => p.apps }),
-    partners: t.field({ type: [BrandPartner], description: 'Legitimate partners and resellers.', resolve: (p) => p.partners }),
-    platforms: t.field({ type: [BrandPlatform], description: 'Official pages on third-party platforms (hiring, status, help desk, shop…).', resolve: (p) => p.platforms }),
+    names: t.exposeStringList('names', { description: `Official names: full, short and former. At most ${LIMITS.names}.`, ...bounded(LIMITS.names) }),
+    domains: t.exposeStringList('domains', {
+      description: `Official domains, besides the organization’s own domains. At most ${LIMITS.domains}.`,
+      ...bounded(LIMITS.domains),
+    }),
+    products: t.exposeStringList('products', { description: `Product and service names. At most ${LIMITS.products}.`, ...bounded(LIMITS.products) }),
+    people: t.field({
+      type: [BrandPerson],
+      description: `Executives and other public people. At most ${LIMITS.people}.`,
+      ...bounded(LIMITS.people),
+      resolve: (p) => p.people,
+    }),
+    handles: t.field({ type: [BrandHandle], description: `Official social accounts. At most ${LIMITS.handles}.`, ...bounded(LIMITS.handles), resolve: (p) => p.handles }),
+    apps: t.field({ type: [BrandApp], description: `Official apps. At most ${LIMITS.apps}.`, ...bounded(LIMITS.apps), resolve: (p) => p.apps }),
+    partners: t.field({
+      type: [BrandPartner],
+      description: `Legitimate partners and resellers. At most ${LIMITS.partners}.`,
+      ...bounded(LIMITS.partners),
+      resolve: (p) => p.partners,
+    }),
+    platforms: t.field({
+      type: [BrandPlatform],
+      description: `Official pages on third-party platforms (hiring, status, help desk, shop…). At most ${LIMITS.platforms}.`,
+      ...bounded(LIMITS.platforms),
+      resolve: (p) => p.platforms,
+    }),
   }),
 });
 
@@ -143,33 +165,36 @@ const BrandPlatformInput = builder.inputType('BrandPlatformInput', {
 const UpdateBrandProfileInput = builder.inputType('UpdateBrandProfileInput', {
   description: 'Each section given replaces that section of the profile (an empty list clears it); sections left out stay as they are.',
   fields: (t) => ({
-    names: t.stringList({ required: false, description: 'Official names (at most 50).' }),
-    domains: t.stringList({ required: false, description: 'Official domains (at most 100).' }),
-    products: t.stringList({ required: false, description: 'Product names (at most 200).' }),
-    people: t.field({ type: [BrandPersonInput], required: false, description: 'Public people (at most 200).' }),
-    handles: t.field({ type: [BrandHandleInput], required: false, description: 'Official social accounts (at most 200).' }),
-    apps: t.field({ type: [BrandAppInput], required: false, description: 'Official apps (at most 100).' }),
-    partners: t.field({ type: [BrandPartnerInput], required: false, description: 'Partners and resellers (at most 200).' }),
-    platforms: t.field({ type: [BrandPlatformInput], required: false, description: 'Official pages on third-party platforms (at most 100).' }),
+    names: t.stringList({ required: false, description: `Official names (at most ${LIMITS.names}).` }),
+    domains: t.stringList({ required: false, description: `Official domains (at most ${LIMITS.domains}).` }),
+    products: t.stringList({ required: false, description: `Product names (at most ${LIMITS.products}).` }),
+    people: t.field({ type: [BrandPersonInput], required: false, description: `Public people (at most ${LIMITS.people}).` }),
+    handles: t.field({ type: [BrandHandleInput], required: false, description: `Official social accounts (at most ${LIMITS.handles}).` }),
+    apps: t.field({ type: [BrandAppInput], required: false, description: `Official apps (at most ${LIMITS.apps}).` }),
+    partners: t.field({ type: [BrandPartnerInput], required: false, description: `Partners and resellers (at most ${LIMITS.partners}).` }),
+    platforms: t.field({ type: [BrandPlatformInput], required: false, description: `Official pages on third-party platforms (at most ${LIMITS.platforms}).` }),
+  }),
+});
+
+const UpdateBrandProfilePayload = builder.objectRef<{ brandProfile: ProfileShape }>('UpdateBrandProfilePayload').implement({
+  description: 'The profile after the change.',
+  fields: (t) => ({
+    brandProfile: t.field({ type: BrandProfileRef, description: 'The whole profile as it now is.', resolve: (p) => p.brandProfile }),
   }),
 });
 
 builder.mutationField('updateBrandProfile', (t) =>
   t.field({
-    type: BrandProfileRef,
+    type: UpdateBrandProfilePayload,
     description: 'Changes sections of your organization’s brand profile. Admins and owners.',
     authScopes: { role: 'admin' },
-    errors: {
-      types: [AuthenticationError, ForbiddenError, ValidationError],
-      union: { name: 'UpdateBrandProfileResult', description: 'The updated profile, or why nothing changed.' },
-      result: { name: 'UpdateBrandProfilePayload', description: 'The profile after the change.' },
-      dataField: { name: 'brandProfile', description: 'The whole profile as it now is.' },
-    },
+    errors: resultOf('updateBrandProfile', authErrors),
     args: { input: t.arg({ type: UpdateBrandProfileInput, required: true, description: 'The sections to replace.' }) },
-    resolve: (_root, { input }, context) =>
-      updateBrandProfile(context.db, context.viewer!, {
+    resolve: async (_root, { input }, context) => ({
+      brandProfile: await updateBrandProfile(context.db, context.viewer!, {
         ...input,
         apps: input.apps?.map(({ appId, ...app }) => ({ ...app, id: appId })),
       }),
+    }),
   }),
 );

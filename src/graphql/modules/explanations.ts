@@ -2,10 +2,19 @@ import { explanationAnalyzers, type Explanation, type ExplanationSignal } from '
 import type { AlertRow } from '../../services/alerts.ts';
 import type { FindingRow } from '../../services/scans.ts';
 import { builder } from '../builder.ts';
+import { bounded } from '../connection.ts';
 import { Alert } from './alerts.ts';
 import { SuppressedFinding } from './scans.ts';
 
 /* Why Vigil decided: every alert and every suppressed finding carries its explanation. */
+
+/**
+ * The most signals and profile entries an explanation shows. The rules weigh at most one signal
+ * per cue and ten others (fewer than 40 today); a verdict names the profile entries the finding
+ * mentions, which a large profile could make many. Beyond these limits the rest is left out.
+ */
+const MAX_SIGNALS = 50;
+const MAX_PROFILE_ENTRIES = 50;
 
 const ANALYZER_DESCRIPTIONS: Record<(typeof explanationAnalyzers)[number], string> = {
   rules: 'The rule engine decided (no LLM configured, or the LLM was unavailable).',
@@ -38,8 +47,17 @@ export const ExplanationRef = builder.objectRef<Explanation>('Explanation').impl
       description: 'What made the finding about the brand: a monitored term, a brand-profile entry, or a look-alike domain.',
       resolve: (e) => e.matchedTerm,
     }),
-    signals: t.field({ type: [ExplanationSignalRef], description: 'The evidence the rules found, with weights.', resolve: (e) => e.signals }),
-    profileEntries: t.stringList({ description: 'Brand-profile entries that informed the verdict, e.g. `platform (hiring): https://jobs.example/acme`.', resolve: (e) => e.profileEntries }),
+    signals: t.field({
+      type: [ExplanationSignalRef],
+      description: `The evidence the rules found, with weights, in the order they weighed it: the first ${MAX_SIGNALS}.`,
+      ...bounded(MAX_SIGNALS),
+      resolve: (e) => e.signals.slice(0, MAX_SIGNALS),
+    }),
+    profileEntries: t.stringList({
+      description: `Brand-profile entries that informed the verdict, e.g. \`platform (hiring): https://jobs.example/acme\`: the first ${MAX_PROFILE_ENTRIES}.`,
+      ...bounded(MAX_PROFILE_ENTRIES),
+      resolve: (e) => e.profileEntries.slice(0, MAX_PROFILE_ENTRIES),
+    }),
     confidence: t.float({ nullable: true, description: 'The deciding analyzer’s confidence, 0 to 1, when it gave one.', resolve: (e) => e.confidence }),
     rationale: t.string({ nullable: true, description: 'The LLM’s one-line rationale when it decided; the rules’ or filter’s summary otherwise.', resolve: (e) => e.rationale }),
   }),

@@ -1,4 +1,4 @@
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import type { SourceKind } from '../../db/schema/enums.ts';
 import { loadScans } from '../../services/scans.ts';
 import { ValidationError } from '../../services/errors.ts';
 import {
@@ -10,10 +10,13 @@ import {
   type ScanProgressItem,
 } from '../../live/streams.ts';
 import { builder } from '../builder.ts';
-import { AlertCategoryEnum, SeverityEnum } from '../enums.ts';
-import { parseGlobalId, parseGlobalIds } from '../ids.ts';
+import { AlertCategoryEnum, enumFrom, SeverityEnum, SourceEnum } from '../enums.ts';
+import { encodeGlobalId, parseGlobalId, parseGlobalIds } from '../ids.ts';
 import { Alert } from './alerts.ts';
 import { Scan } from './scans.ts';
+
+const scanPhases = ['queued', 'running', 'fetching', 'analyzing', 'succeeded', 'failed', 'skipped'] as const;
+type ScanPhase = (typeof scanPhases)[number];
 
 const CURSOR_PREFIX = 'alert-seq:';
 
@@ -31,16 +34,18 @@ function decodeAlertCursor(cursor: string): number {
 }
 
 const AlertSubscriptionFilter = builder.inputType('AlertSubscriptionFilter', {
+  description: 'Which alerts a subscription receives; every condition given must hold.',
   fields: (t) => ({
-    monitorIds: t.idList({ required: false }),
-    minSeverity: t.field({ type: SeverityEnum, required: false }),
-    categories: t.field({ type: [AlertCategoryEnum], required: false }),
+    monitorIds: t.idList({ required: false, description: 'Only alerts of these monitors (global IDs).' }),
+    minSeverity: t.field({ type: SeverityEnum, required: false, description: 'Only alerts at least this severe.' }),
+    categories: t.field({ type: [AlertCategoryEnum], required: false, description: 'Only alerts of one of these categories.' }),
   }),
 });
 
 const AlertCreatedPayload = builder.objectRef<AlertCreatedItem>('AlertCreatedPayload').implement({
+  description: 'A new alert, in commit order.',
   fields: (t) => ({
-    alert: t.field({ type: Alert, resolve: (item) => item.alert }),
+    alert: t.field({ type: Alert, description: 'The alert.', resolve: (item) => item.alert }),
     cursor: t.string({
       description: 'Pass as `after` when reconnecting to receive everything since this alert, exactly once.',
       resolve: (item) => encodeAlertCursor(item.seq),
@@ -49,24 +54,41 @@ const AlertCreatedPayload = builder.objectRef<AlertCreatedItem>('AlertCreatedPay
 });
 
 const AlertChangeEnum = builder.enumType('AlertChange', {
-  values: { STATUS: { value: 'status' }, OCCURRENCE: { value: 'occurrence' }, DETAILS: { value: 'details' }, NOTE: { value: 'note' } } as const,
+  description: 'What changed about an alert.',
+  values: {
+    STATUS: { value: 'status', description: 'Its status (triage, snooze ending, reopening).' },
+    OCCURRENCE: { value: 'occurrence', description: 'A scan found it again.' },
+    DETAILS: { value: 'details', description: 'Its verdict or details were refreshed.' },
+    NOTE: { value: 'note', description: 'A note was added.' },
+  } as const,
 });
 
 const AlertUpdatedPayload = builder.objectRef<AlertUpdatedItem>('AlertUpdatedPayload').implement({
+  description: 'An alert that changed, and what changed.',
   fields: (t) => ({
-    alert: t.field({ type: Alert, resolve: (item) => item.alert }),
-    change: t.field({ type: AlertChangeEnum, resolve: (item) => item.change }),
+    alert: t.field({ type: Alert, description: 'The alert as it is now.', resolve: (item) => item.alert }),
+    change: t.field({ type: AlertChangeEnum, description: 'What changed.', resolve: (item) => item.change }),
   }),
 });
 
+const ScanPhaseEnum = enumFrom('ScanPhase', scanPhases, 'Where a scan is: QUEUED → RUNNING (FETCHING each source, ANALYZING n of m) → SUCCEEDED, FAILED or SKIPPED.', {
+  queued: 'Waiting for a worker.',
+  running: 'A worker started it.',
+  fetching: 'Reading one source (`source`).',
+  analyzing: 'Judging findings (`done` of `total`).',
+  succeeded: 'Finished.',
+  failed: 'Failed; see `Scan.error`.',
+  skipped: 'Not run; see `Scan.error`.',
+});
+
 const ScanProgressPayload = builder.objectRef<ScanProgressItem>('ScanProgressPayload').implement({
-  description: 'queued → running (fetching each source, analyzing n of m) → succeeded, failed or skipped.',
+  description: 'One step of a scan.',
   fields: (t) => ({
-    scan: t.field({ type: Scan, resolve: (item) => item.scan }),
-    phase: t.string({ description: '`queued`, `running`, `fetching`, `analyzing`, `succeeded`, `failed` or `skipped`.', resolve: (item) => item.event.phase }),
-    source: t.string({ nullable: true, description: 'While fetching: the source being read.', resolve: (item) => item.event.source ?? null }),
-    done: t.int({ nullable: true, description: 'While analyzing: findings judged so far.', resolve: (item) => item.event.done ?? null }),
-    total: t.int({ nullable: true, resolve: (item) => item.event.total ?? null }),
+    scan: t.field({ type: Scan, description: 'The scan as it is now.', resolve: (item) => item.scan }),
+    phase: t.field({ type: ScanPhaseEnum, description: 'The step.', resolve: (item) => item.event.phase as ScanPhase }),
+    source: t.field({ type: SourceEnum, nullable: true, description: 'While FETCHING: the source being read.', resolve: (item) => (item.event.source ?? null) as SourceKind | null }),
+    done: t.int({ nullable: true, description: 'While ANALYZING: findings judged so far.', resolve: (item) => item.event.done ?? null }),
+    total: t.int({ nullable: true, description: 'While ANALYZING: findings to judge in all.', resolve: (item) => item.event.total ?? null }),
   }),
 });
 
@@ -78,14 +100,17 @@ function toStreamFilter(filter: { monitorIds?: string[] | null; minSeverity?: st
   };
 }
 
-builder.subscriptionType({});
+builder.subscriptionType({ description: 'Live updates over graphql-ws (same URL as HTTP), authenticated in `connection_init`.' });
 
 builder.subscriptionFields((t) => ({
   alertCreated: t.field({
     type: AlertCreatedPayload,
     description: "New alerts of your organization, in commit order. With `after`, first replays everything since that cursor.",
     authScopes: { member: true },
-    args: { filter: t.arg({ type: AlertSubscriptionFilter, required: false }), after: t.arg.string({ required: false }) },
+    args: {
+      filter: t.arg({ type: AlertSubscriptionFilter, required: false, description: 'Which alerts; default: all.' }),
+      after: t.arg.string({ required: false, description: 'The `cursor` of the last alert received: replays everything since first.' }),
+    },
     subscribe: (_root, args, context) =>
       alertCreatedStream(context.live.hub, context.db, context.viewer!, toStreamFilter(args.filter), args.after ? decodeAlertCursor(args.after) : null, context.live),
     resolve: (item) => item,
@@ -94,7 +119,7 @@ builder.subscriptionFields((t) => ({
     type: AlertUpdatedPayload,
     description: 'Status changes, notes and new occurrences of your alerts.',
     authScopes: { member: true },
-    args: { filter: t.arg({ type: AlertSubscriptionFilter, required: false }) },
+    args: { filter: t.arg({ type: AlertSubscriptionFilter, required: false, description: 'Which alerts; default: all.' }) },
     subscribe: (_root, args, context) => alertUpdatedStream(context.live.hub, context.viewer!, toStreamFilter(args.filter), context.live),
     resolve: (item) => item,
   }),
@@ -102,7 +127,10 @@ builder.subscriptionFields((t) => ({
     type: ScanProgressPayload,
     description: 'Progress of one scan (the stream ends when it finishes) or of every scan of a monitor.',
     authScopes: { member: true },
-    args: { scanId: t.arg.id({ required: false }), monitorId: t.arg.id({ required: false }) },
+    args: {
+      scanId: t.arg.id({ required: false, description: 'Global ID of one scan (give this or `monitorId`).' }),
+      monitorId: t.arg.id({ required: false, description: 'Global ID of a monitor: every scan of it (give this or `scanId`).' }),
+    },
     subscribe: async (_root, args, context) => {
       if ((args.scanId == null) === (args.monitorId == null)) throw ValidationError.single(['scanId'], 'give exactly one of scanId and monitorId');
       if (args.monitorId) {
@@ -112,7 +140,7 @@ builder.subscriptionFields((t) => ({
       const stream = scanProgressStream(context.live.hub, context.viewer!, { scanId }, context.live);
       // Start with where the scan is now, so a subscriber never waits on a scan that already finished.
       const [scan] = await loadScans(context.db, context.viewer!.organizationId, [scanId]);
-      if (!scan) throw new ValidationError([{ path: ['scanId'], message: `no scan ${encodeGlobalID('Scan', scanId)} in your organization` }]);
+      if (!scan) throw new ValidationError([{ path: ['scanId'], message: `no scan ${encodeGlobalId('Scan', scanId)} in your organization` }]);
       return prepend({ scan, event: { type: 'scan.progress', organizationId: scan.organizationId, monitorId: scan.monitorId, scanId, phase: scan.status } }, stream, ['succeeded', 'failed', 'skipped'].includes(scan.status));
     },
     resolve: (item) => item,

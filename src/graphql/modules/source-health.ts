@@ -1,5 +1,6 @@
 import { loadSourceHealth, type SourceHealthView } from '../../services/source-health.ts';
 import { builder } from '../builder.ts';
+import { bounded } from '../connection.ts';
 import { SourceEnum } from '../enums.ts';
 import { Monitor } from './monitors.ts';
 
@@ -7,7 +8,7 @@ const SourceHealth = builder.objectRef<SourceHealthView>('SourceHealth').impleme
   description:
     'How one source of a monitor is doing. A source that fails several scans in a row, or stays silent far longer than usual, is unhealthy and raises a SOURCE_HEALTH alert until it recovers.',
   fields: (t) => ({
-    source: t.field({ type: SourceEnum, resolve: (h) => h.source }),
+    source: t.field({ type: SourceEnum, description: 'The source.', resolve: (h) => h.source }),
     isHealthy: t.boolean({ description: 'False while `problem` is set.', resolve: (h) => h.problem === null }),
     problem: t.exposeString('problem', { nullable: true, description: 'Why the source is unhealthy right now (failing or silent), or null.' }),
     consecutiveFailures: t.exposeInt('consecutiveFailures', { description: 'Scans in a row in which the source failed; 0 after a success.' }),
@@ -24,7 +25,8 @@ const SourceHealth = builder.objectRef<SourceHealthView>('SourceHealth').impleme
 builder.objectField(Monitor, 'sourceHealth', (t) =>
   t.loadableGroup({
     type: SourceHealth,
-    description: "Each of the monitor's sources, in order, with how it has been doing; a source not scanned yet is healthy.",
+    description: "Each of the monitor's sources, in order, with how it has been doing; a source not scanned yet is healthy. One per source, so at most 5.",
+    ...bounded(5),
     load: (monitorIds: string[], context) => loadSourceHealth(context.db, context.viewer!.organizationId, monitorIds),
     group: (health) => health.monitorId,
     resolve: (monitor) => monitor.id,
