@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gte, ilike, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { retrying } from '../db/retry.ts';
@@ -291,31 +291,22 @@ const noteOrdering: Ordering = {
 };
 
 /** The same page of the history of each alert, oldest first, in one statement. */
-export async function listAlertHistories(
-  db: DbOrTx,
-  organizationId: string,
-  alertIds: readonly string[],
-  args: PageArgs,
-): Promise<Map<string, Page<AlertHistoryRow>>> {
-  return paginateGroups(args, historyOrdering, alertHistory.alertId, alertIds, ({ seek, orderBy, limit, cursor, rank }) => {
-    const ranked = db
-      .select({ ...getTableColumns(alertHistory), groupId: sql<string>`${alertHistory.alertId}`.as('group_id'), cursor: sql<string>`${cursor}`.as('cursor'), rank: sql<number>`${rank}`.as('rank') })
-      .from(alertHistory)
-      .where(and(eq(alertHistory.organizationId, organizationId), inArray(alertHistory.alertId, [...alertIds]), seek))
-      .as('ranked');
-    return db.select().from(ranked).where(lte(ranked.rank, limit)).orderBy(asc(ranked.groupId), asc(ranked.rank)).then((rows) => rows.map(({ rank: _rank, ...row }) => row));
+export function listAlertHistories(db: DbOrTx, organizationId: string, alertIds: readonly string[], args: PageArgs): Promise<Map<string, Page<AlertHistoryRow>>> {
+  return paginateGroups(db, args, historyOrdering, {
+    table: alertHistory,
+    groupColumn: alertHistory.alertId,
+    groupIds: alertIds,
+    where: eq(alertHistory.organizationId, organizationId),
   });
 }
 
 /** The same page of the notes of each alert, oldest first, in one statement. */
-export async function listAlertNotes(db: DbOrTx, organizationId: string, alertIds: readonly string[], args: PageArgs): Promise<Map<string, Page<AlertNoteRow>>> {
-  return paginateGroups(args, noteOrdering, alertNotes.alertId, alertIds, ({ seek, limit, cursor, rank }) => {
-    const ranked = db
-      .select({ ...getTableColumns(alertNotes), groupId: sql<string>`${alertNotes.alertId}`.as('group_id'), cursor: sql<string>`${cursor}`.as('cursor'), rank: sql<number>`${rank}`.as('rank') })
-      .from(alertNotes)
-      .where(and(eq(alertNotes.organizationId, organizationId), inArray(alertNotes.alertId, [...alertIds]), seek))
-      .as('ranked');
-    return db.select().from(ranked).where(lte(ranked.rank, limit)).orderBy(asc(ranked.groupId), asc(ranked.rank)).then((rows) => rows.map(({ rank: _rank, ...row }) => row));
+export function listAlertNotes(db: DbOrTx, organizationId: string, alertIds: readonly string[], args: PageArgs): Promise<Map<string, Page<AlertNoteRow>>> {
+  return paginateGroups(db, args, noteOrdering, {
+    table: alertNotes,
+    groupColumn: alertNotes.alertId,
+    groupIds: alertIds,
+    where: eq(alertNotes.organizationId, organizationId),
   });
 }
 

@@ -1,4 +1,6 @@
-import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, getTableColumns, inArray, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../db/client.ts';
 import { ValidationError } from './errors.ts';
 
 export const MAX_PAGE_SIZE = 100;
@@ -98,38 +100,38 @@ export async function paginate<T extends { cursor: string }>(
   return toPage(args, ordering, plan, await fetch(plan.query));
 }
 
-export interface GroupPageQuery extends PageQuery {
-  /**
-   * `row_number()` of each row within its group, in page order: select it in a subquery and keep
-   * the rows whose rank is at most `limit`.
-   */
-  rank: SQL<number>;
-}
-
 /**
  * The same page (same arguments, so the same cursor bound) of many small lists at once — the
- * notes of every alert on a page, say — in one statement: `fetch` selects the rows of all `groupIds`,
- * each carrying `groupId`, `cursor` and a `rank` no greater than `limit`.
+ * notes of every alert on a page, say — in one statement: each row of `table` matching `where` is
+ * ranked within its group (`groupColumn`), and the first `limit` of each group are kept.
  */
-export async function paginateGroups<T extends { cursor: string; groupId: string }>(
+export async function paginateGroups<T extends PgTable>(
+  db: DbOrTx,
   args: PageArgs,
   ordering: Ordering,
-  groupColumn: SQLWrapper,
-  groupIds: readonly string[],
-  fetch: (query: GroupPageQuery) => Promise<T[]>,
-): Promise<Map<string, Page<Omit<T, 'cursor' | 'groupId'>>>> {
+  options: { table: T; groupColumn: PgColumn; groupIds: readonly string[]; where: SQL | undefined },
+): Promise<Map<string, Page<T['$inferSelect']>>> {
+  const { table, groupColumn, groupIds } = options;
   const plan = planPage(args, ordering);
-  const rank = sql<number>`row_number() over (partition by ${groupColumn} order by ${sql.join(plan.query.orderBy, sql`, `)})`;
-  const rows = groupIds.length > 0 ? await fetch({ ...plan.query, rank }) : [];
-  const byGroup = new Map<string, T[]>(groupIds.map((id) => [id, []]));
-  for (const row of rows) byGroup.get(row.groupId)?.push(row);
-  return new Map(
-    [...byGroup].map(([groupId, groupRows]) => {
-      const page = toPage(args, ordering, plan, groupRows);
-      const nodes = page.nodes.map(({ groupId: _groupId, ...rest }) => rest) as Omit<T, 'cursor' | 'groupId'>[];
-      return [groupId, { ...page, nodes }];
-    }),
-  );
+  const byGroup = new Map<string, (T['$inferSelect'] & { cursor: string })[]>(groupIds.map((id) => [id, []]));
+  if (groupIds.length > 0) {
+    const { seek, orderBy, limit, cursor } = plan.query;
+    const ranked = db
+      .select({
+        ...(getTableColumns(table as PgTable) as Record<string, PgColumn>),
+        groupId: sql<string>`${groupColumn}`.as('group_id'),
+        cursor: sql<string>`${cursor}`.as('cursor'),
+        rank: sql<number>`row_number() over (partition by ${groupColumn} order by ${sql.join(orderBy, sql`, `)})`.as('rank'),
+      })
+      .from(table as PgTable)
+      .where(and(options.where, inArray(groupColumn, [...groupIds]), seek))
+      .as('ranked');
+    const rows = await db.select().from(ranked).where(lte(ranked.rank, limit)).orderBy(asc(ranked.groupId), asc(ranked.rank));
+    for (const { groupId, rank: _rank, ...row } of rows as unknown as (T['$inferSelect'] & { cursor: string; groupId: string; rank: number })[]) {
+      byGroup.get(groupId)?.push(row as T['$inferSelect'] & { cursor: string });
+    }
+  }
+  return new Map([...byGroup].map(([groupId, groupRows]) => [groupId, toPage(args, ordering, plan, groupRows) as Page<T['$inferSelect']>]));
 }
 
 function flip(direction: 'asc' | 'desc'): 'asc' | 'desc' {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { findings, monitors, scans } from '../db/schema/index.ts';
 import { NotFoundError, ScanCooldownError } from './errors.ts';
@@ -151,29 +151,12 @@ const suppressedOrdering: Ordering = {
 };
 
 /** The same page of the suppressed findings of each scan, oldest first, in one statement. */
-export function listSuppressedFindings(
-  db: DbOrTx,
-  organizationId: string,
-  scanIds: readonly string[],
-  args: PageArgs,
-): Promise<Map<string, Page<FindingRow>>> {
-  return paginateGroups(args, suppressedOrdering, findings.scanId, scanIds, ({ seek, limit, cursor, rank }) => {
-    const ranked = db
-      .select({
-        ...getTableColumns(findings),
-        groupId: sql<string>`${findings.scanId}`.as('group_id'),
-        cursor: sql<string>`${cursor}`.as('cursor'),
-        rank: sql<number>`${rank}`.as('rank'),
-      })
-      .from(findings)
-      .where(and(eq(findings.organizationId, organizationId), inArray(findings.scanId, [...scanIds]), eq(findings.status, 'suppressed'), seek))
-      .as('ranked');
-    return db
-      .select()
-      .from(ranked)
-      .where(lte(ranked.rank, limit))
-      .orderBy(asc(ranked.groupId), asc(ranked.rank))
-      .then((rows) => rows.map(({ rank: _rank, ...row }) => row));
+export function listSuppressedFindings(db: DbOrTx, organizationId: string, scanIds: readonly string[], args: PageArgs): Promise<Map<string, Page<FindingRow>>> {
+  return paginateGroups(db, args, suppressedOrdering, {
+    table: findings,
+    groupColumn: findings.scanId,
+    groupIds: scanIds,
+    where: and(eq(findings.organizationId, organizationId), eq(findings.status, 'suppressed')),
   });
 }
 

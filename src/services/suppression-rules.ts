@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { hostOf } from '../scanning/canonical.ts';
@@ -188,23 +188,11 @@ export function listMonitorsSuppressionRules(
   monitorIds: readonly string[],
   args: PageArgs,
 ): Promise<Map<string, Page<SuppressionRuleRow>>> {
-  return paginateGroups(args, ruleOrdering, suppressionRules.monitorId, monitorIds, ({ seek, limit, cursor, rank }) => {
-    const ranked = db
-      .select({
-        ...getTableColumns(suppressionRules),
-        groupId: sql<string>`${suppressionRules.monitorId}`.as('group_id'),
-        cursor: sql<string>`${cursor}`.as('cursor'),
-        rank: sql<number>`${rank}`.as('rank'),
-      })
-      .from(suppressionRules)
-      .where(and(eq(suppressionRules.organizationId, organizationId), inArray(suppressionRules.monitorId, [...monitorIds]), seek))
-      .as('ranked');
-    return db
-      .select()
-      .from(ranked)
-      .where(lte(ranked.rank, limit))
-      .orderBy(asc(ranked.groupId), asc(ranked.rank))
-      .then((rows) => rows.map(({ rank: _rank, ...row }) => row));
+  return paginateGroups(db, args, ruleOrdering, {
+    table: suppressionRules,
+    groupColumn: suppressionRules.monitorId,
+    groupIds: monitorIds,
+    where: eq(suppressionRules.organizationId, organizationId),
   });
 }
 

@@ -12,9 +12,12 @@ import { connectLive } from '../helpers/ws.ts';
 import {
   CreateMonitorDocument,
   OnAlertCreatedDocument,
+  RateLimitAlertNotesDocument,
   RateLimitAlertsDocument,
   RateLimitMonitorScansDocument,
+  RateLimitStatsDocument,
   RateLimitViewerDocument,
+  RateLimitWebhooksDocument,
 } from '../generated/graphql.ts';
 
 const LIMITS: RateLimitConfig = { points: 100, windowSeconds: 3_600, anonymousPoints: 60, trustedProxies: 1 };
@@ -110,6 +113,9 @@ describe('cost-based rate limiting', () => {
       [await send(server.url, RateLimitAlertsDocument, {}, { token }), 3], // the default page: 20
       [await send(server.url, RateLimitMonitorScansDocument, {}, { token }), 12], // 1 + (10 + 10×10)/10
       [await send(server.url, CreateMonitorDocument, { input: demoMonitorInput() }, { token }), 5], // mutations start at 5
+      [await send(server.url, RateLimitWebhooksDocument, {}, { token }), 3], // 1 + 20/10: a list of at most 20 webhooks
+      [await send(server.url, RateLimitAlertNotesDocument, {}, { token }), 7], // 1 + (10 + 10×5)/10
+      [await send(server.url, RateLimitStatsDocument, { range: { since: new Date(Date.now() - 7 * 86_400_000).toISOString(), until: new Date().toISOString() } }, { token }), 1],
     ];
     let expected = 99;
     for (const [answer, cost] of costs) {
