@@ -64,6 +64,8 @@ describe('a client that stops reading', () => {
   });
 
   it('a replay far longer than the queue is paced by the client, not cut off', async () => {
+    // The previous test's subscriptions end asynchronously: wait, so the count below is this one's.
+    await waitUntil(() => small.app.hub.subscriberCount === 0, "the previous test's subscriptions to end");
     const live = connectLive(small.url, account.accessToken);
     const first = live.subscribe(OnAlertCreatedDocument, {});
     await waitUntil(() => small.app.hub.subscriberCount === 1, 'the subscription to register');

@@ -5,7 +5,7 @@ import { addAlertNote, upsertAlert } from '../../src/services/alerts.ts';
 import type { Viewer } from '../../src/services/viewer.ts';
 import { AddAlertNoteDocument, LiveAlertUpdatedDetailedDocument, OnAlertCreatedDocument } from '../generated/graphql.ts';
 import { createMonitor, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
-import { createAlerts, sleep } from '../helpers/live.ts';
+import { createAlerts, sleep, waitUntil } from '../helpers/live.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { connectLive } from '../helpers/ws.ts';
 
@@ -77,6 +77,9 @@ describe('changes that roll back announce nothing', () => {
   });
 
   it('a rolled-back alert takes no place in the replay order either', async () => {
+    // The previous test's subscriptions end asynchronously; counting them as this one's would
+    // let the first alert be written before this subscription is registered.
+    await waitUntil(() => server.liveSubscribers() === 0, "the previous test's subscriptions to end");
     const live = connectLive(server.url, account.accessToken);
     const first = live.subscribe(OnAlertCreatedDocument, {});
     await server.waitForSubscribers(1);
