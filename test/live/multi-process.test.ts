@@ -99,18 +99,22 @@ describe('several API processes and a worker on one database', () => {
   it('stopping API B closes its sockets with 1001 while API A keeps serving', async () => {
     const before = apiA.liveSubscribers();
     const onA = live(apiA.url).subscribe(OnAlertCreatedDocument, {});
-    const clientB = live(apiB.url!);
-    const onB = clientB.subscribe(OnAlertCreatedDocument, {});
     const monitorId = await monitorThroughB('Shutdown brand');
     await apiA.waitForSubscribers(before + 1);
+    const [start] = await createAlerts(apiA.database, account.organizationId, monitorId, [{ title: 'Start' }]);
+    const cursor = (await onA.waitFor(1))[0]!.alertCreated.cursor;
+    // B is another process, whose subscriptions this test cannot count: resuming after A's cursor
+    // makes B's replay cover an alert committed before its subscription is registered.
+    const clientB = live(apiB.url!);
+    const onB = clientB.subscribe(OnAlertCreatedDocument, { after: cursor });
     const [first] = await createAlerts(apiA.database, account.organizationId, monitorId, [{ title: 'Before B stopped' }]);
-    await onB.waitFor(1);
-    await onA.waitFor(1);
+    expect((await onB.waitFor(1)).map((i) => i.alertCreated.alert.id)).toEqual([first]);
+    await onA.waitFor(2);
 
     await apiB.stop();
     expect((await clientB.closed).code).toBe(1001);
     const [second] = await createAlerts(apiA.database, account.organizationId, monitorId, [{ title: 'After B stopped' }]);
-    expect((await onA.waitFor(2)).map((i) => i.alertCreated.alert.id)).toEqual([first, second]);
+    expect((await onA.waitFor(3)).map((i) => i.alertCreated.alert.id)).toEqual([start, first, second]);
   }, 30_000);
 });
 
