@@ -17,6 +17,11 @@ export interface HubSubscriber {
   organizationId: string;
   types: ReadonlySet<LiveEvent['type']>;
   deliver(loaded: LoadedEvent): void;
+  /**
+   * Events meant for this subscriber could not be delivered (the rows they name could not be
+   * loaded). They are committed: a subscriber that can read them from the tables does so now.
+   */
+  onMissed?(): void;
 }
 
 /**
@@ -147,10 +152,20 @@ export class EventHub {
     const alertIds = [...new Set(wanted.flatMap(({ event }) => (event.type === 'scan.progress' ? [] : [event.alertId])))];
     const scanIds = [...new Set(wanted.flatMap(({ event }) => (event.type === 'scan.progress' ? [event.scanId] : [])))];
     const { db } = this.database;
-    const [alertRows, scanRows] = await Promise.all([
-      alertIds.length ? db.select().from(alerts).where(inArray(alerts.id, alertIds)) : Promise.resolve([] as AlertRow[]),
-      scanIds.length ? db.select().from(scans).where(inArray(scans.id, scanIds)) : Promise.resolve([] as ScanRow[]),
-    ]);
+    let alertRows: AlertRow[];
+    let scanRows: ScanRow[];
+    try {
+      [alertRows, scanRows] = await Promise.all([
+        alertIds.length ? db.select().from(alerts).where(inArray(alerts.id, alertIds)) : Promise.resolve([] as AlertRow[]),
+        scanIds.length ? db.select().from(scans).where(inArray(scans.id, scanIds)) : Promise.resolve([] as ScanRow[]),
+      ]);
+    } catch (error) {
+      // Said synchronously, before the next batch is delivered: a subscriber that catches up must
+      // not move past these events on a later one first.
+      this.logger.error({ err: error }, 'failed to load live events; their subscribers catch up');
+      for (const target of new Set(wanted.flatMap(({ targets }) => targets))) target.onMissed?.();
+      return;
+    }
     const alertsById = new Map(alertRows.map((row) => [row.id, row]));
     const scansById = new Map(scanRows.map((row) => [row.id, row]));
     for (const { event, targets } of wanted) {

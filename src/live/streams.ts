@@ -43,7 +43,8 @@ const REPLAY_PAGE = 500;
  * alert committed after that position, then live ones, with no gap and no duplicate at the seam:
  * the live listener is registered before the replay reads, live events that arrive meanwhile wait in
  * a buffer, and anything at or below the last delivered position is dropped. After a database
- * reconnect the same catch-up runs again.
+ * reconnect, or when the hub could not load the alerts it was told about, the same catch-up runs
+ * again.
  *
  * Without `afterSeq` the stream starts at the hub's position at registration: every alert the hub
  * announces from then on is delivered. (Reading "the newest alert now" from the database instead
@@ -167,6 +168,7 @@ export function alertCreatedStream(
         }
         if (!isBufferIncomplete) buffered.push(item);
       },
+      onMissed: requestCatchUp,
     }),
     hub.onReconnect(requestCatchUp),
   );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,6 +97,57 @@ describe('the LISTEN connection is cut while alerts are being created', () => {
       await api.stop();
     }
   }, 60_000);
+});
+
+describe('the hub cannot load the rows of a batch of events', () => {
+  it('its alertCreated subscribers read them from the table instead of skipping them', async () => {
+    const applicationName = 'vigil-live-load-failure-test';
+    const api = await startExtraApp(server.databaseUrl, { applicationName });
+    const admin = postgres(server.databaseUrl, { max: 3, onnotice: () => {} });
+    const locker = await admin.reserve();
+    const writer = await admin.reserve();
+    try {
+      const live = connectLive(api.url, account.accessToken);
+      const stream = live.subscribe(OnAlertCreatedDocument, {});
+      await waitUntil(() => api.app.hub.subscriberCount === 1, 'the subscription to register');
+      const [first] = await createAlerts(server.database, account.organizationId, monitorId, [{ title: 'first' }]);
+      await stream.waitFor(1);
+
+      // An alert commits while a lock waits to be granted right after it: the hub's read of the
+      // announced row queues behind that lock and is then cancelled, so the read fails (as it
+      // does when the database restarts or a connection breaks under it).
+      await writer`begin`;
+      const [lost] = await writer<{ id: string }[]>`
+        insert into alerts (organization_id, monitor_id, fingerprint, title, category, severity, confidence)
+        values (${account.organizationId}, ${rawId(monitorId)}, ${`load-failure-${randomUUID()}`}, 'announced while the hub cannot read', 'phishing', 'high', 0.9)
+        returning id`;
+      await locker`begin`;
+      const locked = locker`lock table alerts in access exclusive mode`.execute();
+      const lockWaiting = async () =>
+        (await admin`select 1 from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query ilike 'lock table alerts%'`).length === 1;
+      await waitUntil(lockWaiting, 'the lock to queue behind the insert');
+      await writer`commit`;
+      await locked;
+      const hubRead = async () =>
+        (await admin<{ pid: number }[]>`select pid from pg_stat_activity
+          where datname = current_database() and application_name = ${applicationName} and wait_event_type = 'Lock'`).map((r) => r.pid);
+      await waitUntil(async () => (await hubRead()).length === 1, 'the hub to read the announced alert');
+      await admin`select pg_cancel_backend(${(await hubRead())[0]!}::int)`;
+      await locker`commit`;
+
+      const [next] = await createAlerts(server.database, account.organizationId, monitorId, [{ title: 'next' }]);
+      await stream.waitFor(3, 10_000).catch(() => {});
+      await sleep(200);
+      expect(stream.received.map((item) => rawId(item.alertCreated.alert.id))).toEqual([first, lost!.id, next].map((id) => rawId(id!)));
+      await live.dispose();
+    } finally {
+      locker.release();
+      writer.release();
+      await admin.end();
+      await api.stop();
+    }
+  }, 30_000);
 });
 
 describe('PostgreSQL restarts under a live subscription', () => {
