@@ -1,8 +1,15 @@
+/** Letters that compatibility decomposition leaves whole but readers spell out (`Bußgeld`, `cœur`). */
+const SPELLED_OUT: Record<string, string> = { ß: 'ss', œ: 'oe', æ: 'ae', ø: 'o', ł: 'l', đ: 'd', þ: 'th' };
+
 /** Case- and accent-insensitive text for matching terms. */
 export function foldText(value: string): string {
   // ASCII has nothing to decompose: skip the normalization, the costliest step.
   if (/^[\x00-\x7f]*$/.test(value)) return value.toLowerCase();
-  return value.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  return value
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[ßœæøłđþ]/g, (letter) => SPELLED_OUT[letter]!);
 }
 
 export function mentionsAnyTerm(text: string, terms: readonly string[]): boolean {

@@ -30,3 +30,30 @@ export function findSecrets(text: string): string[] {
   if (!ANY_SECRET.test(text)) return [];
   return SECRET_PATTERNS.filter(({ pattern }) => pattern.test(text)).map(({ name }) => name);
 }
+
+/**
+ * A credential written out as a setting (`DB_PASSWORD=…`, `api_key: "…"`, `pass: …`), as in a
+ * leaked `.env`, config or paste: a name that says secret, then a value that is not a placeholder.
+ * Formats of their own (above) are recognized more surely; this catches every other vendor's and
+ * the organization's own.
+ */
+const ASSIGNMENT = /(?<![\w.-])(?:[\w.-]*[_.-])?(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret)["']?\s*[:=]\s*["']?([^\s"'<>,;]{6,})/gi;
+const PLACEHOLDER = /^(?:x{3,}|\*+|\.{2,}|\$|\{|%|your|my[_-]|<|changeme|change[_-]?me|example|placeholder|redacted|secret|password|token|test|dummy|sample|null|none|undefined|true|false|process\.env|env\(|os\.environ|getenv|abc123|123456|replace)/i;
+const ASSIGNMENT_LITERAL = /pass|pwd|secret|token|key/i;
+
+/** How many credentials are written out as settings in `text`. */
+export function countCredentialAssignments(text: string): number {
+  if (!ASSIGNMENT_LITERAL.test(text)) return 0;
+  let count = 0;
+  for (const match of text.matchAll(ASSIGNMENT)) if (!PLACEHOLDER.test(match[1]!) && !/x{4,}|\.{3}|…/i.test(match[1]!)) count += 1;
+  return count;
+}
+
+/** `user:password` pairs as combo lists and dumped logins write them (`jane@acme.com:Summer2024!`), not times or URLs. */
+const PAIR = /(?<![\w/:.@-])[\p{L}\w.+-]{3,}(?:@[\w.-]+)?:(?=[^\s/:]*\d)(?=[^\s/:]*[\p{L}])[^\s/:]{6,}(?![\w:/])/gu;
+
+/** How many `user:password` pairs `text` lists. */
+export function countCredentialPairs(text: string): number {
+  if (!text.includes(':')) return 0;
+  return [...text.matchAll(PAIR)].length;
+}

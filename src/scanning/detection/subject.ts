@@ -5,6 +5,7 @@ import { foldText } from '../matching.ts';
 import { accountPageOf, type AccountPage } from './accounts.ts';
 import { words } from './vocabulary.ts';
 import { brandDomains, hostParts, hostsInText, LOOK_ALIKE_STRENGTH, lookAlikeOf, skeleton, unicodeHost, type BrandDomains, type HostParts, type LookAlike } from './domains.ts';
+import { venueOf, type Venue } from './venues.ts';
 
 /** Whom a batch of findings is judged for: the organization, its profile, and the monitor. */
 export interface JudgeSubject {
@@ -54,6 +55,16 @@ export interface CompiledSubject {
   handles: ReadonlyMap<string, readonly string[]>;
   /** Official app ids (`com.acmebank.mobile`). */
   appIds: ReadonlySet<string>;
+  /** The organization's own names (not people's), as words: `["acme", "bank"]`. */
+  brandNameWords: readonly (readonly string[])[];
+  /** Every name, people's included, as words. */
+  nameWords: readonly (readonly string[])[];
+  /** Every word of every name. */
+  ownWords: ReadonlySet<string>;
+  /** The organization's names as such (terms, its name, profile names), not its products or handles, as words. */
+  organizationNameWords: readonly (readonly string[])[];
+  /** Whether folded text puts one of the brand's names in quotes (`a text from 'Acme'`): said to be the brand, and doubted. */
+  quotesBrand(folded: string): boolean;
   /** Verdicts depend on all of this: cached LLM verdicts are keyed by it. */
   fingerprint(): string;
 }
@@ -124,6 +135,8 @@ export function compileSubject(subject: JudgeSubject): CompiledSubject {
   const partners = new Map<string, string>();
   for (const partner of profile.partners) if (partner.domain) partners.set(hostParts(unicodeHost(partner.domain)).registrable, partner.name);
   let fingerprint: string | undefined;
+  const brandNameWords = names.filter((n) => !n.isPerson).map((n) => words(n.folded));
+  let quoted: RegExp | undefined;
   return {
     subject,
     names,
@@ -133,6 +146,16 @@ export function compileSubject(subject: JudgeSubject): CompiledSubject {
     platforms: profile.platforms.map((p) => ({ prefix: urlPrefix(p.url), description: `platform (${p.kind}): ${p.url}` })),
     handles: officialHandles(profile.handles),
     appIds: new Set(profile.apps.flatMap((a) => (a.id ? [a.id.toLowerCase()] : []))),
+    brandNameWords,
+    nameWords: names.map((n) => words(n.folded)),
+    ownWords: new Set(names.flatMap((n) => words(n.folded))),
+    organizationNameWords: names.filter((n) => !n.isPerson && (n.origin === 'term' || n.origin === 'organization' || n.origin.startsWith('name: '))).map((n) => words(n.folded)),
+    quotesBrand: (folded) => {
+      if (brandNameWords.length === 0 || !/[‘'"“«„]/.test(folded)) return false;
+      // The name alone or with a few words ("'Acme'", "\"Acme support\"", "« service client Acme »").
+      quoted ??= new RegExp(`[‘'"“«„]\\s?(?:[\\p{L}\\p{N}]+\\s){0,3}(?:${names.filter((n) => !n.isPerson).map((n) => escapeRegExp(n.folded)).join('|')})(?:\\s[\\p{L}\\p{N}]+){0,3}\\s?[’'"”»]`, 'u');
+      return quoted.test(folded);
+    },
     fingerprint: () =>
       (fingerprint ??= createHash('sha256')
         .update(JSON.stringify([subject.organizationName, monitor.kind, [...monitor.terms].sort(), [...monitor.excludeTerms].sort(), [...subject.ownDomains].sort(), profile]))
@@ -140,7 +163,8 @@ export function compileSubject(subject: JudgeSubject): CompiledSubject {
   };
 }
 
-const WORD_BOUNDARY = (folded: string) => new RegExp(`(?<![\\p{L}\\p{N}])${folded.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s._-]+')}(?![\\p{L}\\p{N}])`, 'u');
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD_BOUNDARY = (folded: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(folded).replace(/\s+/g, '[\\s._-]+')}(?![\\p{L}\\p{N}])`, 'u');
 const boundaryCache = new Map<string, RegExp>();
 
 function mentions(folded: string, compactText: string, name: Name): boolean {
@@ -177,6 +201,8 @@ export interface ReadFinding {
   account: AccountPage | undefined;
   /** Whether the finding is about a certificate (its names are what is judged). */
   isCertificate: boolean;
+  /** What kind of site hosts it, when that says who is speaking (a marketplace, a paste site, an underground forum…). */
+  venue: Venue | undefined;
   /** Look-alike hosts named in the text of a finding that is not a certificate (reporting about them). */
   textLookAlike(): LookAlike | undefined;
 }
@@ -216,19 +242,26 @@ export function readFinding(finding: CandidateFinding, compiled: CompiledSubject
   const isAscii = /^[\x00-\x7f]*$/.test(textOf) && /^[\x00-\x7f]*$/.test(urlHost);
   let skeletonText: string | null | undefined;
   let textLookAlike: LookAlike | undefined | null = null;
+  const urlParts = hostParts(urlHost);
+  const pathSegments = (parsed?.pathname ?? '').split('/').filter(Boolean).map(safeDecode);
+  const venue = isCertificate ? undefined : venueOf(urlHost, urlParts, pathSegments[0]);
+  let lookAlike = strongest(hosts, compiled.brand);
+  // On free hosting a site's name is all it claims: the brand there is as telling as a lure word.
+  if (lookAlike?.kind === 'brand_in_subdomain' && venue === 'free_hosting') lookAlike = { ...lookAlike, kind: 'lure_subdomain' };
   return {
     urlHost,
-    urlParts: hostParts(urlHost),
-    pathSegments: (parsed?.pathname ?? '').split('/').filter(Boolean).map(safeDecode),
+    urlParts,
+    pathSegments,
     hosts,
     folded,
     compactText: textWords.join('') + words(foldText(urlHost)).join(''),
     // Intent is read from what the page says and its path, not from the site's own name (`exploit.in` is a forum).
     words: textWords,
     skeletonText: () => (skeletonText === undefined ? (skeletonText = isAscii ? null : skeleton(`${textOf}\n${urlHost}${decodedPath}`)) : skeletonText),
-    lookAlike: strongest(hosts, compiled.brand),
-    account: parsed ? accountPageOf(hostParts(urlHost).registrable, parsed.pathname.split('/').filter(Boolean).map(safeDecode), parsed.searchParams) : undefined,
+    lookAlike,
+    account: parsed ? accountPageOf(urlParts.registrable, pathSegments, parsed.searchParams) : undefined,
     isCertificate,
+    venue,
     textLookAlike: () => {
       if (textLookAlike === null) textLookAlike = isCertificate ? undefined : strongest(hostsInText(textOf), compiled.brand);
       return textLookAlike;
