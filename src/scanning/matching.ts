@@ -18,13 +18,19 @@ export function mentionsAnyTerm(text: string, terms: readonly string[]): boolean
 }
 
 /** Rows of the distance table, reused: the look-alike checks call this for every host and brand label. */
+let beforeRow = new Uint16Array(64);
 let previousRow = new Uint16Array(64);
 let currentRow = new Uint16Array(64);
 
-/** Levenshtein distance, bounded: returns max + 1 as soon as the distance must exceed `max`. */
+/**
+ * Edit distance with adjacent transpositions counted as one edit (optimal string alignment, the
+ * restricted Damerau–Levenshtein distance), as typosquatting tools count them: `velnuor` is one
+ * edit from `velunor`, not two. Bounded: returns max + 1 as soon as the distance must exceed `max`.
+ */
 export function editDistance(a: string, b: string, max = 3): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   if (b.length + 1 > previousRow.length) {
+    beforeRow = new Uint16Array(b.length + 1);
     previousRow = new Uint16Array(b.length + 1);
     currentRow = new Uint16Array(b.length + 1);
   }
@@ -34,13 +40,15 @@ export function editDistance(a: string, b: string, max = 3): number {
     let rowMin = i;
     const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j += 1) {
-      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
-      const value = Math.min(previousRow[j]! + 1, currentRow[j - 1]! + 1, previousRow[j - 1]! + cost);
+      const cb = b.charCodeAt(j - 1);
+      let value = Math.min(previousRow[j]! + 1, currentRow[j - 1]! + 1, previousRow[j - 1]! + (ca === cb ? 0 : 1));
+      // Two neighbours swapped (`nu` for `un`) cost one edit, from two rows back.
+      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb && ca !== cb) value = Math.min(value, beforeRow[j - 2]! + 1);
       currentRow[j] = value;
       if (value < rowMin) rowMin = value;
     }
     if (rowMin > max) return max + 1;
-    [previousRow, currentRow] = [currentRow, previousRow];
+    [beforeRow, previousRow, currentRow] = [previousRow, currentRow, beforeRow];
   }
   return previousRow[b.length]!;
 }
