@@ -12,11 +12,6 @@ export function foldText(value: string): string {
     .replace(/[ßœæøłđþ]/g, (letter) => SPELLED_OUT[letter]!);
 }
 
-export function mentionsAnyTerm(text: string, terms: readonly string[]): boolean {
-  const folded = foldText(text);
-  return terms.some((term) => folded.includes(foldText(term)));
-}
-
 /** Rows of the distance table, reused: the look-alike checks call this for every host and brand label. */
 let beforeRow = new Uint16Array(64);
 let previousRow = new Uint16Array(64);
