@@ -94,6 +94,15 @@ describe('where it is hosted', () => {
     });
   });
 
+  it('a business trading under the name is trademark; a restaurant whose name merely begins with it is not', () => {
+    expect(verdict({ url: 'https://norvanesolar.example/', title: 'Norvane Solar Ltd – Solar panels in Kent', snippet: 'We install solar panels and batteries. Free quote.' })).toMatchObject({
+      isThreat: true,
+      category: 'trademark',
+      severity: 'low',
+    });
+    expect(verdict({ url: 'https://norvanello.example/', title: 'Restaurante Norvanello – Cocina casera', snippet: 'Menú del día 12 €. Norvane clients welcome.' })).toMatchObject({ isThreat: false });
+  });
+
   it('intent over identity: an account named after the brand that runs a giveaway is fraud', () => {
     expect(
       verdict({ url: 'https://www.instagram.com/norvane.sorteos/', title: 'Norvane Sorteos (@norvane.sorteos)', snippet: '¡Has ganado un radiador! Paga solo los gastos de envío (2,95 €) en el enlace.' }),

@@ -131,7 +131,7 @@ export function tradeName(title: string, names: readonly (readonly string[])[], 
   const plain = title.normalize('NFKD').replace(/\p{M}/gu, '');
   for (const name of names) {
     const written = name.join('[\\s.-]+');
-    const pattern = new RegExp(`(?:([\\p{L}]+)[ \\t]+)?(?<![\\p{L}\\p{N}])${written}(?:[ \\t]+([\\p{L}\\p{N}]+))?`, 'giu');
+    const pattern = new RegExp(`(?:([\\p{L}]+)[ \\t]+)?(?<![\\p{L}\\p{N}])${written}(?![\\p{L}\\p{N}])(?:[ \\t]+([\\p{L}\\p{N}]+))?`, 'giu');
     for (const match of plain.matchAll(pattern)) {
       const before = match[1]?.toLowerCase();
       if (before && BUSINESS_BEFORE.has(before) && !isOwnKind(before, ownWords)) return `${before} ${name.join(' ')}`;
