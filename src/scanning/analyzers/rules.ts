@@ -9,7 +9,6 @@ import { severityOf } from '../detection/severity.ts';
 import { filterFinding, readFinding, type CandidateFinding, type CompiledSubject, type ReadFinding } from '../detection/subject.ts';
 import { isRegulatorWarning } from '../detection/venues.ts';
 import { CUES, matchCues, words } from '../detection/vocabulary.ts';
-import { foldText } from '../matching.ts';
 import type { Verdict } from './types.ts';
 
 export type RuleOutcome =
@@ -50,6 +49,11 @@ function scale(evidence: Evidence, factor: number, categories: readonly ThreatCa
 
 const score = (evidence: Evidence, category: ThreatCategory) => evidence.scores.get(category) ?? 0;
 
+/** Whether a word is one of the operation hashtags (`this`) — they all start with "op". */
+function isOperationTag(this: ReadonlySet<string>, token: string): boolean {
+  return token.charCodeAt(0) === 111 && token.charCodeAt(1) === 112 && this.has(token);
+}
+
 /** The category with the most evidence, among `among` (all when omitted). */
 function strongestOf(evidence: Evidence, among?: readonly ThreatCategory[]): [ThreatCategory, number] | undefined {
   let best: [ThreatCategory, number] | undefined;
@@ -85,10 +89,11 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const hostWords = isStrongLookAlike || read.isCertificate ? read.hosts.flatMap((h) => words(h.replace(/[.-]/g, ' '))) : [];
   const cues = matchCues(hostWords.length > 0 ? [...read.words, ...hostWords] : read.words);
   // Any site's name still says who is speaking (`research.example-security.com`, `reviews.example`).
-  for (const [name, phrases] of matchCues(words(read.urlHost.replace(/[.-]/g, ' ')))) {
+  const hostCues = matchCues(read.hostWords);
+  for (const [name, phrases] of hostCues) {
     if (CUE_CATEGORY.get(name) === null && !QUIET_CUES.has(name) && !cues.has(name)) cues.set(name, phrases);
   }
-  const separable = separableIncident(read.words);
+  const separable = cues.has('incident verb apart') ? separableIncident(read.words) : undefined;
   if (separable) cues.set('incident reported', [...(cues.get('incident reported') ?? []), separable.text]);
   for (const [name, phrases] of cues) {
     if (COMBINED_CUES.has(name)) continue;
@@ -113,12 +118,12 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
 
   // Money asked or promised: a fee before anything is given, earnings per day or week.
   // In a job offer, any amount asked of the applicant is a fee ("pay £40 for your check to start").
-  const fee = feeAsked(read.words, cues.has('job offer'));
+  const fee = cues.has('pay or buy') ? feeAsked(read.words, cues.has('job offer')) : undefined;
   if (fee) {
     const byCard = read.words.some((token) => CARD.has(token)) && !cues.has('payment by voucher or wire') && !cues.has('payment request');
     add(evidence, byCard ? 'phishing' : 'fraud', `a fee asked ${byCard ? 'by card' : 'of the reader'}: ${fee}`, 0.25);
   }
-  const earnings = earningsPromised(read.folded, read.words, cues.has('job offer'));
+  const earnings = earningsPromised(read.folded, read.words, read.hostWords, cues.has('job offer'), cues.has('currency word') || hostCues.has('currency word'));
   if (earnings) add(evidence, 'fraud', `earnings promised: ${earnings}`, 0.3);
   const discount = implausibleDiscount(read.folded);
   if (discount) add(evidence, 'fraud', `implausible discount: ${discount}`, 0.2);
@@ -129,25 +134,25 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const isRegulatorNotice = read.venue === 'regulator' && (isRegulatorWarning(read.pathSegments) || cues.has('clone firm'));
   if (isRegulatorNotice) add(evidence, 'fraud', `a regulator warns about a firm using the name: ${read.urlHost}`, 0.5);
 
-  const attack = attackAnnounced(read.words, compiled.brand.labels.map((l) => l.label));
+  const attack = cues.has('offline') || read.words.some(isOperationTag, compiled.operationTags) ? attackAnnounced(read.words, compiled.operationTags) : undefined;
   if (attack) {
     cues.set('attack announced', [attack]);
     add(evidence, 'other', `attack announced: ${attack}`, 0.5);
   }
-  const style = brandAsStyle(read.words, compiled.nameWords);
+  const style = cues.has('style word') ? brandAsStyle(read.words, compiled.nameWords) : undefined;
   if (style) add(evidence, 'trademark', `the brand used to sell other goods: ${style}`, 0.35);
 
   // What is exposed: secrets, credentials written out, personal data in bulk, storage and servers that should not be public.
-  const exposure = exposureSignals(finding, read, cues, compiled);
+  const exposure = exposureSignals(finding, read, cues, compiled, cues.has('personal field word') || hostCues.has('personal field word'));
   for (const signal of exposure.signals) add(evidence, 'data_leak', signal.name, signal.weight);
 
   // Where it is offered, and under what name.
-  const titleWords = words(foldText(finding.title));
-  const titleNamesBrand = compiled.brandNameWords.some((name) => titleWords.some((_, i) => name.every((t, k) => titleWords[i + k] === t)));
+  const titleWords = read.titleWords;
+  const titleNamesBrand = () => compiled.brandNameWords.some((name) => titleWords.some((_, i) => name.every((t, k) => titleWords[i + k] === t)));
   // A business trading under the name (not an account or app: there the name is the identity).
-  const trade = !read.account ? tradeName(finding.title, compiled.organizationNameWords, compiled.ownWords) : undefined;
+  const trade = !read.account ? tradeName(finding.title, titleWords, compiled.organizationNameWords, compiled.ownWords) : undefined;
   if (trade) add(evidence, 'trademark', `a business trading as "${trade}"`, cues.has('trading under the name') ? 0.2 : 0.15);
-  if (read.venue === 'marketplace' && titleNamesBrand) add(evidence, 'trademark', `listed for sale on a marketplace, not a listed partner: ${read.urlParts.registrable}`, 0.4);
+  if (read.venue === 'marketplace' && titleNamesBrand()) add(evidence, 'trademark', `listed for sale on a marketplace, not a listed partner: ${read.urlParts.registrable}`, 0.4);
   if (cues.has('resale listing') && PRICE.test(read.folded)) add(evidence, 'trademark', 'priced listing', 0.1);
   if (read.venue === 'paste' && score(evidence, 'data_leak') > 0) add(evidence, 'data_leak', `posted on a paste site: ${read.urlParts.registrable}`, 0.2);
   if (read.venue === 'underground') {
@@ -159,9 +164,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const account = read.account;
   let identity = 0;
   if (account && !exposure.isCloudStorage && !(account.kind === 'app' && compiled.appIds.has(account.handle))) {
-    const official = [...compiled.handles.keys()];
-    const imitated = imitatesHandle(account.rawHandle, official);
-    const title = foldText(finding.title);
+    const imitated = imitatesHandle(account.rawHandle, compiled.handles.keys());
+    const title = read.foldedTitle;
     const isBrandAccount = compiled.names.some((n) => !n.isPerson && (account.handle.includes(n.compact) || title.includes(n.folded)));
     const person = compiled.names.find((n) => n.isPerson && title.includes(n.folded));
     if (imitated) add(evidence, 'impersonation', `imitates the official handle ${imitated}`, 0.35);

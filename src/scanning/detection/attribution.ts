@@ -26,7 +26,11 @@ function incidentPosition(tokens: readonly string[]): number {
  * An incident told by words apart, which the cue index (one phrase at a time) cannot see: a German
  * separable verb ("ruft … zurück") or job cuts counted ("to cut 600 jobs").
  */
+const STARTS = new Set([...SEPARABLE_INCIDENTS.map((verb) => verb.stem), ...JOB_CUT_VERBS]);
+
 export function separableIncident(tokens: readonly string[]): { at: number; text: string } | undefined {
+  // Most texts hold none of the verbs: one pass of look-ups decides that.
+  if (!tokens.some((token) => STARTS.has(token))) return undefined;
   for (const { stem, particle, with: needs } of SEPARABLE_INCIDENTS) {
     const at = tokens.indexOf(stem);
     if (at !== -1 && tokens.indexOf(particle, at + 1) !== -1 && (!needs || needs.some((word) => tokens.includes(word)))) return { at, text: `${stem} … ${particle}` };
@@ -43,7 +47,7 @@ export function separableIncident(tokens: readonly string[]): { at: number; text
  * "Villa Acme" — unless the organization's own names go on that way ("Acme Park" as a product,
  * "Hotel Acme" for a hotel chain).
  */
-function isOtherEntity(tokens: readonly string[], i: number, length: number, longerNames: readonly string[][], ownWords: ReadonlySet<string>): boolean {
+function isOtherEntity(tokens: readonly string[], i: number, length: number, longerNames: readonly (readonly string[])[], ownWords: ReadonlySet<string>): boolean {
   const isOwn = (word: string) => [...ownWords].some((own) => own.length >= 4 && (own.startsWith(word) || word.startsWith(own)));
   const next = tokens[i + length];
   if (next !== undefined && ENTITY_NOUNS_AFTER.has(next) && !isOwn(next) && !longerNames.some((name) => name.every((t, k) => tokens[i + k] === t))) return true;
@@ -59,10 +63,13 @@ function isOtherEntity(tokens: readonly string[], i: number, length: number, lon
  * such as Acme"), and the name is not part of another entity's ("Acme Rovers fined").
  */
 export function isAttributed(finding: CandidateFinding, read: ReadFinding, compiled: CompiledSubject): boolean {
-  const names = compiled.names.filter((n) => !n.isPerson || n.origin === 'term' || n.origin.startsWith('person')).map((n) => words(n.folded));
+  const names = compiled.attributionNames;
   const slug = read.pathSegments.at(-1)?.replace(/[-_]+/g, ' ') ?? '';
   const sentences = [...finding.title.split(/;\s+|\s[|]\s/), ...finding.snippet.split(/(?<=[.!?;:])\s+|\s[-–—|]\s/), slug].map((s) => words(foldText(s))).filter((s) => s.length > 0);
+  const firstWords = compiled.attributionFirstWords;
   for (const tokens of sentences) {
+    // A sentence that names none of them attributes nothing: skip reading its incidents.
+    if (!tokens.some((token) => firstWords.has(token))) continue;
     const incidentAt = incidentPosition(tokens);
     if (incidentAt === -1) continue;
     for (const nameTokens of names) {

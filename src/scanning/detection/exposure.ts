@@ -8,10 +8,23 @@ const CLOUD_STORAGE_SUFFIXES = ['amazonaws.com', 'blob.core.windows.net', 'stora
 /** An amount of records, rows, customers… (`820k rows`, `1,2M registros`, `380 mil clientes`, `1.4 TB`): data in bulk. */
 const VOLUME =
   /\b\d+(?:[.,]\d+)?\s?(?:k|m|mm|million|millions|millones|milhoes|mio|mil|mille|thousand)?\s?(?:rows|records|lines|users|customers|clients|accounts|logins|guests|patients|emails|entries|members|passengers|subscribers|employees|documents|docs|registros|filas|lineas|usuarios|clientes|cuentas|abonados|suscriptores|enregistrements|lignes|utilisateurs|comptes|abonnes|datensatze|zeilen|nutzer|kunden|konten|mitglieder|linhas|utilizadores|contas|assinantes|tb|gb)\b/;
+const DIGIT = /\d/;
 const BARE_VOLUME = /\b\d+(?:[.,]\d+)?\s?(?:k|m|million|millions|millones|milhoes|mio|mil)\b/;
 /** Kinds of personal data, in five languages: several of them listed together describe a customer record. */
 const PERSONAL_FIELDS =
   /\b(?:e-?mails?|correos?|courriels?|phones?|phone numbers?|telephones?|telefonos?|telefones?|telefonnummern?|handynummern?|moviles?|celular(?:es)?|numeros? de (?:linea|ligne|telefone)|address(?:es)?|direccion(?:es)?|adresses?|anschriften?|enderecos?|moradas?|dob|date of birth|fecha de nacimiento|date de naissance|geburtsdatum|data de nascimento|ssn|social security|dni|nif|cpf|rg|passports?|pasaportes?|passeports?|reisepass|passaportes?|iban|bank accounts?|bankverbindung(?:en)?|cvv|card numbers?|passwords?|contrasenas?|mots de passe|passworter|senhas?|hash(?:es)?|names|nombres?|apellidos|prenoms?|vornamen?|nachnamen?|nomes?|sobrenomes?|diagnos[ie]s|allergies|orders|order history|historial de pedidos|historique de commandes|bestellhistorie|historico de pedidos|cookies|kyc|selfies|id scans|frame numbers?)\b/g;
+/** Every kind of personal data above, as words: text with none of them lists no field (a quiet cue says so in the one pass). */
+export const PERSONAL_FIELD_PHRASES = [
+  'email', 'emails', 'e mail', 'e mails', 'correo', 'correos', 'courriel', 'courriels', 'phone', 'phones', 'telephone', 'telephones', 'telefono', 'telefonos', 'telefone', 'telefones',
+  'telefonnummer', 'telefonnummern', 'handynummer', 'handynummern', 'movil', 'moviles', 'celular', 'celulares', 'numero de linea', 'numero de ligne', 'numero de telefone', 'numeros de linea',
+  'numeros de ligne', 'numeros de telefone', 'address', 'addresses', 'direccion', 'direcciones', 'adresse', 'adresses', 'anschrift', 'anschriften', 'endereco', 'enderecos', 'morada', 'moradas',
+  'dob', 'date of birth', 'fecha de nacimiento', 'date de naissance', 'geburtsdatum', 'data de nascimento', 'ssn', 'social security', 'dni', 'nif', 'cpf', 'rg', 'passport', 'passports',
+  'pasaporte', 'pasaportes', 'passeport', 'passeports', 'reisepass', 'passaporte', 'passaportes', 'iban', 'bank account', 'bank accounts', 'bankverbindung', 'bankverbindungen', 'cvv',
+  'card number', 'card numbers', 'password', 'passwords', 'contrasena', 'contrasenas', 'mots de passe', 'passworter', 'senha', 'senhas', 'hash', 'hashes', 'names', 'nombre', 'nombres',
+  'apellidos', 'prenom', 'prenoms', 'vorname', 'vornamen', 'nachname', 'nachnamen', 'nome', 'nomes', 'sobrenome', 'sobrenomes', 'diagnosis', 'diagnoses', 'allergies', 'orders',
+  'order history', 'historial de pedidos', 'historique de commandes', 'bestellhistorie', 'historico de pedidos', 'cookies', 'kyc', 'selfies', 'id scans', 'frame number', 'frame numbers',
+];
+
 /** Host names only an organization's own staff should know: internal zones and back-office services. */
 const INTERNAL_ZONE = /\.(?:internal|intranet|local|corp|lan|priv)$/;
 const INTERNAL_SERVICE = /^(?:vpn|intranet|internal|jira|confluence|jenkins|gitlab|git|vault|sso|okta|citrix|rdp|owa|admin|backoffice|erp|crm|db\d*|sql|ldap|ad|dc\d*|staging|dev)\b/;
@@ -32,7 +45,7 @@ export interface Exposure {
  * brand, and venues whose listings are exposure itself (ransomware leak trackers, search engines
  * of open servers).
  */
-export function exposureSignals(finding: CandidateFinding, read: ReadFinding, cues: ReadonlyMap<string, string[]>, compiled: CompiledSubject): Exposure {
+export function exposureSignals(finding: CandidateFinding, read: ReadFinding, cues: ReadonlyMap<string, string[]>, compiled: CompiledSubject, mayListFields: boolean): Exposure {
   const signals: Exposure['signals'] = [];
   // The finding's own URL is canonical (no credentials in it); only its path and query can carry a secret.
   const text = `${finding.title}\n${finding.snippet}\n${read.pathSegments.join('/')}`;
@@ -43,8 +56,9 @@ export function exposureSignals(finding: CandidateFinding, read: ReadFinding, cu
     secrets.push('credentials written out');
     signals.push({ name: `credentials written out (${assignments})`, weight: 0.5 });
   }
-  const fields = new Set(read.folded.match(PERSONAL_FIELDS) ?? []).size;
-  const hasVolume = VOLUME.test(read.folded) || (BARE_VOLUME.test(read.folded) && fields >= 2);
+  const fields = mayListFields ? new Set(read.folded.match(PERSONAL_FIELDS) ?? []).size : 0;
+  const hasDigit = DIGIT.test(read.folded);
+  const hasVolume = hasDigit && (VOLUME.test(read.folded) || (fields >= 2 && BARE_VOLUME.test(read.folded)));
   if (hasVolume && (fields >= 1 || cues.has('data offered') || cues.has('leak-site posting'))) signals.push({ name: 'records offered in bulk', weight: 0.3 });
   if (fields >= 3) signals.push({ name: `personal data fields (${fields})`, weight: 0.25 });
   const isCloudStorage = CLOUD_STORAGE_SUFFIXES.some((suffix) => read.urlHost.endsWith(`.${suffix}`));

@@ -42,9 +42,8 @@ interface Name {
   isPerson: boolean;
 }
 
-/** A subject prepared once per scan: folded names, official hosts and platforms, brand labels. */
+/** A subject prepared once per process and content: folded names, official hosts and platforms, brand labels. */
 export interface CompiledSubject {
-  subject: JudgeSubject;
   names: readonly Name[];
   excluded: readonly { text: string; folded: string }[];
   brand: BrandDomains;
@@ -63,6 +62,12 @@ export interface CompiledSubject {
   ownWords: ReadonlySet<string>;
   /** The organization's names as such (terms, its name, profile names), not its products or handles, as words. */
   organizationNameWords: readonly (readonly string[])[];
+  /** Names an incident can be attributed to (the organization's, its products', its executives'), as words. */
+  attributionNames: readonly (readonly string[])[];
+  /** The first word of each of them. */
+  attributionFirstWords: ReadonlySet<string>;
+  /** Hashtags of an operation against the brand (`opacme`), as words. */
+  operationTags: ReadonlySet<string>;
   /** Whether folded text puts one of the brand's names in quotes (`a text from 'Acme'`): said to be the brand, and doubted. */
   quotesBrand(folded: string): boolean;
   /** Verdicts depend on all of this: cached LLM verdicts are keyed by it. */
@@ -113,7 +118,35 @@ function urlPrefix(url: string): string {
   }
 }
 
+/**
+ * Compiled subjects by content. A worker scans the same monitors again and again, so each
+ * organization-monitor-profile combination is compiled once per process, not once per scan.
+ * Bounded: the least recently used are dropped.
+ */
+const compiledSubjects = new Map<string, CompiledSubject>();
+const COMPILED_SUBJECTS_KEPT = 256;
+
+/** Forgets every compiled subject (the rules benchmark measures compiling cold with it). */
+export function forgetCompiledSubjects(): void {
+  compiledSubjects.clear();
+}
+
 export function compileSubject(subject: JudgeSubject): CompiledSubject {
+  const { profile, monitor } = subject;
+  const key = JSON.stringify([subject.organizationId, subject.organizationName, monitor.kind, monitor.terms, monitor.excludeTerms, subject.ownDomains, profile]);
+  const known = compiledSubjects.get(key);
+  if (known) {
+    compiledSubjects.delete(key);
+    compiledSubjects.set(key, known);
+    return known;
+  }
+  const compiled = compile(subject);
+  compiledSubjects.set(key, compiled);
+  if (compiledSubjects.size > COMPILED_SUBJECTS_KEPT) compiledSubjects.delete(compiledSubjects.keys().next().value!);
+  return compiled;
+}
+
+function compile(subject: JudgeSubject): CompiledSubject {
   const { profile, monitor } = subject;
   const names: Name[] = [];
   const add = (text: string, origin: string, isPerson = false) => {
@@ -136,9 +169,10 @@ export function compileSubject(subject: JudgeSubject): CompiledSubject {
   for (const partner of profile.partners) if (partner.domain) partners.set(hostParts(unicodeHost(partner.domain)).registrable, partner.name);
   let fingerprint: string | undefined;
   const brandNameWords = names.filter((n) => !n.isPerson).map((n) => words(n.folded));
+  const attributionNames = names.filter((n) => !n.isPerson || n.origin === 'term' || n.origin.startsWith('person')).map((n) => words(n.folded)).filter((name) => name.length > 0);
+  const operationNames = brand.labels.map((l) => `op${l.label}`);
   let quoted: RegExp | undefined;
   return {
-    subject,
     names,
     excluded: monitor.excludeTerms.map((text) => ({ text, folded: foldText(text) })),
     brand,
@@ -149,6 +183,9 @@ export function compileSubject(subject: JudgeSubject): CompiledSubject {
     brandNameWords,
     nameWords: names.map((n) => words(n.folded)),
     ownWords: new Set(names.flatMap((n) => words(n.folded))),
+    operationTags: new Set(operationNames),
+    attributionNames,
+    attributionFirstWords: new Set(attributionNames.map((name) => name[0]!)),
     organizationNameWords: names.filter((n) => !n.isPerson && (n.origin === 'term' || n.origin === 'organization' || n.origin.startsWith('name: '))).map((n) => words(n.folded)),
     quotesBrand: (folded) => {
       if (brandNameWords.length === 0 || !/[‘'"“«„]/.test(folded)) return false;
@@ -167,16 +204,16 @@ const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\
 const WORD_BOUNDARY = (folded: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(folded).replace(/\s+/g, '[\\s._-]+')}(?![\\p{L}\\p{N}])`, 'u');
 const boundaryCache = new Map<string, RegExp>();
 
-function mentions(folded: string, compactText: string, name: Name): boolean {
+function mentions(read: ReadFinding, name: Name): boolean {
   if (name.isWordOnly) {
     let pattern = boundaryCache.get(name.folded);
     if (!pattern) {
       pattern = WORD_BOUNDARY(name.folded);
       if (boundaryCache.size < 10_000) boundaryCache.set(name.folded, pattern);
     }
-    return pattern.test(folded);
+    return pattern.test(read.folded);
   }
-  return folded.includes(name.folded) || compactText.includes(name.compact);
+  return read.folded.includes(name.folded) || read.compactText().includes(name.compact);
 }
 
 /** A finding's text and hosts, read once. */
@@ -190,10 +227,15 @@ export interface ReadFinding {
   hosts: string[];
   /** Title, snippet and URL, folded. */
   folded: string;
-  /** The same, letters and digits only. */
-  compactText: string;
+  /** The same, letters and digits only (computed when first asked). */
+  compactText(): string;
   /** The same, as words. */
   words: string[];
+  /** The URL's host, folded, as words (`news`, `example`, `com`). */
+  hostWords: string[];
+  /** The title, folded, and as words. */
+  foldedTitle: string;
+  titleWords: string[];
   /** The same with the confusable skeleton applied, when the text has non-ASCII letters (computed when first asked). */
   skeletonText(): string | null;
   lookAlike: LookAlike | undefined;
@@ -210,63 +252,119 @@ export interface ReadFinding {
 /** Sites that publish certificate-transparency logs: a finding there is about the names it lists, not the site. */
 const CT_LOG_SITES = new Set(['crt.sh', 'censys.io', 'search.censys.io', 'certstream.calidog.io', 'transparencyreport.google.com', 'ui.ctsearch.entrust.com', 'sslmate.com']);
 
-function strongest(hosts: readonly string[], brand: BrandDomains): LookAlike | undefined {
+function strongest(hosts: readonly string[], brand: BrandDomains, known?: { host: string; parts: HostParts }): LookAlike | undefined {
   let best: LookAlike | undefined;
   for (const host of hosts) {
-    const candidate = lookAlikeOf(host, brand);
+    const candidate = lookAlikeOf(host, brand, host === known?.host ? known.parts : undefined);
     if (candidate && (!best || rank(candidate) > rank(best))) best = candidate;
   }
   return best;
 }
 
-export function readFinding(finding: CandidateFinding, compiled: CompiledSubject): ReadFinding {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(finding.url);
-  } catch {
-    parsed = undefined;
+/**
+ * A finding read once: its URL parsed, its text folded and split into words. Where it is hosted,
+ * what it imitates and whose page it is are read when first asked: the filters drop official
+ * assets (a fifth of what sources return) before anyone asks. A class, not an object of closures:
+ * one shape for every finding, and nothing kept alive that no one will read.
+ */
+class FindingReading implements ReadFinding {
+  readonly urlHost: string;
+  readonly urlParts: HostParts;
+  readonly pathSegments: string[];
+  readonly folded: string;
+  /** Intent is read from what the page says and its path, not from the site's own name (`exploit.in` is a forum). */
+  readonly words: string[];
+  readonly hostWords: string[];
+  readonly foldedTitle: string;
+  readonly titleWords: string[];
+  readonly isCertificate: boolean;
+  readonly #compiled: CompiledSubject;
+  readonly #textOf: string;
+  readonly #decodedPath: string;
+  readonly #search: string | undefined;
+  readonly #isLogSite: boolean;
+  #hosts: string[] | undefined;
+  #compactText: string | undefined;
+  #skeletonText: string | null | undefined;
+  #venue: Venue | undefined | null = null;
+  #lookAlike: LookAlike | undefined | null = null;
+  #account: AccountPage | undefined | null = null;
+  #textLookAlike: LookAlike | undefined | null = null;
+
+  constructor(finding: CandidateFinding, compiled: CompiledSubject) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(finding.url);
+    } catch {
+      parsed = undefined;
+    }
+    this.#compiled = compiled;
+    this.urlHost = unicodeHost(parsed?.hostname.toLowerCase() ?? '');
+    this.#isLogSite = CT_LOG_SITES.has(this.urlHost);
+    this.isCertificate = finding.source === 'certstream' || this.#isLogSite;
+    this.#textOf = `${finding.title}\n${finding.snippet}`;
+    // Certificates are judged on their names; other findings on their own host (a page that merely
+    // names a look-alike is reporting about it).
+    this.#hosts = this.isCertificate ? undefined : this.urlHost ? [this.urlHost] : [];
+    const path = parsed ? `${parsed.pathname}${parsed.search}` : finding.url;
+    this.#decodedPath = path.includes('%') ? safeDecode(path) : path;
+    this.#search = parsed?.search;
+    // Folded and split in parts (the same as the whole: a line break joins them), so the title's own words come for free.
+    this.foldedTitle = foldText(finding.title);
+    const foldedRest = foldText(`${finding.snippet}\n${this.#decodedPath}`);
+    const foldedHost = foldText(this.urlHost);
+    this.folded = `${this.foldedTitle}\n${foldedRest}\n${foldedHost}`;
+    this.titleWords = words(this.foldedTitle);
+    this.words = this.titleWords.concat(words(foldedRest));
+    this.hostWords = words(foldedHost);
+    this.urlParts = hostParts(this.urlHost);
+    this.pathSegments = (parsed?.pathname ?? '').split('/').filter(Boolean).map((segment) => (segment.includes('%') ? safeDecode(segment) : segment));
   }
-  const rawHost = parsed?.hostname.toLowerCase() ?? '';
-  const urlHost = unicodeHost(rawHost);
-  const isLogSite = CT_LOG_SITES.has(urlHost);
-  const isCertificate = finding.source === 'certstream' || isLogSite;
-  const textOf = `${finding.title}\n${finding.snippet}`;
-  // Certificates are judged on their names; other findings on their own host (a page that merely
-  // names a look-alike is reporting about it).
-  const hosts = isCertificate ? [...new Set([...(isLogSite || !urlHost ? [] : [urlHost]), ...hostsInText(textOf)])] : urlHost ? [urlHost] : [];
-  const path = parsed ? `${parsed.pathname}${parsed.search}` : finding.url;
-  const decodedPath = path.includes('%') ? safeDecode(path) : path;
-  const foldedText = foldText(`${textOf}\n${decodedPath}`);
-  const folded = `${foldedText}\n${foldText(urlHost)}`;
-  const textWords = words(foldedText);
-  const isAscii = /^[\x00-\x7f]*$/.test(textOf) && /^[\x00-\x7f]*$/.test(urlHost);
-  let skeletonText: string | null | undefined;
-  let textLookAlike: LookAlike | undefined | null = null;
-  const urlParts = hostParts(urlHost);
-  const pathSegments = (parsed?.pathname ?? '').split('/').filter(Boolean).map(safeDecode);
-  const venue = isCertificate ? undefined : venueOf(urlHost, urlParts, pathSegments[0]);
-  let lookAlike = strongest(hosts, compiled.brand);
-  // On free hosting a site's name is all it claims: the brand there is as telling as a lure word.
-  if (lookAlike?.kind === 'brand_in_subdomain' && venue === 'free_hosting') lookAlike = { ...lookAlike, kind: 'lure_subdomain' };
-  return {
-    urlHost,
-    urlParts,
-    pathSegments,
-    hosts,
-    folded,
-    compactText: textWords.join('') + words(foldText(urlHost)).join(''),
-    // Intent is read from what the page says and its path, not from the site's own name (`exploit.in` is a forum).
-    words: textWords,
-    skeletonText: () => (skeletonText === undefined ? (skeletonText = isAscii ? null : skeleton(`${textOf}\n${urlHost}${decodedPath}`)) : skeletonText),
-    lookAlike,
-    account: parsed ? accountPageOf(urlParts.registrable, pathSegments, parsed.searchParams) : undefined,
-    isCertificate,
-    venue,
-    textLookAlike: () => {
-      if (textLookAlike === null) textLookAlike = isCertificate ? undefined : strongest(hostsInText(textOf), compiled.brand);
-      return textLookAlike;
-    },
-  };
+
+  get hosts(): string[] {
+    return (this.#hosts ??= [...new Set([...(this.#isLogSite || !this.urlHost ? [] : [this.urlHost]), ...hostsInText(this.#textOf)])]);
+  }
+
+  compactText(): string {
+    return (this.#compactText ??= this.words.join('') + this.hostWords.join(''));
+  }
+
+  skeletonText(): string | null {
+    if (this.#skeletonText === undefined) {
+      const isAscii = /^[\x00-\x7f]*$/.test(this.#textOf) && /^[\x00-\x7f]*$/.test(this.urlHost);
+      this.#skeletonText = isAscii ? null : skeleton(`${this.#textOf}\n${this.urlHost}${this.#decodedPath}`);
+    }
+    return this.#skeletonText;
+  }
+
+  get venue(): Venue | undefined {
+    if (this.#venue === null) this.#venue = this.isCertificate ? undefined : venueOf(this.urlHost, this.urlParts, this.pathSegments[0]);
+    return this.#venue;
+  }
+
+  get lookAlike(): LookAlike | undefined {
+    if (this.#lookAlike === null) {
+      let lookAlike = strongest(this.hosts, this.#compiled.brand, { host: this.urlHost, parts: this.urlParts });
+      // On free hosting a site's name is all it claims: the brand there is as telling as a lure word.
+      if (lookAlike?.kind === 'brand_in_subdomain' && this.venue === 'free_hosting') lookAlike = { ...lookAlike, kind: 'lure_subdomain' };
+      this.#lookAlike = lookAlike;
+    }
+    return this.#lookAlike;
+  }
+
+  get account(): AccountPage | undefined {
+    if (this.#account === null) this.#account = this.#search !== undefined ? accountPageOf(this.urlParts.registrable, this.pathSegments, new URLSearchParams(this.#search)) : undefined;
+    return this.#account;
+  }
+
+  textLookAlike(): LookAlike | undefined {
+    if (this.#textLookAlike === null) this.#textLookAlike = this.isCertificate ? undefined : strongest(hostsInText(this.#textOf), this.#compiled.brand);
+    return this.#textLookAlike;
+  }
+}
+
+export function readFinding(finding: CandidateFinding, compiled: CompiledSubject): ReadFinding {
+  return new FindingReading(finding, compiled);
 }
 
 const rank = (l: LookAlike) => LOOK_ALIKE_STRENGTH[l.kind];
@@ -293,7 +391,7 @@ export function filterFinding(finding: CandidateFinding, read: ReadFinding, comp
   const excluded = compiled.excluded.find((term) => read.folded.includes(term.folded));
   if (excluded) return { reason: `excluded term: "${excluded.text}"`, matchedTerm: null };
   const named =
-    compiled.names.find((name) => mentions(read.folded, read.compactText, name)) ??
+    compiled.names.find((name) => mentions(read, name)) ??
     compiled.names.find((name) => read.skeletonText()?.includes(name.skeleton));
   if (named) return { matchedTerm: named.origin === 'term' ? named.text : named.origin, isPerson: named.isPerson };
   const lookAlike = read.lookAlike ?? read.textLookAlike();
@@ -318,7 +416,8 @@ function officialAccountOf(url: string, read: ReadFinding, compiled: CompiledSub
     const id = (new URL(url).searchParams.get('id') ?? read.pathSegments.at(-1) ?? '').toLowerCase();
     if (compiled.appIds.has(id)) return `official app: ${id}`;
   }
-  const segments = read.pathSegments.map(handleKey);
+  // Only the first two segments can name a profile.
+  const segments = read.pathSegments.slice(0, 2).map(handleKey);
   const handle = ['company', 'in', 'channel', 'c', 'user', 'u', 'r'].includes(segments[0] ?? '') ? segments[1] : segments[0];
   const platformHosts = handle ? compiled.handles.get(handle) : undefined;
   const { registrable } = read.urlParts;

@@ -20,14 +20,14 @@ export type Venue =
   | 'free_hosting';
 
 /** Sites that run under one name on many country domains (`amazon.de`, `ebay.co.uk`, `mercadolibre.com.mx`): matched by label. */
-const BY_LABEL: Record<string, Venue> = {
+const BY_LABEL = new Map<string, Venue>(Object.entries({
   amazon: 'marketplace', ebay: 'marketplace', aliexpress: 'marketplace', rakuten: 'marketplace', mercadolibre: 'marketplace', mercadolivre: 'marketplace', shopee: 'marketplace',
   lazada: 'marketplace', temu: 'marketplace', shein: 'marketplace', wish: 'marketplace', etsy: 'marketplace', walmart: 'marketplace', cdiscount: 'marketplace', allegro: 'marketplace',
   olx: 'classifieds', vinted: 'classifieds', wallapop: 'classifieds', kleinanzeigen: 'classifieds', leboncoin: 'classifieds', milanuncios: 'classifieds', marktplaats: 'classifieds',
   trustpilot: 'review_site', tripadvisor: 'review_site', yelp: 'review_site', glassdoor: 'review_site', gumtree: 'classifieds', craigslist: 'classifieds', depop: 'classifieds', enjoei: 'classifieds', breachforums: 'underground', leakbase: 'underground',
-};
+}) as [string, Venue][]);
 
-const BY_DOMAIN: Record<string, Venue> = {
+const BY_DOMAIN = new Map<string, Venue>(Object.entries({
   'alibaba.com': 'marketplace', '1688.com': 'marketplace', 'dhgate.com': 'marketplace', 'made-in-china.com': 'marketplace', 'joom.com': 'marketplace', 'banggood.com': 'marketplace',
   'taobao.com': 'marketplace', 'tmall.com': 'marketplace', 'jd.com': 'marketplace', 'bol.com': 'marketplace', 'otto.de': 'marketplace', 'fruugo.com': 'marketplace',
   'g2a.com': 'marketplace', 'kinguin.net': 'marketplace', 'eneba.com': 'marketplace', 'g2g.com': 'marketplace', 'gamivo.com': 'marketplace', 'playerauctions.com': 'marketplace',
@@ -54,7 +54,7 @@ const BY_DOMAIN: Record<string, Venue> = {
   'consob.it': 'regulator', 'cmvm.pt': 'regulator', 'bportugal.pt': 'regulator', 'bde.es': 'regulator', 'fsma.be': 'regulator', 'afm.nl': 'regulator', 'finma.ch': 'regulator',
   'asic.gov.au': 'regulator', 'moneysmart.gov.au': 'regulator', 'fma.govt.nz': 'regulator', 'osc.ca': 'regulator', 'iosco.org': 'regulator', 'cvm.gov.br': 'regulator',
   'mas.gov.sg': 'regulator', 'centralbank.ie': 'regulator', 'cssf.lu': 'regulator', 'fi.se': 'regulator', 'ftc.gov': 'regulator',
-};
+}) as [string, Venue][]);
 
 /** Suffixes where anyone gets a free site in a minute (`acme-help.weebly.com`): the name there is the site's only claim. */
 const FREE_HOSTING = new Set([
@@ -68,6 +68,7 @@ export const APK_SITES: ReadonlySet<string> = new Set([
   'apkpure.com', 'apkpure.net', 'apkmirror.com', 'apkcombo.com', 'apk.support', 'happymod.com', 'an1.com', 'apkmody.io', 'liteapks.com', 'modyolo.com', 'apkdone.com', 'apksfull.com', 'malavida.com',
 ]);
 
+const REGULATOR_WARNING_SEGMENT = /warning|alert|scam|fraud|advertencia|aviso|alerte|liste-noire|warnung|warnliste|alerta/;
 const REGULATOR_TLD = /\.(?:gov|gouv|gob|gv|govt)\.[a-z]{2,3}$|\.gov$/;
 
 /**
@@ -75,15 +76,16 @@ const REGULATOR_TLD = /\.(?:gov|gouv|gob|gv|govt)\.[a-z]{2,3}$|\.gov$/;
  * sites under one name on many country domains, its label. Onion services are underground.
  */
 export function venueOf(host: string, parts: HostParts, firstSegment: string | undefined): Venue | undefined {
-  if (host.endsWith('.onion') || /\.onion\.[a-z]+$/.test(host)) return 'underground';
+  if (host.includes('.onion') && (host.endsWith('.onion') || /\.onion\.[a-z]+$/.test(host))) return 'underground';
   // A site of its own under a free host: the host's suffix is (private suffixes such as `netlify.app`), or its registrable domain is, with a subdomain.
   if (FREE_HOSTING.has(parts.suffix) || (FREE_HOSTING.has(parts.registrable) && parts.subdomain !== '') || host === 'sites.google.com') return 'free_hosting';
   if (host === 'gist.github.com') return 'paste';
   if (parts.registrable === 'facebook.com' && firstSegment === 'marketplace') return 'classifieds';
   if (APK_SITES.has(parts.registrable)) return 'apk_site';
-  const venue = BY_DOMAIN[parts.registrable] ?? BY_LABEL[parts.label];
+  // Maps, not objects: a host named `constructor.com` is no venue.
+  const venue = BY_DOMAIN.get(parts.registrable) ?? BY_LABEL.get(parts.label);
   if (venue) return venue;
-  if (REGULATOR_TLD.test(host) && /warning|alert|scam|fraud|advertencia|aviso|alerte|liste-noire|warnung|warnliste|alerta/.test(firstSegment ?? '')) return 'regulator';
+  if (firstSegment && REGULATOR_WARNING_SEGMENT.test(firstSegment) && REGULATOR_TLD.test(host)) return 'regulator';
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import { foldText } from '../matching.ts';
 import type { Cue } from './cues/cue.ts';
 import { CONTEXT_CUES } from './cues/context.ts';
+import { GATE_CUES } from './cues/gates.ts';
 import { PRESS_CUES } from './cues/press.ts';
 import { THREAT_CUES } from './cues/threats.ts';
 
@@ -8,13 +9,22 @@ export type { Cue } from './cues/cue.ts';
 
 /**
  * Every cue the rules read: what a finding asks or offers (`cues/threats.ts`), incidents press can
- * attribute (`cues/press.ts`), and who is speaking (`cues/context.ts`). These are intents, not
+ * attribute (`cues/press.ts`), who is speaking (`cues/context.ts`), and the words multi-word
+ * readings start from (`cues/gates.ts`). These are intents, not
  * brands or stories; a phrase belongs in them when it says the same thing about any organization.
  */
-export const CUES: readonly Cue[] = [...THREAT_CUES, ...PRESS_CUES, ...CONTEXT_CUES];
+export const CUES: readonly Cue[] = [...THREAT_CUES, ...PRESS_CUES, ...CONTEXT_CUES, ...GATE_CUES];
 
 /** Words as the matcher sees them: folded text split on anything that is not a letter or digit. */
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/** For each UTF-16 code unit above ASCII: 0 not yet known, 1 a letter or digit, 2 not. Filled as met. */
+const WORD_UNITS = new Uint8Array(0x10000);
+
+function isWordUnit(folded: string, i: number, code: number): boolean {
+  let known = WORD_UNITS[code]!;
+  if (known === 0) WORD_UNITS[code] = known = LETTER_OR_DIGIT.test(folded[i]!) ? 1 : 2;
+  return known === 1;
+}
 
 export function words(folded: string): string[] {
   // One pass over the characters: ASCII decided by code, only other characters (rare once text is
@@ -23,7 +33,7 @@ export function words(folded: string): string[] {
   let start = -1;
   for (let i = 0; i <= folded.length; i += 1) {
     const code = i < folded.length ? folded.charCodeAt(i) : 32;
-    const isWordChar = code < 128 ? (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) : LETTER_OR_DIGIT.test(folded[i]!);
+    const isWordChar = code < 128 ? (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) : isWordUnit(folded, i, code);
     if (isWordChar) {
       if (start === -1) start = i;
     } else if (start !== -1) {
@@ -62,10 +72,16 @@ for (const cue of CUES) {
     index.set(phraseWords[0]!, list);
   }
 }
-const PREFIX_LENGTHS = [...new Set([...BY_PREFIX.keys()].map((key) => key.length))].sort((a, b) => a - b);
-const SHORTEST_PREFIX = PREFIX_LENGTHS[0] ?? 1;
-/** The first characters of every prefix phrase: most words start with none of them and skip the prefix look-ups. */
-const PREFIX_STARTS = new Set([...BY_PREFIX.keys()].map((key) => key.slice(0, SHORTEST_PREFIX)));
+const SHORTEST_PREFIX = Math.min(...[...BY_PREFIX.keys()].map((key) => key.length));
+/**
+ * Prefix phrases by their first characters, shortest prefix first: a word looks up its first
+ * characters once (most words start like no prefix) and then tests only the prefixes that start so.
+ */
+const PREFIXES_BY_START = new Map<string, { prefix: string; phrases: Phrase[] }[]>();
+for (const [prefix, phrases] of [...BY_PREFIX].sort(([a], [b]) => a.length - b.length)) {
+  const start = prefix.slice(0, SHORTEST_PREFIX);
+  PREFIXES_BY_START.set(start, [...(PREFIXES_BY_START.get(start) ?? []), { prefix, phrases }]);
+}
 
 function matchesAt(tokens: readonly string[], at: number, phrase: Phrase): boolean {
   for (let k = 0; k < phrase.rest.length; k += 1) {
@@ -78,24 +94,46 @@ function matchesAt(tokens: readonly string[], at: number, phrase: Phrase): boole
   return true;
 }
 
+/** What the index holds for one word: the phrases it starts, and the prefix phrases it matches on its own. */
+interface WordEntry {
+  starts: readonly Phrase[] | undefined;
+  prefixed: readonly Phrase[];
+}
+const NOTHING: WordEntry = { starts: undefined, prefixed: [] };
+
+/**
+ * Each word met so far, with its entry: words recur across findings ("the", the brand, "login"),
+ * so most look-ups are one map access. Bounded; past the bound, new words are looked up each time.
+ */
+const WORDS_MET = new Map<string, WordEntry>();
+const WORDS_KEPT = 100_000;
+
+function entryOf(token: string): WordEntry {
+  const known = WORDS_MET.get(token);
+  if (known) return known;
+  const starts = BY_FIRST_WORD.get(token);
+  const prefixed: Phrase[] = [];
+  const prefixes = token.length >= SHORTEST_PREFIX ? PREFIXES_BY_START.get(token.slice(0, SHORTEST_PREFIX)) : undefined;
+  if (prefixes) for (const { prefix, phrases } of prefixes) if (token.startsWith(prefix)) prefixed.push(...phrases);
+  const entry = starts || prefixed.length > 0 ? { starts, prefixed } : NOTHING;
+  if (WORDS_MET.size < WORDS_KEPT) WORDS_MET.set(token, entry);
+  return entry;
+}
+
+function record(hits: Map<string, string[]>, phrase: Phrase): void {
+  const list = hits.get(phrase.cue);
+  if (!list) hits.set(phrase.cue, [phrase.text]);
+  else if (!list.includes(phrase.text)) list.push(phrase.text);
+}
+
 /** The phrases of each cue that occur in a finding's words. */
 export function matchCues(tokens: readonly string[]): Map<string, string[]> {
   const hits = new Map<string, string[]>();
-  const record = (phrase: Phrase) => {
-    const list = hits.get(phrase.cue);
-    if (!list) hits.set(phrase.cue, [phrase.text]);
-    else if (!list.includes(phrase.text)) list.push(phrase.text);
-  };
   for (let i = 0; i < tokens.length; i += 1) {
-    const token = tokens[i]!;
-    const candidates = BY_FIRST_WORD.get(token);
-    if (candidates) for (const phrase of candidates) if (matchesAt(tokens, i, phrase)) record(phrase);
-    if (token.length < SHORTEST_PREFIX || !PREFIX_STARTS.has(token.slice(0, SHORTEST_PREFIX))) continue;
-    for (const length of PREFIX_LENGTHS) {
-      if (length > token.length) break;
-      const prefixed = BY_PREFIX.get(token.slice(0, length));
-      if (prefixed) for (const phrase of prefixed) record(phrase);
-    }
+    const entry = entryOf(tokens[i]!);
+    if (entry === NOTHING) continue;
+    if (entry.starts) for (const phrase of entry.starts) if (matchesAt(tokens, i, phrase)) record(hits, phrase);
+    for (const phrase of entry.prefixed) record(hits, phrase);
   }
   return hits;
 }
