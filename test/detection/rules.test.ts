@@ -6,6 +6,7 @@ import { compileSubject, type CandidateFinding, type JudgeSubject } from '../../
 import { splitDomain } from '../../src/scanning/sources/permutations.ts';
 import { EMPTY_PROFILE, type BrandProfile } from '../../src/services/brand-profile-shape.ts';
 import { canonicalizeUrl } from '../../src/scanning/canonical.ts';
+import { editDistance } from '../../src/scanning/matching.ts';
 
 function subject(overrides: Partial<Omit<JudgeSubject, 'profile'>> & { profile?: Partial<BrandProfile> } = {}): JudgeSubject {
   return {
@@ -55,6 +56,16 @@ describe('look-alike domains', () => {
   it('a certificate listed on a log site is judged on its names, not on the log site', () => {
     const outcome = flagged(judge({ source: 'certstream', url: 'https://crt.sh/?id=123456', title: 'crt.sh certificate', snippet: 'Subject: acme-secure-login.com; SANs: acme-secure-login.com, www.acme-secure-login.com' }, domainMonitor));
     expect(outcome).toMatchObject({ isThreat: true, category: 'phishing' });
+  });
+
+  it('two neighbouring letters swapped count as one edit, as typosquatting tools count them', () => {
+    expect(editDistance('velnuor', 'velunor', 2)).toBe(1);
+    expect(editDistance('acmebnak', 'acmebank', 2)).toBe(1);
+    expect(editDistance('kitten', 'sitting', 3)).toBe(3);
+    const bankMonitor = subject({ monitor: { name: 'acmebank.com look-alikes', kind: 'domain', terms: ['acmebank.com'], excludeTerms: [] }, ownDomains: ['acmebank.com'] });
+    const outcome = flagged(judge({ source: 'certstream', url: 'https://acmebnak.com/', title: 'Certificate issued for look-alike domain acmebnak.com', snippet: 'SANs: acmebnak.com' }, bankMonitor));
+    expect(outcome).toMatchObject({ isThreat: true, category: 'phishing' });
+    expect(outcome.reason).toContain('typo');
   });
 
   it('registrable domains come from the Public Suffix List: x.github.io and shop.acme.co.uk split correctly', () => {

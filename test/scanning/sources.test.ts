@@ -100,7 +100,7 @@ describe('RSS, Atom and JSON Feed', () => {
     ['RSS 2.0', '/feed.rss', 'application/rss+xml', rssFeed],
     ['Atom', '/feed.atom', 'application/atom+xml', atomFeed],
     ['JSON Feed', '/feed.json', 'application/feed+json', jsonFeed],
-  ])('%s: entries mentioning a term become findings; an excluded one is suppressed with its reason', async (_format, path, contentType, render) => {
+  ])('%s: every entry becomes a finding; one that mentions no term and an excluded one are suppressed with their reasons', async (_format, path, contentType, render) => {
     const feeds = await stub(startRouteServer({ [path]: { contentType, body: render([PHISHING, UNRELATED, CAREERS]) } }));
     const account = await signUpAccount(server);
     const monitorId = await createMonitor(server, account.accessToken, {
@@ -113,11 +113,29 @@ describe('RSS, Atom and JSON Feed', () => {
     const scan = await runScan(server, account.accessToken, monitorId, testScanningConfig());
 
     expect(feeds.hits(path)).toBe(1);
-    // The weather entry mentions no term: it is not a finding at all.
-    expect(scan).toMatchObject({ status: 'SUCCEEDED', findingsSeen: 2, alertsCreated: 1, findingsSuppressed: 1, error: null });
-    expect(scan.suppressedFindings.nodes).toEqual([{ url: CAREERS.url, title: CAREERS.title, source: 'RSS', reason: 'excluded term: "careers"' }]);
+    // Nothing is dropped at the source: the scan's own filters decide, and say why.
+    expect(scan).toMatchObject({ status: 'SUCCEEDED', findingsSeen: 3, alertsCreated: 1, findingsSuppressed: 2, error: null });
+    expect(scan.suppressedFindings.nodes).toEqual(
+      expect.arrayContaining([
+        { url: CAREERS.url, title: CAREERS.title, source: 'RSS', reason: 'excluded term: "careers"' },
+        { url: UNRELATED.url, title: UNRELATED.title, source: 'RSS', reason: 'mentions none of the monitored terms, profile names or look-alike domains' },
+      ]),
+    );
     const alerts = await monitorAlerts(server, account.accessToken, monitorId);
     expect(alerts).toMatchObject([{ url: PHISHING.url, title: PHISHING.title, source: 'RSS', category: 'PHISHING' }]);
+  });
+
+  it('an entry that names the brand only through a look-alike host reaches the judge and becomes an alert', async () => {
+    // `аcme-login.com` with a Cyrillic а: its text never spells the term, its host imitates it.
+    const lookAlike: FeedEntry = { title: 'Your account is suspended', url: 'https://xn--cme-login-zyh.com/verify', text: 'Sign in and confirm your password within 24 hours.' };
+    const feeds = await stub(startRouteServer({ '/feed.rss': { body: rssFeed([lookAlike, UNRELATED]) } }));
+    const account = await signUpAccount(server);
+    const monitorId = await createMonitor(server, account.accessToken, { terms: ['acme'], sources: ['RSS'], feedUrls: [`${feeds.url}/feed.rss`] });
+
+    const scan = await runScan(server, account.accessToken, monitorId, testScanningConfig());
+
+    expect(scan).toMatchObject({ status: 'SUCCEEDED', findingsSeen: 2, alertsCreated: 1, findingsSuppressed: 1 });
+    expect(await monitorAlerts(server, account.accessToken, monitorId)).toMatchObject([{ url: lookAlike.url, source: 'RSS', category: 'PHISHING' }]);
   });
 
   it('reads several feeds of a monitor in one scan and counts a URL listed twice once', async () => {

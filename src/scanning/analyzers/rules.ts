@@ -1,11 +1,14 @@
-import type { Severity, ThreatCategory } from '../../db/schema/enums.ts';
+import type { ThreatCategory } from '../../db/schema/enums.ts';
 import type { Explanation, ExplanationSignal } from '../../db/schema/explanation.ts';
 import { imitatesHandle } from '../detection/accounts.ts';
+import { isAttributed, separableIncident } from '../detection/attribution.ts';
 import { LOOK_ALIKE_STRENGTH } from '../detection/domains.ts';
-import { findSecrets } from '../detection/secrets.ts';
+import { exposureSignals } from '../detection/exposure.ts';
+import { attackAnnounced, brandAsStyle, earningsPromised, feeAsked, implausibleDiscount, tradeName } from '../detection/schemes.ts';
+import { severityOf } from '../detection/severity.ts';
 import { filterFinding, readFinding, type CandidateFinding, type CompiledSubject, type ReadFinding } from '../detection/subject.ts';
+import { isRegulatorWarning } from '../detection/venues.ts';
 import { CUES, matchCues, words } from '../detection/vocabulary.ts';
-import { foldText } from '../matching.ts';
 import type { Verdict } from './types.ts';
 
 export type RuleOutcome =
@@ -13,21 +16,19 @@ export type RuleOutcome =
   | { isSuppressed: false; verdict: Verdict; score: number; matchedTerm: string };
 
 /** Rules verdicts at or above this score are threats. */
-export const THREAT_THRESHOLD = 0.45;
+export const THREAT_THRESHOLD = 0.4;
 
 const CUE_CATEGORY = new Map(CUES.map((cue) => [cue.name, cue.category]));
 const CUE_WEIGHT = new Map(CUES.map((cue) => [cue.name, cue.weight]));
+const QUIET_CUES = new Set(CUES.filter((cue) => cue.isQuiet).map((cue) => cue.name));
+/** Cues read only together with others, never scored alone. */
+const COMBINED_CUES = new Set(['called a scam', 'job offer', 'victim report', ...QUIET_CUES]);
 
-/** Where data is stored, not published: a bucket or index there that names the brand is exposed data. */
-const CLOUD_STORAGE_SUFFIXES = ['amazonaws.com', 'blob.core.windows.net', 'storage.googleapis.com', 'digitaloceanspaces.com', 'r2.dev', 'backblazeb2.com'];
-/** An amount of records, rows, logins… (`820k rows`, `2.1M`, `1.4 TB`): data offered in bulk. */
-const VOLUME = /\b\d+(?:[.,]\d+)?\s?(?:k|m|mm|million|millions|mil|tb|gb)?\s?(?:rows|records|lines|users|customers|clients|accounts|logins|guests|patients|emails|entries|members|passengers|registros|lignes|datensatze|tb|gb)\b/;
-const BARE_VOLUME = /\b\d+(?:[.,]\d+)?\s?(?:k|m|million|millions|mil)\b/;
-const PERSONAL_FIELDS = /\b(?:emails?|e-mails?|phones?|phone numbers?|address(?:es)?|dob|date of birth|ssn|passport|iban|cvv|card numbers?|passwords?|hash(?:es)?|names|diagnos[ie]s|allergies|orders|cookies|kyc|selfies|id scans|telefonos?|direcciones|adresses?|telephones?|geburtsdatum|cpf|rg)\b/g;
 const PRICE = /(?:[$€£]|r\$)\s?\d|\d(?:[.,]\d{2})?\s?(?:€|£|eur|usd|gbp|brl)\b/;
 /** What an account's handle claims to be (`acmesupport`, `acme_official`, `acmecareers`). */
 const OFFICIAL_ROLE = /official|oficial|officiel|offiziell|support|help|care|service|careers|jobs|recruit|team|admin|verified/;
-const YEAR = /\b(19[89]\d|20[0-4]\d)\b/;
+/** Payment by card: a fee asked that way is a lure for card data (phishing); by transfer, voucher or crypto it is the scheme's take (fraud). */
+const CARD = new Set(['card', 'tarjeta', 'carte', 'karte', 'kreditkarte', 'cartao', 'credit', 'debit']);
 
 interface Evidence {
   scores: Map<ThreatCategory, number>;
@@ -46,35 +47,20 @@ function scale(evidence: Evidence, factor: number, categories: readonly ThreatCa
   }
 }
 
-/** Words that put the organization in a list or a comparison, not at the center of an incident. */
-const ASIDE = new Set(['to', 'like', 'unlike', 'such', 'including', 'than', 'rivals', 'competitors', 'other', 'others', 'versus', 'vs', 'and', 'plus', 'como', 'comme', 'wie', 'e', 'y', 'et', 'und']);
+const score = (evidence: Evidence, category: ThreatCategory) => evidence.scores.get(category) ?? 0;
 
-/**
- * Whether an incident is reported about the organization itself: in one sentence of the title,
- * the snippet or the URL's slug, the organization is named before the incident (it is the
- * subject: "Acme fined", "Acme recalls") or shortly after it with nothing that makes it an aside
- * ("fines Acme", "settles with Acme" — but not "diverted to Acme", "rivals such as Acme").
- */
-function isAttributed(finding: CandidateFinding, read: ReadFinding, compiled: CompiledSubject): boolean {
-  const names = compiled.names.filter((n) => !n.isPerson || n.origin === 'term' || n.origin.startsWith('person'));
-  const slug = read.pathSegments.at(-1)?.replace(/[-_]+/g, ' ') ?? '';
-  const sentences = [finding.title, ...finding.snippet.split(/(?<=[.!?;:])\s+|\s[-–—|]\s/), slug].map((s) => words(foldText(s))).filter((s) => s.length > 0);
-  for (const tokens of sentences) {
-    const cues = matchCues(tokens);
-    if (!cues.has('incident reported') || cues.has('not affected')) continue;
-    const incidentPhrases = cues.get('incident reported')!.map((phrase) => words(phrase)[0]!);
-    const incidentAt = tokens.findIndex((token) => incidentPhrases.some((phrase) => token.startsWith(phrase)));
-    for (const name of names) {
-      const nameTokens = words(name.folded);
-      for (let i = 0; i + nameTokens.length <= tokens.length; i += 1) {
-        if (!nameTokens.every((t, k) => tokens[i + k] === t)) continue;
-        if (i < incidentAt) {
-          if (!ASIDE.has(tokens[i - 1] ?? '')) return true;
-        } else if (i - incidentAt <= 12 && !tokens.slice(incidentAt + 1, i).some((t) => ASIDE.has(t))) return true;
-      }
-    }
+/** Whether a word is one of the operation hashtags (`this`) — they all start with "op". */
+function isOperationTag(this: ReadonlySet<string>, token: string): boolean {
+  return token.charCodeAt(0) === 111 && token.charCodeAt(1) === 112 && this.has(token);
+}
+
+/** The category with the most evidence, among `among` (all when omitted). */
+function strongestOf(evidence: Evidence, among?: readonly ThreatCategory[]): [ThreatCategory, number] | undefined {
+  let best: [ThreatCategory, number] | undefined;
+  for (const [category, value] of evidence.scores) {
+    if ((!among || among.includes(category)) && value > 0 && (!best || value > best[1])) best = [category, value];
   }
-  return false;
+  return best;
 }
 
 const PRESS_SOURCES = new Set(['rss', 'google', 'hackernews', 'demo']);
@@ -82,9 +68,12 @@ const PRESS_SOURCES = new Set(['rss', 'google', 'hackernews', 'demo']);
 /**
  * Deterministic judgement of one finding. The filters (official assets, exclusions, no mention)
  * suppress; otherwise the finding is scored from what it asks or offers (intent cues in five
- * languages), where it lives (look-alike hosts, certificate names, unlisted accounts and apps,
- * cloud storage), what it exposes (secret formats, personal data in bulk), and whom an incident is
- * attributed to. Same input, same verdict.
+ * languages, fees and promised earnings, announced attacks), who is speaking (a victim, a
+ * regulator, a seller, a researcher, a reviewer, the organization itself), where it lives
+ * (look-alike hosts, marketplaces, paste sites, underground forums, leak trackers, exposure
+ * indexes, unlisted accounts and apps, cloud storage), what it exposes (secret formats,
+ * credentials written out, personal data in bulk), and whom an incident is attributed to.
+ * Same input, same verdict.
  */
 export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubject, read: ReadFinding = readFinding(finding, compiled)): RuleOutcome {
   const filtered = filterFinding(finding, read, compiled);
@@ -100,41 +89,83 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const hostWords = isStrongLookAlike || read.isCertificate ? read.hosts.flatMap((h) => words(h.replace(/[.-]/g, ' '))) : [];
   const cues = matchCues(hostWords.length > 0 ? [...read.words, ...hostWords] : read.words);
   // Any site's name still says who is speaking (`research.example-security.com`, `reviews.example`).
-  for (const [name, phrases] of matchCues(words(read.urlHost.replace(/[.-]/g, ' ')))) {
-    if (CUE_CATEGORY.get(name) === null && !cues.has(name)) cues.set(name, phrases);
+  const hostCues = matchCues(read.hostWords);
+  for (const [name, phrases] of hostCues) {
+    if (CUE_CATEGORY.get(name) === null && !QUIET_CUES.has(name) && !cues.has(name)) cues.set(name, phrases);
   }
+  const separable = cues.has('incident verb apart') ? separableIncident(read.words) : undefined;
+  if (separable) cues.set('incident reported', [...(cues.get('incident reported') ?? []), separable.text]);
   for (const [name, phrases] of cues) {
+    if (COMBINED_CUES.has(name)) continue;
     const category = CUE_CATEGORY.get(name) ?? null;
     const weight = CUE_WEIGHT.get(name)! + Math.min(0.15, (phrases.length - 1) * 0.05);
-    if (name === 'called a scam' || name === 'job offer') continue;
     add(evidence, category, `${name}: ${phrases.slice(0, 3).join(', ')}`, category ? weight : -weight);
   }
+  const credentialAsked = cues.has('credential lure') || cues.has('credential words');
+  // Who is speaking: a victim (in the first person, a loss, deceived by someone using the brand's
+  // name). Credentials or card data typed into the scheme's own page is phishing; money handed over otherwise, fraud.
+  const isVictimAccount = cues.has('first person') && cues.has('a loss') && (cues.has('deceived') || compiled.quotesBrand(read.folded));
+  const asksForCard = cues.has('card data asked');
+  const throughTheirForm = credentialAsked || asksForCard;
+  const victimOf = isVictimAccount && throughTheirForm ? 'phishing' : 'fraud';
+  if (cues.has('victim report')) add(evidence, victimOf, `victim report: ${cues.get('victim report')!.slice(0, 3).join(', ')}`, CUE_WEIGHT.get('victim report')!);
+  if (isVictimAccount) add(evidence, victimOf, `a victim's account: ${[...(cues.get('a loss') ?? []), ...(cues.get('deceived') ?? [])].slice(0, 3).join(', ')}`, 0.45);
   // Calling it a scam says it is one, not which kind: it strengthens whichever scheme the rest shows.
   if (cues.has('called a scam')) {
-    const target = (evidence.scores.get('phishing') ?? 0) > (evidence.scores.get('fraud') ?? 0) ? 'phishing' : 'fraud';
+    const target = score(evidence, 'phishing') > score(evidence, 'fraud') ? 'phishing' : 'fraud';
     add(evidence, target, `called a scam: ${cues.get('called a scam')!.slice(0, 3).join(', ')}`, 0.2);
   }
-  // A job offer is ordinary, unless the applicant is asked to pay.
-  if (cues.has('job offer') && (evidence.scores.get('fraud') ?? 0) > 0) add(evidence, 'fraud', `job offer that asks the applicant for money: ${cues.get('job offer')!.slice(0, 2).join(', ')}`, 0.15);
 
-  // What is exposed: secrets, personal data in bulk, storage that should not be public.
-  // The finding's own URL is canonical (no credentials in it); only its path and query can carry a secret.
-  const secrets = findSecrets(`${finding.title}\n${finding.snippet}\n${read.pathSegments.join('/')}`);
-  if (secrets.length > 0) add(evidence, 'data_leak', `secret format: ${secrets.join(', ')}`, 0.7);
-  const personalFields = new Set(read.folded.match(PERSONAL_FIELDS) ?? []).size;
-  const hasVolume = VOLUME.test(read.folded) || (BARE_VOLUME.test(read.folded) && personalFields >= 2);
-  if (hasVolume && (personalFields >= 1 || cues.has('data offered'))) add(evidence, 'data_leak', 'records offered in bulk', 0.3);
-  if (personalFields >= 3) add(evidence, 'data_leak', `personal data fields (${personalFields})`, 0.25);
-  const isCloudStorage = CLOUD_STORAGE_SUFFIXES.some((suffix) => read.urlHost.endsWith(`.${suffix}`));
-  if (isCloudStorage) add(evidence, 'data_leak', `cloud storage named for the brand: ${read.urlHost}`, 0.5);
+  // Money asked or promised: a fee before anything is given, earnings per day or week.
+  // In a job offer, any amount asked of the applicant is a fee ("pay £40 for your check to start").
+  const fee = cues.has('pay or buy') ? feeAsked(read.words, cues.has('job offer')) : undefined;
+  if (fee) {
+    const byCard = read.words.some((token) => CARD.has(token)) && !cues.has('payment by voucher or wire') && !cues.has('payment request');
+    add(evidence, byCard ? 'phishing' : 'fraud', `a fee asked ${byCard ? 'by card' : 'of the reader'}: ${fee}`, 0.25);
+  }
+  const earnings = earningsPromised(read.folded, read.words, read.hostWords, cues.has('job offer'), cues.has('currency word') || hostCues.has('currency word'));
+  if (earnings) add(evidence, 'fraud', `earnings promised: ${earnings}`, 0.3);
+  const discount = implausibleDiscount(read.folded);
+  if (discount) add(evidence, 'fraud', `implausible discount: ${discount}`, 0.2);
+  // A job offer is ordinary, unless the applicant is asked to pay or promised easy money.
+  if (cues.has('job offer') && score(evidence, 'fraud') > 0) add(evidence, 'fraud', `job offer that asks the applicant for money: ${cues.get('job offer')!.slice(0, 2).join(', ')}`, 0.15);
+
+  // A regulator warning about a firm that uses the name (a clone, an unauthorised entity).
+  const isRegulatorNotice = read.venue === 'regulator' && (isRegulatorWarning(read.pathSegments) || cues.has('clone firm'));
+  if (isRegulatorNotice) add(evidence, 'fraud', `a regulator warns about a firm using the name: ${read.urlHost}`, 0.5);
+
+  const attack = cues.has('offline') || read.words.some(isOperationTag, compiled.operationTags) ? attackAnnounced(read.words, compiled.operationTags) : undefined;
+  if (attack) {
+    cues.set('attack announced', [attack]);
+    add(evidence, 'other', `attack announced: ${attack}`, 0.5);
+  }
+  const style = cues.has('style word') ? brandAsStyle(read.words, compiled.nameWords) : undefined;
+  if (style) add(evidence, 'trademark', `the brand used to sell other goods: ${style}`, 0.35);
+
+  // What is exposed: secrets, credentials written out, personal data in bulk, storage and servers that should not be public.
+  const exposure = exposureSignals(finding, read, cues, compiled, cues.has('personal field word') || hostCues.has('personal field word'));
+  for (const signal of exposure.signals) add(evidence, 'data_leak', signal.name, signal.weight);
+
+  // Where it is offered, and under what name.
+  const titleWords = read.titleWords;
+  const titleNamesBrand = () => compiled.brandNameWords.some((name) => titleWords.some((_, i) => name.every((t, k) => titleWords[i + k] === t)));
+  // A business trading under the name (not an account or app: there the name is the identity).
+  const trade = !read.account ? tradeName(finding.title, titleWords, compiled.organizationNameWords, compiled.ownWords) : undefined;
+  if (trade) add(evidence, 'trademark', `a business trading as "${trade}"`, cues.has('trading under the name') ? 0.2 : 0.15);
+  if (read.venue === 'marketplace' && titleNamesBrand()) add(evidence, 'trademark', `listed for sale on a marketplace, not a listed partner: ${read.urlParts.registrable}`, 0.4);
   if (cues.has('resale listing') && PRICE.test(read.folded)) add(evidence, 'trademark', 'priced listing', 0.1);
+  if (read.venue === 'paste' && score(evidence, 'data_leak') > 0) add(evidence, 'data_leak', `posted on a paste site: ${read.urlParts.registrable}`, 0.2);
+  if (read.venue === 'underground') {
+    const target = strongestOf(evidence, ['data_leak', 'other', 'fraud'])?.[0] ?? 'data_leak';
+    add(evidence, target, `offered on an underground forum: ${read.urlParts.registrable}`, 0.25);
+  }
 
   // Accounts, apps and packages that use the brand's name without being its own (the filters let official ones through already).
   const account = read.account;
-  if (account && !isCloudStorage) {
-    const official = [...compiled.handles.keys()];
-    const imitated = imitatesHandle(account.rawHandle, official);
-    const title = foldText(finding.title);
+  let identity = 0;
+  if (account && !exposure.isCloudStorage && !(account.kind === 'app' && compiled.appIds.has(account.handle))) {
+    const imitated = imitatesHandle(account.rawHandle, compiled.handles.keys());
+    const title = read.foldedTitle;
     const isBrandAccount = compiled.names.some((n) => !n.isPerson && (account.handle.includes(n.compact) || title.includes(n.folded)));
     const person = compiled.names.find((n) => n.isPerson && title.includes(n.folded));
     if (imitated) add(evidence, 'impersonation', `imitates the official handle ${imitated}`, 0.35);
@@ -148,70 +179,90 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
       const knowsOwn = compiled.handles.size > 0 || compiled.appIds.size > 0;
       add(evidence, 'impersonation', `${what} on ${account.platform} ${isNamedAfter ? 'named after' : 'using'} ${person ? person.text : 'the brand'}, not among the official ones`, isNamedAfter && knowsOwn ? 0.45 : 0.25);
     }
+    identity = score(evidence, 'impersonation');
   }
   if (lookAlike) add(evidence, null, `look-alike domain (${lookAlike.kind.replaceAll('_', ' ')}): ${lookAlike.host} imitates ${lookAlike.brand}`, isStrongLookAlike ? 0.5 : 0.1);
 
   // Negative press is press about the organization: an incident attributed to it, not to someone else.
-  const incidentScore = evidence.scores.get('negative_press') ?? 0;
-  const isAboutBrand = incidentScore > 0 && PRESS_SOURCES.has(finding.source) && isAttributed(finding, read, compiled);
+  const incidentScore = score(evidence, 'negative_press');
+  // Reviews and complaints are customers speaking, not press.
+  const isAboutBrand = incidentScore > 0 && PRESS_SOURCES.has(finding.source) && read.venue !== 'review_site' && isAttributed(finding, read, compiled);
   if (incidentScore > 0 && !isAboutBrand) {
     evidence.scores.delete('negative_press');
     add(evidence, null, 'incident not attributed to the organization', 0);
-  } else if (isAboutBrand && !isStrongLookAlike && !cues.has('investment or endorsement scheme') && !cues.has('giveaway or airdrop')) {
+  } else if (isAboutBrand && !isStrongLookAlike && !cues.has('investment or endorsement scheme') && !cues.has('giveaway or airdrop') && !cues.has('crypto doubling') && !isVictimAccount) {
     add(evidence, 'negative_press', 'incident attributed to the organization', 0.2);
     // Reporting on a breach of the organization is press about it; the leak itself is offered data.
-    const leakNews = evidence.scores.get('data_leak') ?? 0;
-    if (leakNews > 0 && secrets.length === 0 && !cues.has('data offered') && !hasVolume) {
-      evidence.scores.set('negative_press', (evidence.scores.get('negative_press') ?? 0) + leakNews);
+    const leakNews = score(evidence, 'data_leak');
+    if (leakNews > 0 && exposure.secrets.length === 0 && !cues.has('data offered') && !exposure.hasVolume && !exposure.isExposedByVenue) {
+      evidence.scores.set('negative_press', score(evidence, 'negative_press') + leakNews);
       evidence.scores.delete('data_leak');
     }
   }
 
   // Who is speaking: research, warnings and advice about threats are not the threat; fans and
-  // hobbyists are not the brand's enemies; reviews are not press.
-  const isReporting = cues.has('reporting or research');
-  if (isReporting && !isStrongLookAlike && !isAboutBrand) scale(evidence, 0.4, ['phishing', 'fraud', 'trademark', 'impersonation', 'data_leak', 'other']);
+  // hobbyists are not the brand's enemies; reviews are not press. A victim or a regulator naming
+  // a scheme is evidence of it, not commentary.
+  // Working secrets are exposed whoever posts them.
+  const isFirstHand = isVictimAccount || isRegulatorNotice || exposure.isExposedByVenue || exposure.secrets.length > 0;
+  if (cues.has('reporting or research') && !isStrongLookAlike && !isAboutBrand && !isFirstHand) scale(evidence, 0.4, ['phishing', 'fraud', 'trademark', 'impersonation', 'data_leak', 'other']);
   // A fan-made app or package still poses as the brand's software: only pages and posts are fan content.
   const claimsOfficial = account !== undefined && OFFICIAL_ROLE.test(account.handle);
-  if (cues.has('fan or hobby content') && !isStrongLookAlike && !claimsOfficial && account?.kind !== 'app' && account?.kind !== 'package') scale(evidence, 0.4, ['impersonation', 'trademark', 'fraud', 'other', 'phishing']);
+  const disclaims = account?.kind === 'package' && (cues.get('fan or hobby content') ?? []).some((phrase) => phrase === 'unofficial' || phrase === 'not affiliated');
+  if (cues.has('fan or hobby content') && !isStrongLookAlike && !claimsOfficial && ((account?.kind !== 'app' && account?.kind !== 'package') || disclaims)) scale(evidence, 0.4, ['impersonation', 'trademark', 'fraud', 'other', 'phishing']);
   if (cues.has("the organization's own voice")) scale(evidence, 0.3, ['negative_press']);
-  if (cues.has('second-hand sale')) scale(evidence, 0.3, ['trademark']);
-  if (cues.has('opinion or review') && !cues.has('victim report')) scale(evidence, 0.5, ['negative_press', 'trademark']);
+  if (cues.has('second-hand sale') || (read.venue === 'classifieds' && !trade)) scale(evidence, 0.3, ['trademark']);
+  // A customer calling the organization itself a scam is a complaint about its service, not a scheme using its name.
+  if ((cues.has('opinion or review') || read.venue === 'review_site') && !isVictimAccount) scale(evidence, 0.5, ['negative_press', 'trademark', 'fraud']);
   if (cues.has('not affected')) scale(evidence, 0.3, ['negative_press', 'data_leak']);
-  if (cues.has('ordinary business news') && !isStrongLookAlike) scale(evidence, 0.5, ['phishing', 'fraud', 'impersonation', 'data_leak', 'trademark']);
+  // An account's own name ("Acme Careers") is its claim, not business news about the brand.
+  if (cues.has('ordinary business news') && !isStrongLookAlike && !isFirstHand && identity === 0 && !cues.has('crypto doubling')) scale(evidence, 0.5, ['phishing', 'fraud', 'impersonation', 'data_leak', 'trademark']);
 
-  let category: ThreatCategory = 'other';
-  let best = 0;
-  for (const [candidate, value] of evidence.scores) {
-    if (value > best) {
-      best = value;
-      category = candidate;
-    }
+  let [category, best] = strongestOf(evidence) ?? ['other' as ThreatCategory, 0];
+  // Intent over identity: an account, app or repository named for the brand that takes money,
+  // sells goods, exposes data or attacks is filed by what it does; being named for the brand
+  // makes that intent more surely aimed at it.
+  const intent = identity > 0 ? strongestOf(evidence, ['fraud', 'trademark', 'data_leak', 'other']) : undefined;
+  if (intent && intent[1] >= 0.35) {
+    category = intent[0];
+    best = Math.max(best, intent[1] + identity / 2);
   }
-  let score = best;
+  let threatScore = best;
   if (isStrongLookAlike) {
     // The domain is the threat; what the page does decides how it is filed (intent over host).
     category = intentOnLookAlike(evidence, cues, lookAlike!.kind);
-    score = 0.5 + (evidence.scores.get(category) ?? 0) * 0.5;
+    threatScore = 0.5 + score(evidence, category) * 0.5;
   } else if (lookAlike) {
-    score += 0.1;
+    threatScore += 0.1;
   }
   // A victim's account is evidence the scheme is live, whatever the page is.
-  if (cues.has('victim report') && (category === 'fraud' || category === 'phishing')) score += 0.1;
+  if (cues.has('victim report') && (category === 'fraud' || category === 'phishing')) threatScore += 0.1;
   // Rounded so that sums of weights compare as written (0.35 + 0.1 is 0.45).
-  score = Math.round(Math.min(1, score) * 1000) / 1000;
-  const isThreat = score >= THREAT_THRESHOLD;
-  const severity = severityOf(category, { finding, read, isStrongLookAlike, cues, secrets, hasVolume, personalFields, isCloudStorage });
-  const rationale = `Rules (score ${score.toFixed(2)}): ${evidence.signals.map((s) => s.name).join('; ') || 'no threat signals'}`;
+  threatScore = Math.round(Math.min(1, threatScore) * 1000) / 1000;
+  const isThreat = threatScore >= THREAT_THRESHOLD;
+  const severity = severityOf(category, {
+    finding,
+    read,
+    isStrongLookAlike,
+    cues,
+    secrets: exposure.secrets,
+    hasVolume: exposure.hasVolume,
+    personalFields: exposure.personalFields,
+    isCloudStorage: exposure.isCloudStorage,
+    isVictimAccount,
+    isExposedByVenue: exposure.isExposedByVenue,
+    asksForCredentials: credentialAsked || asksForCard,
+  });
+  const rationale = `Rules (score ${threatScore.toFixed(2)}): ${evidence.signals.map((s) => s.name).join('; ') || 'no threat signals'}`;
   return {
     isSuppressed: false,
-    score,
+    score: threatScore,
     matchedTerm,
     verdict: {
       isThreat,
       category,
       severity,
-      confidence: Math.round(Math.min(0.95, 0.4 + score / 2) * 100) / 100,
+      confidence: Math.round(Math.min(0.95, 0.4 + threatScore / 2) * 100) / 100,
       rationale,
       explanation: { analyzer: 'rules', matchedTerm, signals: evidence.signals, profileEntries: matchedTerm.includes(': ') ? [matchedTerm] : [], confidence: null, rationale },
     },
@@ -219,64 +270,26 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
 }
 
 /**
- * How a look-alike domain is filed: by what its page does. Money taken (giveaways, schemes, a shop
- * posing as the brand itself, fake jobs) is fraud; goods of the brand sold by a shop that only
- * borrows the name, or a parked domain, is trademark; exposed data is a leak; a fake account or
- * app is impersonation; otherwise — credentials asked for, or nothing shown — phishing.
+ * How a look-alike domain is filed: by what its page does. Money taken (giveaways, schemes, fees,
+ * fake jobs, a shop posing as the brand itself) is fraud; goods of the brand sold by a shop that
+ * only borrows the name, or a parked domain, is trademark; exposed data is a leak; a fake account
+ * or app is impersonation; otherwise — credentials asked for, or nothing shown — phishing.
  */
-function intentOnLookAlike(evidence: Evidence, cues: Map<string, string[]>, kind: string): ThreatCategory {
-  const score = (category: ThreatCategory) => evidence.scores.get(category) ?? 0;
+function intentOnLookAlike(evidence: Evidence, cues: ReadonlyMap<string, string[]>, kind: string): ThreatCategory {
+  const of = (category: ThreatCategory) => score(evidence, category);
   if (cues.has('parked or for sale')) return 'trademark';
   // A business that simply trades under the name, and shows nothing else.
   const showsMore = [...evidence.scores].some(([category, value]) => category !== 'trademark' && value > 0);
   if (cues.has('trading under the name') && !showsMore && kind === 'combosquat') return 'trademark';
-  if (score('data_leak') >= 0.5) return 'data_leak';
-  const isPosingAsBrand = kind === 'homoglyph' || kind === 'typo' || kind === 'tld_swap';
-  if (cues.has('resale listing') || cues.has('counterfeit or unlicensed goods')) return isPosingAsBrand && !cues.has('counterfeit or unlicensed goods') ? 'fraud' : 'trademark';
-  if (cues.has('job offer') || score('fraud') >= 0.4) return score('phishing') > score('fraud') + 0.3 ? 'phishing' : 'fraud';
-  if (score('impersonation') >= 0.4 && score('impersonation') > score('phishing')) return 'impersonation';
-  if (score('other') >= 0.5 && score('other') > score('phishing')) return 'other';
-  return 'phishing';
-}
-
-interface SeverityFacts {
-  finding: CandidateFinding;
-  read: ReadFinding;
-  isStrongLookAlike: boolean;
-  cues: Map<string, string[]>;
-  secrets: string[];
-  hasVolume: boolean;
-  personalFields: number;
-  isCloudStorage: boolean;
-}
-
-const HIGH_IMPACT_INCIDENT = /breach|fine|sue|lawsuit|class action|regulat|settle|sanction|penal|charged|indicted|hack|ransomware|cyber|inspection|health code|closure|closes|multa|sancion|amende|condamn|klage|verklagt|bussgeld|strafe|demanda|processo|cierre|inspeccion|fermeture|datenpanne|investigation|probe|enquete|ermittlung|investigacion|investigacao|poursuivi/;
-
-/** The severity rubric (README, "Detection"), applied to what the rules can see. */
-function severityOf(category: ThreatCategory, facts: SeverityFacts): Severity {
-  const { cues } = facts;
-  switch (category) {
-    case 'phishing':
-      if (cues.has('victim report') || (facts.isStrongLookAlike && !facts.read.isCertificate && cues.has('credential lure'))) return 'critical';
-      return 'high';
-    case 'data_leak':
-      if (facts.secrets.length > 0 || facts.hasVolume || facts.personalFields >= 3 || facts.isCloudStorage) return 'critical';
-      return cues.has('data offered') && /dump|combo|fullz|stealer|logs|for sale|cookies|sessions/.test(cues.get('data offered')!.join(' ')) ? 'critical' : 'high';
-    case 'fraud':
-      return cues.has('victim report') ? 'critical' : 'high';
-    case 'impersonation': {
-      const solicits = cues.has('asks for details by message') || cues.has('sideloaded or unofficial software') || cues.has('credential lure') || facts.read.account?.kind === 'app' || facts.read.account?.kind === 'package';
-      return solicits || facts.isStrongLookAlike ? 'high' : 'medium';
-    }
-    case 'negative_press': {
-      const year = YEAR.exec(`${facts.finding.url} ${facts.finding.title}`)?.[1];
-      if (year && Number(year) <= new Date().getUTCFullYear() - 3) return 'low';
-      return HIGH_IMPACT_INCIDENT.test((cues.get('incident reported') ?? []).join(' ')) ? 'high' : 'medium';
-    }
-    case 'trademark':
-      if (cues.has('counterfeit or unlicensed goods') || cues.has('resale listing')) return 'medium';
-      return 'low';
-    case 'other':
-      return cues.has('attack threat or doxxing') ? 'high' : 'medium';
+  if (of('data_leak') >= 0.5) return 'data_leak';
+  const isCounterfeit = cues.has('counterfeit or unlicensed goods');
+  if (!isCounterfeit && (cues.has('job offer') || of('fraud') >= 0.4)) return of('phishing') > of('fraud') + 0.3 ? 'phishing' : 'fraud';
+  if (cues.has('resale listing') || isCounterfeit) {
+    // A shop that is the brand (its look-alike name, or claiming to be its official store, asking to be paid in advance) takes the money: fraud.
+    const posesAsBrand = kind === 'homoglyph' || kind === 'typo' || kind === 'tld_swap' || (cues.has('claims to be official') && of('fraud') > 0);
+    return posesAsBrand && !isCounterfeit ? 'fraud' : 'trademark';
   }
+  if (of('impersonation') >= 0.4 && of('impersonation') > of('phishing')) return 'impersonation';
+  if (of('other') >= 0.5 && of('other') > of('phishing')) return 'other';
+  return 'phishing';
 }

@@ -1,5 +1,6 @@
 import { editDistance, foldText } from '../matching.ts';
 import { skeleton } from './domains.ts';
+import { APK_SITES } from './venues.ts';
 
 /** A page that is someone's account, app or package on a platform, rather than a post or an article. */
 export interface AccountPage {
@@ -61,8 +62,18 @@ export function accountPageOf(registrable: string, segments: readonly string[], 
     case 'apple.com':
       return segments.includes('app') ? { platform: 'app_store', handle: foldText(segments.at(-1) ?? ''), rawHandle: segments.at(-1) ?? '', kind: 'app' } : undefined;
     default:
-      return undefined;
+      return APK_SITES.has(registrable) ? apkPage(registrable, segments) : undefined;
   }
+}
+
+const PACKAGE_ID = /^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$/i;
+
+/** An app's page on an APK site: its package id when the URL carries one (`/acme-mobile/com.acme.mobile`), else its slug. */
+function apkPage(registrable: string, segments: readonly string[]): AccountPage | undefined {
+  const slugs = segments.filter((segment) => segment !== 'apk' && segment !== 'download' && !/^(?:en|es|fr|de|pt|app|android)$/.test(segment));
+  const id = slugs.find((segment) => PACKAGE_ID.test(segment));
+  const handle = id ?? slugs.at(-1);
+  return handle ? { platform: registrable, handle: foldText(handle), rawHandle: handle, kind: 'app' } : undefined;
 }
 
 /**

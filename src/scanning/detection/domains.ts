@@ -38,6 +38,11 @@ export function hostParts(host: string): HostParts {
 }
 
 const PROTOTYPES: ReadonlyMap<string, string> = new Map(Object.entries(confusables as Record<string, string>));
+/** Each ASCII character's prototype, lowercased, by character code (`m` → `rn`, `0` → `o`, `1` → `l`). */
+const ASCII_PROTOTYPES: readonly string[] = Array.from({ length: 128 }, (_, code) => {
+  const character = String.fromCharCode(code);
+  return (PROTOTYPES.get(character) ?? character).toLowerCase();
+});
 
 /**
  * The UTS #39 skeleton of a string, lowercased: NFD, each confusable replaced with its prototype
@@ -49,8 +54,8 @@ export function skeleton(value: string): string {
   const isAscii = /^[\x00-\x7f]*$/.test(value);
   let mapped = '';
   if (isAscii) {
-    for (const character of value) mapped += PROTOTYPES.get(character) ?? character;
-    return mapped.toLowerCase();
+    for (let i = 0; i < value.length; i += 1) mapped += ASCII_PROTOTYPES[value.charCodeAt(i)]!;
+    return mapped;
   }
   for (const character of value.normalize('NFD')) mapped += PROTOTYPES.get(character) ?? character;
   return foldText(mapped.normalize('NFD'));
@@ -100,8 +105,8 @@ export function brandDomains(officialDomains: readonly string[], brandNames: rea
 }
 
 /** Whether the host is the organization's or under one of its domains. */
-export function isOfficialHost(host: string, brand: BrandDomains): boolean {
-  return brand.official.has(hostParts(host).registrable);
+export function isOfficialHost(host: string, brand: BrandDomains, parts: HostParts = hostParts(host)): boolean {
+  return brand.official.has(parts.registrable);
 }
 
 /** How a host imitates the brand, strongest first. */
@@ -148,6 +153,8 @@ function isLureRemainder(rest: string): boolean {
  * `simplex-aroma` for `plexaro`) it is just another name that shares letters.
  */
 function isCombosquat(label: string, brand: string): boolean {
+  // The brand must be in the label at all, which it mostly is not.
+  if (!label.includes(brand)) return false;
   const tokens = label.split('-').filter(Boolean);
   if (tokens.length > 1 && tokens.includes(brand)) return true;
   for (const token of tokens) {
@@ -165,9 +172,9 @@ function isCombosquat(label: string, brand: string): boolean {
  * domain (`acme.com.verify-account.net`, `acme.clientes-verificacion.com`), or — weakest, since
  * brands run official pages on platforms such as `acme.zendesk.com` — the brand as a subdomain.
  */
-export function lookAlikeOf(host: string, brand: BrandDomains): LookAlike | undefined {
-  if (!host || isOfficialHost(host, brand)) return undefined;
-  const { label, subdomain } = hostParts(host);
+export function lookAlikeOf(host: string, brand: BrandDomains, parts: HostParts = hostParts(host)): LookAlike | undefined {
+  if (!host || isOfficialHost(host, brand, parts)) return undefined;
+  const { label, subdomain } = parts;
   const labelSkeleton = skeleton(label);
   const compact = label.replace(/-/g, '');
   let best: LookAlike | undefined;

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import type { MonitorKind, SourceKind } from '../../db/schema/enums.ts';
 import type { BrandProfile } from '../../services/brand-profile-shape.ts';
 import { foldText } from '../matching.ts';
-import { accountPageOf, type AccountPage } from './accounts.ts';
 import { words } from './vocabulary.ts';
-import { brandDomains, hostParts, hostsInText, LOOK_ALIKE_STRENGTH, lookAlikeOf, skeleton, unicodeHost, type BrandDomains, type HostParts, type LookAlike } from './domains.ts';
+import { brandDomains, hostParts, skeleton, unicodeHost, type BrandDomains } from './domains.ts';
 
 /** Whom a batch of findings is judged for: the organization, its profile, and the monitor. */
 export interface JudgeSubject {
@@ -41,9 +40,8 @@ interface Name {
   isPerson: boolean;
 }
 
-/** A subject prepared once per scan: folded names, official hosts and platforms, brand labels. */
+/** A subject prepared once per process and content: folded names, official hosts and platforms, brand labels. */
 export interface CompiledSubject {
-  subject: JudgeSubject;
   names: readonly Name[];
   excluded: readonly { text: string; folded: string }[];
   brand: BrandDomains;
@@ -54,6 +52,22 @@ export interface CompiledSubject {
   handles: ReadonlyMap<string, readonly string[]>;
   /** Official app ids (`com.acmebank.mobile`). */
   appIds: ReadonlySet<string>;
+  /** The organization's own names (not people's), as words: `["acme", "bank"]`. */
+  brandNameWords: readonly (readonly string[])[];
+  /** Every name, people's included, as words. */
+  nameWords: readonly (readonly string[])[];
+  /** Every word of every name. */
+  ownWords: ReadonlySet<string>;
+  /** The organization's names as such (terms, its name, profile names), not its products or handles, as words. */
+  organizationNameWords: readonly (readonly string[])[];
+  /** Names an incident can be attributed to (the organization's, its products', its executives'), as words. */
+  attributionNames: readonly (readonly string[])[];
+  /** The first word of each of them. */
+  attributionFirstWords: ReadonlySet<string>;
+  /** Hashtags of an operation against the brand (`opacme`), as words. */
+  operationTags: ReadonlySet<string>;
+  /** Whether folded text puts one of the brand's names in quotes (`a text from 'Acme'`): said to be the brand, and doubted. */
+  quotesBrand(folded: string): boolean;
   /** Verdicts depend on all of this: cached LLM verdicts are keyed by it. */
   fingerprint(): string;
 }
@@ -102,7 +116,35 @@ function urlPrefix(url: string): string {
   }
 }
 
+/**
+ * Compiled subjects by content. A worker scans the same monitors again and again, so each
+ * organization-monitor-profile combination is compiled once per process, not once per scan.
+ * Bounded: the least recently used are dropped.
+ */
+const compiledSubjects = new Map<string, CompiledSubject>();
+const COMPILED_SUBJECTS_KEPT = 256;
+
+/** Forgets every compiled subject (the rules benchmark measures compiling cold with it). */
+export function forgetCompiledSubjects(): void {
+  compiledSubjects.clear();
+}
+
 export function compileSubject(subject: JudgeSubject): CompiledSubject {
+  const { profile, monitor } = subject;
+  const key = JSON.stringify([subject.organizationId, subject.organizationName, monitor.kind, monitor.terms, monitor.excludeTerms, subject.ownDomains, profile]);
+  const known = compiledSubjects.get(key);
+  if (known) {
+    compiledSubjects.delete(key);
+    compiledSubjects.set(key, known);
+    return known;
+  }
+  const compiled = compile(subject);
+  compiledSubjects.set(key, compiled);
+  if (compiledSubjects.size > COMPILED_SUBJECTS_KEPT) compiledSubjects.delete(compiledSubjects.keys().next().value!);
+  return compiled;
+}
+
+function compile(subject: JudgeSubject): CompiledSubject {
   const { profile, monitor } = subject;
   const names: Name[] = [];
   const add = (text: string, origin: string, isPerson = false) => {
@@ -124,8 +166,11 @@ export function compileSubject(subject: JudgeSubject): CompiledSubject {
   const partners = new Map<string, string>();
   for (const partner of profile.partners) if (partner.domain) partners.set(hostParts(unicodeHost(partner.domain)).registrable, partner.name);
   let fingerprint: string | undefined;
+  const brandNameWords = names.filter((n) => !n.isPerson).map((n) => words(n.folded));
+  const attributionNames = names.filter((n) => !n.isPerson || n.origin === 'term' || n.origin.startsWith('person')).map((n) => words(n.folded)).filter((name) => name.length > 0);
+  const operationNames = brand.labels.map((l) => `op${l.label}`);
+  let quoted: RegExp | undefined;
   return {
-    subject,
     names,
     excluded: monitor.excludeTerms.map((text) => ({ text, folded: foldText(text) })),
     brand,
@@ -133,6 +178,19 @@ export function compileSubject(subject: JudgeSubject): CompiledSubject {
     platforms: profile.platforms.map((p) => ({ prefix: urlPrefix(p.url), description: `platform (${p.kind}): ${p.url}` })),
     handles: officialHandles(profile.handles),
     appIds: new Set(profile.apps.flatMap((a) => (a.id ? [a.id.toLowerCase()] : []))),
+    brandNameWords,
+    nameWords: names.map((n) => words(n.folded)),
+    ownWords: new Set(names.flatMap((n) => words(n.folded))),
+    operationTags: new Set(operationNames),
+    attributionNames,
+    attributionFirstWords: new Set(attributionNames.map((name) => name[0]!)),
+    organizationNameWords: names.filter((n) => !n.isPerson && (n.origin === 'term' || n.origin === 'organization' || n.origin.startsWith('name: '))).map((n) => words(n.folded)),
+    quotesBrand: (folded) => {
+      if (brandNameWords.length === 0 || !/[‘'"“«„]/.test(folded)) return false;
+      // The name alone or with a few words ("'Acme'", "\"Acme support\"", "« service client Acme »").
+      quoted ??= new RegExp(`[‘'"“«„]\\s?(?:[\\p{L}\\p{N}]+\\s){0,3}(?:${names.filter((n) => !n.isPerson).map((n) => escapeRegExp(n.folded)).join('|')})(?:\\s[\\p{L}\\p{N}]+){0,3}\\s?[’'"”»]`, 'u');
+      return quoted.test(folded);
+    },
     fingerprint: () =>
       (fingerprint ??= createHash('sha256')
         .update(JSON.stringify([subject.organizationName, monitor.kind, [...monitor.terms].sort(), [...monitor.excludeTerms].sort(), [...subject.ownDomains].sort(), profile]))
@@ -140,103 +198,25 @@ export function compileSubject(subject: JudgeSubject): CompiledSubject {
   };
 }
 
-const WORD_BOUNDARY = (folded: string) => new RegExp(`(?<![\\p{L}\\p{N}])${folded.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s._-]+')}(?![\\p{L}\\p{N}])`, 'u');
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD_BOUNDARY = (folded: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(folded).replace(/\s+/g, '[\\s._-]+')}(?![\\p{L}\\p{N}])`, 'u');
 const boundaryCache = new Map<string, RegExp>();
 
-function mentions(folded: string, compactText: string, name: Name): boolean {
+function mentions(read: ReadFinding, name: Name): boolean {
   if (name.isWordOnly) {
     let pattern = boundaryCache.get(name.folded);
     if (!pattern) {
       pattern = WORD_BOUNDARY(name.folded);
       if (boundaryCache.size < 10_000) boundaryCache.set(name.folded, pattern);
     }
-    return pattern.test(folded);
+    return pattern.test(read.folded);
   }
-  return folded.includes(name.folded) || compactText.includes(name.compact);
+  return read.folded.includes(name.folded) || read.compactText().includes(name.compact);
 }
 
-/** A finding's text and hosts, read once. */
-export interface ReadFinding {
-  /** The URL's host, decoded, and its parts. */
-  urlHost: string;
-  urlParts: HostParts;
-  /** The URL's path segments, decoded. */
-  pathSegments: string[];
-  /** Hosts judged for look-alikes: a certificate's names (from its URL and text), or the URL's host. */
-  hosts: string[];
-  /** Title, snippet and URL, folded. */
-  folded: string;
-  /** The same, letters and digits only. */
-  compactText: string;
-  /** The same, as words. */
-  words: string[];
-  /** The same with the confusable skeleton applied, when the text has non-ASCII letters (computed when first asked). */
-  skeletonText(): string | null;
-  lookAlike: LookAlike | undefined;
-  /** The account, app or package the URL is the page of, if it is one. */
-  account: AccountPage | undefined;
-  /** Whether the finding is about a certificate (its names are what is judged). */
-  isCertificate: boolean;
-  /** Look-alike hosts named in the text of a finding that is not a certificate (reporting about them). */
-  textLookAlike(): LookAlike | undefined;
-}
+import type { ReadFinding } from './reading.ts';
 
-/** Sites that publish certificate-transparency logs: a finding there is about the names it lists, not the site. */
-const CT_LOG_SITES = new Set(['crt.sh', 'censys.io', 'search.censys.io', 'certstream.calidog.io', 'transparencyreport.google.com', 'ui.ctsearch.entrust.com', 'sslmate.com']);
-
-function strongest(hosts: readonly string[], brand: BrandDomains): LookAlike | undefined {
-  let best: LookAlike | undefined;
-  for (const host of hosts) {
-    const candidate = lookAlikeOf(host, brand);
-    if (candidate && (!best || rank(candidate) > rank(best))) best = candidate;
-  }
-  return best;
-}
-
-export function readFinding(finding: CandidateFinding, compiled: CompiledSubject): ReadFinding {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(finding.url);
-  } catch {
-    parsed = undefined;
-  }
-  const rawHost = parsed?.hostname.toLowerCase() ?? '';
-  const urlHost = unicodeHost(rawHost);
-  const isLogSite = CT_LOG_SITES.has(urlHost);
-  const isCertificate = finding.source === 'certstream' || isLogSite;
-  const textOf = `${finding.title}\n${finding.snippet}`;
-  // Certificates are judged on their names; other findings on their own host (a page that merely
-  // names a look-alike is reporting about it).
-  const hosts = isCertificate ? [...new Set([...(isLogSite || !urlHost ? [] : [urlHost]), ...hostsInText(textOf)])] : urlHost ? [urlHost] : [];
-  const path = parsed ? `${parsed.pathname}${parsed.search}` : finding.url;
-  const decodedPath = path.includes('%') ? safeDecode(path) : path;
-  const foldedText = foldText(`${textOf}\n${decodedPath}`);
-  const folded = `${foldedText}\n${foldText(urlHost)}`;
-  const textWords = words(foldedText);
-  const isAscii = /^[\x00-\x7f]*$/.test(textOf) && /^[\x00-\x7f]*$/.test(urlHost);
-  let skeletonText: string | null | undefined;
-  let textLookAlike: LookAlike | undefined | null = null;
-  return {
-    urlHost,
-    urlParts: hostParts(urlHost),
-    pathSegments: (parsed?.pathname ?? '').split('/').filter(Boolean).map(safeDecode),
-    hosts,
-    folded,
-    compactText: textWords.join('') + words(foldText(urlHost)).join(''),
-    // Intent is read from what the page says and its path, not from the site's own name (`exploit.in` is a forum).
-    words: textWords,
-    skeletonText: () => (skeletonText === undefined ? (skeletonText = isAscii ? null : skeleton(`${textOf}\n${urlHost}${decodedPath}`)) : skeletonText),
-    lookAlike: strongest(hosts, compiled.brand),
-    account: parsed ? accountPageOf(hostParts(urlHost).registrable, parsed.pathname.split('/').filter(Boolean).map(safeDecode), parsed.searchParams) : undefined,
-    isCertificate,
-    textLookAlike: () => {
-      if (textLookAlike === null) textLookAlike = isCertificate ? undefined : strongest(hostsInText(textOf), compiled.brand);
-      return textLookAlike;
-    },
-  };
-}
-
-const rank = (l: LookAlike) => LOOK_ALIKE_STRENGTH[l.kind];
+export { readFinding, type ReadFinding } from './reading.ts';
 
 export type Filtered = { reason: string; matchedTerm: string | null } | undefined;
 
@@ -260,7 +240,7 @@ export function filterFinding(finding: CandidateFinding, read: ReadFinding, comp
   const excluded = compiled.excluded.find((term) => read.folded.includes(term.folded));
   if (excluded) return { reason: `excluded term: "${excluded.text}"`, matchedTerm: null };
   const named =
-    compiled.names.find((name) => mentions(read.folded, read.compactText, name)) ??
+    compiled.names.find((name) => mentions(read, name)) ??
     compiled.names.find((name) => read.skeletonText()?.includes(name.skeleton));
   if (named) return { matchedTerm: named.origin === 'term' ? named.text : named.origin, isPerson: named.isPerson };
   const lookAlike = read.lookAlike ?? read.textLookAlike();
@@ -270,13 +250,6 @@ export function filterFinding(finding: CandidateFinding, read: ReadFinding, comp
 
 const APP_STORE_HOSTS = new Set(['play.google.com', 'apps.apple.com', 'itunes.apple.com', 'appgallery.huawei.com', 'www.amazon.com', 'apps.microsoft.com']);
 
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
 
 /** An official app's store page or an official handle's profile. */
 function officialAccountOf(url: string, read: ReadFinding, compiled: CompiledSubject): string | undefined {
@@ -285,7 +258,8 @@ function officialAccountOf(url: string, read: ReadFinding, compiled: CompiledSub
     const id = (new URL(url).searchParams.get('id') ?? read.pathSegments.at(-1) ?? '').toLowerCase();
     if (compiled.appIds.has(id)) return `official app: ${id}`;
   }
-  const segments = read.pathSegments.map(handleKey);
+  // Only the first two segments can name a profile.
+  const segments = read.pathSegments.slice(0, 2).map(handleKey);
   const handle = ['company', 'in', 'channel', 'c', 'user', 'u', 'r'].includes(segments[0] ?? '') ? segments[1] : segments[0];
   const platformHosts = handle ? compiled.handles.get(handle) : undefined;
   const { registrable } = read.urlParts;

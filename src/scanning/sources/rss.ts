@@ -1,7 +1,6 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { z } from 'zod';
 import { FetchError, safeFetch } from '../http.ts';
-import { mentionsAnyTerm } from '../matching.ts';
 import { stripHtml, truncate, type RawFinding, type Source } from './types.ts';
 
 const jsonFeedSchema = z.object({
@@ -55,9 +54,10 @@ export function parseAnyFeed(body: string, contentType: string): Entry[] {
 }
 
 /**
- * Reads every feed URL of the monitor. Entries that mention none of the monitor's terms are not
- * findings at all; exclusions are applied later, where they are recorded as suppressions.
- * One broken feed fails only itself: its error is reported, the other feeds still count.
+ * Reads every feed URL of the monitor. Every entry becomes a finding: whether it mentions the
+ * brand (a term, a profile name, a look-alike host) and whether an exclusion applies is decided
+ * once, by the scan's deterministic filters (`decide.ts`), where the drop is recorded with its
+ * reason. One broken feed fails only itself: its error is reported, the other feeds still count.
  */
 export const rssSource: Source = {
   kind: 'rss',
@@ -78,7 +78,6 @@ export const rssSource: Source = {
           if (!entry.url) continue;
           const title = truncate(stripHtml(entry.title) || entry.url, 500);
           const snippet = truncate(stripHtml(entry.text), 2_000);
-          if (!mentionsAnyTerm(`${title} ${snippet} ${entry.url}`, monitor.terms)) continue;
           findings.push({ source: 'rss', url: entry.url, title, snippet });
         }
       } catch (error) {
