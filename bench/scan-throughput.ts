@@ -41,8 +41,11 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
   }
 }
 
-/** graphile-worker alone: N jobs that do nothing, same concurrency, same database. */
-async function measureNoopJobs(url: string, count: number): Promise<number> {
+/**
+ * graphile-worker alone: N jobs that do nothing, same concurrency, same database; with graphile's
+ * defaults, or with the local queue Vigil's worker uses (WORKER_LOCAL_QUEUE_SIZE, concurrency + 1).
+ */
+async function measureNoopJobs(url: string, count: number, localQueueSize?: number): Promise<number> {
   const sql = postgres(url, { max: 2, onnotice: () => {} });
   await sql`select graphile_worker.add_jobs(array(
     select row('bench__noop', '{}'::json, null, null, null, null, null, null)::graphile_worker.job_spec
@@ -55,6 +58,7 @@ async function measureNoopJobs(url: string, count: number): Promise<number> {
     pollInterval: 100,
     logger: silentWorkerLogger,
     taskList: { bench__noop: async () => {} },
+    preset: localQueueSize ? { worker: { localQueue: { size: localQueueSize } } } : undefined,
   });
   await waitUntil(async () => (await sql`select count(*)::int as n from graphile_worker._private_jobs`)[0]!.n === 0, TIMEOUT_MS);
   const seconds = (performance.now() - started) / 1000;
@@ -85,16 +89,22 @@ interface ScanRun {
   scansPerSecond: number;
   alerts: number;
   findings: number;
+  /** Statements Vigil's own pool sent per scan (graphile-worker's job fetches and completions not counted). */
+  statementsPerScan: number;
+  /** CPU of this process (worker, scheduler and the benchmark's polling) per scan, user + system. */
+  workerCpuMsPerScan: number;
 }
 
 async function measureScans(url: string, count: number): Promise<ScanRun> {
   await seedMonitors(url, count, 'demo');
   const config = { ...loadConfig({}), workerConcurrency: CONCURRENCY };
-  const database = connectDatabase(url, { max: CONCURRENCY + 2 });
+  let statements = 0;
+  const database = connectDatabase(url, { max: CONCURRENCY + 2, onQuery: () => (statements += 1) });
   const logger = createLogger('warn');
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const worker = await startWorker({ databaseUrl: url, db: database.db, config, logger, encryptionKey: undefined, isCronEnabled: false, pollInterval: 100 });
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   // What the every-minute cron does: claim every due monitor, in batches.
   let claimed = 0;
   for (;;) {
@@ -105,13 +115,16 @@ async function measureScans(url: string, count: number): Promise<ScanRun> {
   if (claimed !== count) throw new Error(`claimed ${claimed} monitors, expected ${count}`);
   await waitUntil(async () => (await sql`select count(*)::int as n from scans where status = 'succeeded'`)[0]!.n >= count, TIMEOUT_MS);
   const seconds = (performance.now() - started) / 1000;
+  const statementsPerScan = statements / count;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const workerCpuMsPerScan = (cpu.user + cpu.system) / 1000 / count;
   const [totals] = await sql`select (select count(*)::int from alerts) as alerts, (select count(*)::int from findings) as findings,
     (select count(*)::int from scans where status <> 'succeeded') as unfinished`;
   if (totals!.unfinished !== 0) throw new Error(`${totals!.unfinished} scans did not succeed`);
   await worker.stop();
   await sql.end();
   await database.close();
-  return { seconds, scansPerSecond: count / seconds, alerts: totals!.alerts, findings: totals!.findings };
+  return { seconds, scansPerSecond: count / seconds, alerts: totals!.alerts, findings: totals!.findings, statementsPerScan, workerCpuMsPerScan };
 }
 
 /** An OpenAI-compatible chat-completions stand-in that counts tokens the way a tokenizer roughly would (4 chars a token). */
@@ -200,24 +213,41 @@ async function main(): Promise<void> {
   try {
     log(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
     // A fresh, migrated database for each measure: each starts from the same point.
-    let url = await server.database(DATABASE, { isFresh: true });
-    log(`baseline: ${MONITORS} no-op graphile-worker jobs, concurrency ${CONCURRENCY}`);
-    const noopRate = await measureNoopJobs(url, MONITORS);
-    url = await server.database(DATABASE, { isFresh: true });
+    const loadAtStart = os.loadavg();
+    const localQueueSize = CONCURRENCY + 1;
+    // The no-op rates before and after the scans: on a shared machine the load moves during a run,
+    // so the ratios divide by the mean of the two.
+    const noopRates = async () => {
+      log(`baseline: ${MONITORS} no-op graphile-worker jobs, concurrency ${CONCURRENCY}`);
+      const plain = await measureNoopJobs(await server.database(DATABASE, { isFresh: true }), MONITORS);
+      log(`baseline: ${MONITORS} no-op graphile-worker jobs, concurrency ${CONCURRENCY}, local queue ${localQueueSize}`);
+      const localQueue = await measureNoopJobs(await server.database(DATABASE, { isFresh: true }), MONITORS, localQueueSize);
+      return { plain, localQueue };
+    };
+    const noopBefore = await noopRates();
     log(`scans: ${MONITORS} due monitors, demo source, rules analyzer`);
-    const scans = await measureScans(url, MONITORS);
+    const scans = await measureScans(await server.database(DATABASE, { isFresh: true }), MONITORS);
+    const loadAfterScans = os.loadavg();
+    const noopAfter = await noopRates();
     log(`tokens: ${LLM_MONITORS} monitors with the LLM analyzer, batched and one finding per call`);
     const batched = await measureTokens(server, 10);
     const single = await measureTokens(server, 1);
 
+    const noopPlain = (noopBefore.plain + noopAfter.plain) / 2;
+    const noopLocalQueue = (noopBefore.localQueue + noopAfter.localQueue) / 2;
+    const rate = (before: number, after: number) => `${before.toFixed(0)} / ${after.toFixed(0)} jobs/s`;
     const rows = [
-      ['graphile-worker no-op jobs (baseline)', `${noopRate.toFixed(0)} jobs/s`, `${(MONITORS / noopRate).toFixed(1)} s for ${MONITORS}`],
+      ['graphile-worker no-op jobs, before / after the scans (baseline)', rate(noopBefore.plain, noopAfter.plain), `${(MONITORS / noopPlain).toFixed(1)} s for ${MONITORS} (mean)`],
+      [`graphile-worker no-op jobs, local queue ${localQueueSize} (as Vigil's worker)`, rate(noopBefore.localQueue, noopAfter.localQueue), `${(MONITORS / noopLocalQueue).toFixed(1)} s for ${MONITORS} (mean)`],
       ['scans (demo source, rules analyzer)', `${scans.scansPerSecond.toFixed(0)} scans/s`, `${scans.seconds.toFixed(1)} s for ${MONITORS}`],
-      ['ratio scans / no-op jobs', (scans.scansPerSecond / noopRate).toFixed(2), ''],
+      ['ratio scans / no-op jobs', (scans.scansPerSecond / noopPlain).toFixed(2), ''],
+      ['ratio scans / no-op jobs with the local queue', (scans.scansPerSecond / noopLocalQueue).toFixed(2), ''],
     ];
     console.log('\n| Measure | Rate | Total |\n|---|---|---|');
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-    console.log(`\nScans produced ${scans.findings} findings and ${scans.alerts} alerts.`);
+    console.log(`\nScans produced ${scans.findings} findings and ${scans.alerts} alerts; Vigil sent ${scans.statementsPerScan.toFixed(2)} statements per scan; the worker process used ${scans.workerCpuMsPerScan.toFixed(2)} ms of CPU per scan.`);
+    const loads = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
+    console.log(`Load average (1, 5, 15 min) at the start: ${loads(loadAtStart)}; after the scans: ${loads(loadAfterScans)}.`);
     console.log('\n| LLM batching | Calls | New findings | Judged by the LLM | Tokens | Tokens per new finding | Tokens on the second scan (half its findings recur, unanalyzed) |\n|---|---|---|---|---|---|---|');
     for (const t of [batched, single]) {
       console.log(`| ${t.batchSize === 1 ? 'one finding per call' : `${t.batchSize} findings per call`} | ${t.calls} | ${t.newFindings} | ${t.llmFindings} | ${t.tokens} | ${(t.tokens / t.newFindings).toFixed(1)} | ${t.secondScanTokens} |`);

@@ -45,6 +45,12 @@ const envSchema = z.object({
   PERSISTED_OPERATIONS_FILE: z.string().optional(),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Jobs a worker process locks and fetches in one statement, then hands to its slots as they free
+   * up (graphile-worker's local queue). Unset: one more than WORKER_CONCURRENCY. 0 or 1: fetch one
+   * job per statement.
+   */
+  WORKER_LOCAL_QUEUE_SIZE: z.coerce.number().int().min(0).max(1_000).optional(),
   /** Shortest time between two manual scans of one monitor. */
   SCAN_NOW_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   SCAN_CREDIT_COST: z.coerce.number().int().min(0).max(1_000).default(1),
@@ -181,6 +187,8 @@ export interface Config {
   dbPoolMax: number;
   seedDemo: boolean | undefined;
   workerConcurrency: number;
+  /** Undefined: one more than the worker's concurrency. */
+  workerLocalQueueSize: number | undefined;
   graphql: GraphqlConfig;
   scanning: ScanningConfig;
   webhooks: WebhookConfig;
@@ -311,6 +319,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dbPoolMax: env.DB_POOL_MAX,
     seedDemo: env.SEED_DEMO,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    workerLocalQueueSize: env.WORKER_LOCAL_QUEUE_SIZE,
     graphql: {
       isIntrospectionEnabled: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
       isGraphiqlEnabled: env.GRAPHIQL ?? env.NODE_ENV !== 'production',

@@ -40,6 +40,14 @@ export async function openBenchServer(env: Record<string, string | undefined> = 
     async database(name, options = {}) {
       if (options.isFresh) {
         const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+        // A pool the previous measure stopped may still be closing its connections (graphile-worker
+        // ends its pool after its runner's promise settles): a forced drop would kill them and crash
+        // the process on an unhandled client error. Give them a few seconds to go.
+        for (let waited = 0; waited < 5_000; waited += 100) {
+          const [row] = await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = ${name}`;
+          if (row!.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         await sql.unsafe(`drop database if exists "${name}" with (force)`);
         await sql.end();
       }

@@ -4,12 +4,15 @@
 -- Payloads are captured when the event happens (later attempts send the same body) and carry
 -- GraphQL global IDs and enum names, so a receiver can feed them straight back to the API.
 
+-- plpgsql, not sql: called once per alert-writing statement, it keeps its plan for the session
+-- instead of being planned again at every call.
 CREATE OR REPLACE FUNCTION vigil_has_webhook(p_organization_id uuid, p_event text) RETURNS boolean
-  LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (
+  LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN EXISTS (
     SELECT 1 FROM webhooks w
-    WHERE w.organization_id = p_organization_id AND w.is_active AND p_event = ANY (w.events))
-$$;
+    WHERE w.organization_id = p_organization_id AND w.is_active AND p_event = ANY (w.events));
+END $$;
 
 -- Also the entry point for events raised outside these triggers (the daily digest): one delivery
 -- and one job per active webhook of the organization subscribed to the event. Returns how many.

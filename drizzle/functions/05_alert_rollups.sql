@@ -76,17 +76,20 @@ BEGIN
 END $$;
 
 -- One delta per (monitor, hour, severity, category, status): what a transaction keeps until commit.
+-- (plpgsql keeps the plan for the session; a sql function would be planned at every statement.)
 CREATE OR REPLACE FUNCTION vigil_alert_rollup_compact(p_deltas alert_rollup_delta[]) RETURNS alert_rollup_delta[]
-  LANGUAGE sql STABLE AS $$
-  SELECT coalesce(array_agg(ROW(organization_id, monitor_id, hour, severity, category, status,
-                                alerts, acknowledged, acknowledge_seconds, resolved, resolve_seconds)::alert_rollup_delta), '{}')
-  FROM (
-    SELECT organization_id, monitor_id, hour, severity, category, status, sum(alerts)::int AS alerts,
-           sum(acknowledged)::int AS acknowledged, sum(acknowledge_seconds) AS acknowledge_seconds,
-           sum(resolved)::int AS resolved, sum(resolve_seconds) AS resolve_seconds
-    FROM unnest(p_deltas) GROUP BY 1, 2, 3, 4, 5, 6
-  ) compacted
-$$;
+  LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (
+    SELECT coalesce(array_agg(ROW(organization_id, monitor_id, hour, severity, category, status,
+                                  alerts, acknowledged, acknowledge_seconds, resolved, resolve_seconds)::alert_rollup_delta), '{}')
+    FROM (
+      SELECT organization_id, monitor_id, hour, severity, category, status, sum(alerts)::int AS alerts,
+             sum(acknowledged)::int AS acknowledged, sum(acknowledge_seconds) AS acknowledge_seconds,
+             sum(resolved)::int AS resolved, sum(resolve_seconds) AS resolve_seconds
+      FROM unnest(p_deltas) GROUP BY 1, 2, 3, 4, 5, 6
+    ) compacted);
+END $$;
 
 -- Now, or at commit when this transaction numbers alerts (see the top of this file).
 CREATE OR REPLACE FUNCTION vigil_alert_rollup_change(p_deltas alert_rollup_delta[]) RETURNS void LANGUAGE plpgsql AS $$

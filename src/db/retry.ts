@@ -1,3 +1,4 @@
+import type { SQLWrapper } from 'drizzle-orm';
 import type { Db, Tx } from './client.ts';
 
 /**
@@ -27,21 +28,27 @@ export interface RetryOptions {
  * `db` whose `transaction(work)` runs `work` again from the start when PostgreSQL aborts it with a
  * deadlock or a serialization failure, after a short random pause so the two sides do not meet
  * again in step. `work` must therefore only act through `tx` (or be safe to repeat): everything it
- * wrote was rolled back before the next attempt.
+ * wrote was rolled back before the next attempt. `execute(query)` does the same for one statement
+ * sent on its own (its own transaction, one round trip), such as a call of a database function.
  */
-export function retrying(db: Db, options: RetryOptions = {}): { transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> } {
+export function retrying(
+  db: Db,
+  options: RetryOptions = {},
+): { transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>; execute<T extends Record<string, unknown>>(query: SQLWrapper): Promise<T[]> } {
   const attempts = options.attempts ?? 5;
-  return {
-    async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await db.transaction(work);
-        } catch (error) {
-          if (attempt >= attempts || !RETRYABLE_CODES.has(postgresErrorCode(error) ?? '')) throw error;
-          options.onRetry?.(error, attempt);
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
-        }
+  const again = async <T>(run: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await run();
+      } catch (error) {
+        if (attempt >= attempts || !RETRYABLE_CODES.has(postgresErrorCode(error) ?? '')) throw error;
+        options.onRetry?.(error, attempt);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
       }
-    },
+    }
+  };
+  return {
+    transaction: (work) => again(() => db.transaction(work)),
+    execute: <T extends Record<string, unknown>>(query: SQLWrapper) => again(async () => [...(await db.execute<T>(query))] as T[]),
   };
 }

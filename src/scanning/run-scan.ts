@@ -1,15 +1,17 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { ScanningConfig } from '../config.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
+import { rowFromJson } from '../db/json-row.ts';
 import { retrying } from '../db/retry.ts';
-import { analysisCache, creditLedger, findings, monitors, organizations, scans, suppressionRules } from '../db/schema/index.ts';
+import { creditLedger, monitors, organizations, scans } from '../db/schema/index.ts';
+import type { ProfileEntryKind } from '../db/schema/brand-profile.ts';
 import { decryptSecret } from '../lib/crypto.ts';
 import type { Logger } from '../lib/logger.ts';
-import { upsertAlerts } from '../services/alerts.ts';
+import { alertRecords, type AlertInput } from '../services/alerts.ts';
 import type { ScanRow } from '../services/scans.ts';
 import type { MonitorRow } from '../services/monitors.ts';
-import { loadBrandProfile } from '../services/brand-profile.ts';
-import { decideFindings, type Decision } from './decide.ts';
+import { profileFromRows, type BrandProfile } from '../services/brand-profile.ts';
+import { decideFindings, type Decided } from './decide.ts';
 import { recordSourceHealth, type SourceOutcome } from './source-health.ts';
 import { SOURCES } from './sources/index.ts';
 import { EVENTS_CHANNEL } from '../live/events.ts';
@@ -45,6 +47,7 @@ interface Claimed {
   organizationName: string;
   ownDomains: string[];
   openaiKeyEncrypted: string | null;
+  profile: BrandProfile;
 }
 
 /**
@@ -52,21 +55,29 @@ interface Claimed {
  * interrupted scan without charging again, and finds nothing to do once the scan is recorded.
  */
 export async function runMonitorScan(deps: ScanDeps, monitorId: string): Promise<ScanOutcome> {
+  return (await scanMonitor(deps, monitorId)).outcome;
+}
+
+/**
+ * `runMonitorScan`, also telling whether another scan of the monitor is waiting: a scan queued
+ * while this one ran (the statement that records a scan says so, which spares the job a look-up).
+ */
+export async function scanMonitor(deps: ScanDeps, monitorId: string): Promise<{ outcome: ScanOutcome; isMoreWaiting: boolean }> {
   const log = deps.logger.child({ monitorId });
   const claimed = await claimScan(deps, monitorId);
   if (claimed === 'nothing-to-do' || claimed === 'skipped') {
     log.debug({ outcome: claimed }, 'scan not run');
-    return claimed;
+    return { outcome: claimed, isMoreWaiting: claimed === 'skipped' };
   }
   const { scan } = claimed;
   try {
-    await collectAndRecord(deps, claimed, log.child({ scanId: scan.id }));
-    return 'succeeded';
+    const isMoreWaiting = await collectAndRecord(deps, claimed, log.child({ scanId: scan.id }));
+    return { outcome: 'succeeded', isMoreWaiting };
   } catch (error) {
     log.warn({ err: error, scanId: scan.id }, 'scan failed');
     const sourceOutcomes = error instanceof EverySourceFailed ? error.sourceOutcomes : [];
     await failScan(deps, claimed, error instanceof Error ? error.message : String(error), sourceOutcomes);
-    return 'failed';
+    return { outcome: 'failed', isMoreWaiting: true };
   }
 }
 
@@ -79,63 +90,39 @@ class EverySourceFailed extends Error {
   }
 }
 
-/** Takes the scan, and charges for it in the same transaction that marks it running. */
+/**
+ * Takes the scan, and charges for it in the same transaction that marks it running: one statement
+ * (`vigil_claim_scan`, drizzle/functions/*scan_recording*), which also brings the monitor, the
+ * organization's settings and its brand profile.
+ */
 async function claimScan(deps: ScanDeps, monitorId: string): Promise<Claimed | 'nothing-to-do' | 'skipped'> {
-  // Most jobs find exactly one scan; checking without a transaction first keeps the drained case cheap.
-  const [waiting] = await deps.db
-    .select({ id: scans.id })
-    .from(scans)
-    .where(and(eq(scans.monitorId, monitorId), inArray(scans.status, ['queued', 'running'])))
-    .limit(1);
-  if (!waiting) return 'nothing-to-do';
-  return deps.db.transaction(async (tx) => {
-    // The scan, its monitor and the organization's settings in one locked read.
-    const [row] = await tx
-      .select({ scan: scans, monitor: monitors, organizationName: organizations.name, ownDomains: organizations.ownDomains, openaiKeyEncrypted: organizations.openaiKeyEncrypted })
-      .from(scans)
-      .innerJoin(monitors, eq(monitors.id, scans.monitorId))
-      .innerJoin(organizations, eq(organizations.id, scans.organizationId))
-      .where(and(eq(scans.monitorId, monitorId), inArray(scans.status, ['queued', 'running'])))
-      .orderBy(asc(scans.queuedAt))
-      .limit(1)
-      .for('update', { of: scans });
-    if (!row) return 'nothing-to-do';
-    const { scan } = row;
-    const settings = { monitor: row.monitor, organizationName: row.organizationName, ownDomains: row.ownDomains, openaiKeyEncrypted: row.openaiKeyEncrypted };
-    if (scan.status !== 'queued') return { scan, ...settings };
-    if (row.monitor.status === 'paused' && scan.trigger === 'schedule') {
-      await finishWithoutRunning(tx, scan.id, monitorId, 'skipped', 'The monitor is paused');
-      return 'skipped';
-    }
-    // Debit, ledger entry and "running" in one statement: the balance can only go down while it
-    // stays >= 0 (the conditional update), and nothing is charged for a scan that is not started.
-    const cost = deps.config.scanCreditCost;
-    const [started] = await tx.execute<ScanRow & { balance: number }>(sql`
-      with charged as (
-        update organizations set credit_balance = credit_balance - ${cost}
-        where id = ${scan.organizationId} and credit_balance >= ${cost}
-        returning credit_balance
-      ), ledger as (
-        insert into credit_ledger (organization_id, delta, balance_after, reason, scan_id)
-        select ${scan.organizationId}, ${-cost}, credit_balance, 'scan', ${scan.id} from charged where ${cost} > 0
-      )
-      update scans set status = 'running', started_at = now(), credits_charged = ${cost}
-      where id = ${scan.id} and exists (select 1 from charged)
-      returning id`);
-    if (!started) {
-      await finishWithoutRunning(tx, scan.id, monitorId, 'skipped', `No scan credits left: a scan costs ${cost}; credits are granted monthly by plan`);
-      return 'skipped';
-    }
-    return { scan: { ...scan, status: 'running' as const, creditsCharged: cost }, ...settings };
-  });
+  const [row] = await deps.db.execute<{ claim: ClaimResult }>(sql`select vigil_claim_scan(${monitorId}, ${deps.config.scanCreditCost}) as claim`);
+  const claim = row!.claim;
+  if (claim.outcome !== 'claimed') return claim.outcome;
+  return {
+    scan: rowFromJson(scans, claim.scan),
+    monitor: rowFromJson(monitors, claim.monitor),
+    organizationName: claim.organizationName,
+    ownDomains: claim.ownDomains,
+    openaiKeyEncrypted: claim.openaiKeyEncrypted,
+    profile: profileFromRows(claim.profile),
+  };
 }
 
-async function finishWithoutRunning(tx: DbOrTx, scanId: string, monitorId: string, status: 'skipped', reason: string): Promise<void> {
-  await tx.update(scans).set({ status, finishedAt: sql`now()`, error: reason }).where(eq(scans.id, scanId));
-  await tx.update(monitors).set({ lastError: reason }).where(eq(monitors.id, monitorId));
-}
+type ClaimResult =
+  | { outcome: 'nothing-to-do' | 'skipped' }
+  | {
+      outcome: 'claimed';
+      scan: Record<string, unknown>;
+      monitor: Record<string, unknown>;
+      organizationName: string;
+      ownDomains: string[];
+      openaiKeyEncrypted: string | null;
+      profile: { kind: ProfileEntryKind; value: unknown }[];
+    };
 
-async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): Promise<void> {
+/** Fetches, decides and records the scan; returns whether another scan of the monitor waits. */
+async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): Promise<boolean> {
   const { scan, monitor } = claimed;
   const { config } = deps;
   const fetchOptions = { timeoutMs: config.sourceTimeoutMs, maxBytes: config.sourceMaxBytes, allowedPrivateRanges: config.allowedPrivateRanges };
@@ -158,125 +145,102 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   if (sourceOutcomes.every((o) => !o.isOk)) throw new EverySourceFailed(sourceOutcomes, warnings);
 
   const openaiKey = resolveOpenAiKey(deps, claimed);
-  const profile = await loadBrandProfile(deps.db, scan.organizationId);
-  const { candidates, seen, fresh, decisions, judged } = await decideFindings(
+  const decided = await decideFindings(
     deps.db,
     { config, openaiApiKey: openaiKey, logger: log, isCacheEnabled: true, onProgress: (done, total) => progress('analyzing', { done, total }) },
-    { organizationId: scan.organizationId, organizationName: claimed.organizationName, monitor, ownDomains: claimed.ownDomains, profile },
+    { organizationId: scan.organizationId, organizationName: claimed.organizationName, monitor, ownDomains: claimed.ownDomains, profile: claimed.profile },
     raw,
   );
-
+  const { candidates, fresh, judged } = decided;
   if (judged.unverified > 0) warnings.push(`LLM unavailable: ${judged.unverified} findings judged by the rules instead (alerts marked unverified)`);
-  // Run again from the start after a deadlock, so nothing in it may change state outside `tx`.
-  await retrying(deps.db)
-    .transaction(async (tx): Promise<RecordedScan> => {
-      if (seen.size > 0) {
-        await tx
-          .update(findings)
-          .set({ lastSeenAt: sql`now()` })
-          .where(and(eq(findings.monitorId, monitor.id), inArray(findings.urlHash, [...seen])));
-      }
-      // One statement for the findings and one batch for the alerts, whatever their number.
-      const suppressed = decisions.filter((d) => d.kind === 'suppressed').length;
-      const liveRuleIds = await lockRulesStillPresent(tx, decisions);
-      if (fresh.length > 0) {
-        await tx
-          .insert(findings)
-          .values(
-            fresh.map((candidate, index) => {
-              const decision = decisions[index]!;
-              return {
-                organizationId: scan.organizationId,
-                monitorId: monitor.id,
-                scanId: scan.id,
-                source: candidate.raw.source,
-                url: candidate.url,
-                urlHash: candidate.urlHash,
-                contentHash: candidate.contentHash,
-                title: candidate.raw.title.slice(0, 500),
-                snippet: candidate.raw.snippet.slice(0, 2_000),
-                status: decision.kind === 'suppressed' ? ('suppressed' as const) : ('analyzed' as const),
-                suppressedReason: decision.kind === 'suppressed' ? decision.reason : null,
-                explanation: decision.kind === 'suppressed' ? (decision.explanation ?? null) : (decision.verdict.explanation ?? null),
-                suppressionRuleId: 'suppressionRuleId' in decision && liveRuleIds.has(decision.suppressionRuleId) ? decision.suppressionRuleId : null,
-              };
-            }),
-          )
-          .onConflictDoUpdate({ target: [findings.monitorId, findings.urlHash], set: { lastSeenAt: sql`now()` } });
-      }
-      const threats = fresh.flatMap((candidate, index) => {
-        const judgement = decisions[index]!;
-        if (judgement.kind !== 'judged') return [];
-        return [
-          {
-            fingerprint: candidate.urlHash,
-            title: candidate.raw.title.slice(0, 500) || candidate.url,
-            summary: candidate.raw.snippet.slice(0, 5_000),
-            url: candidate.url,
-            source: candidate.raw.source,
-            category: judgement.verdict.category,
-            severity: judgement.verdict.severity,
-            confidence: judgement.verdict.confidence,
-            rationale: judgement.verdict.rationale.slice(0, 1_000),
-            explanation: judgement.verdict.explanation ?? null,
-            isUnverified: judgement.isUnverified,
-            organizationId: scan.organizationId,
-            monitorId: monitor.id,
-          },
-        ];
-      });
-      const outcomes = await upsertAlerts(tx, scan.organizationId, monitor.id, threats, { isMonitorVerified: true });
-      const health = await recordSourceHealth(tx, config.sourceHealth, monitor, sourceOutcomes);
-      const threatsCreated = outcomes.filter((o) => o.outcome === 'created').length;
-      const alertsCreated = threatsCreated + health.alertsCreated;
-      const alertsUpdated = outcomes.length - threatsCreated + health.alertsUpdated;
-      if (judged.newCacheEntries.length > 0) {
-        await tx
-          .insert(analysisCache)
-          .values(judged.newCacheEntries.map((entry) => ({ contentHash: entry.contentHash, analyzer: judged.analyzer, verdict: entry.verdict })))
-          .onConflictDoNothing();
-      }
-      const warning = warnings.length > 0 ? warnings.join('; ').slice(0, 2_000) : null;
-      // Recording the scan is also the check that no other attempt recorded it first: the row lock
-      // orders concurrent attempts, and the loser finds the status changed and rolls everything back.
-      const recorded = await tx.execute(sql`
-        with recorded as (
-          update scans set status = 'succeeded', finished_at = now(), findings_seen = ${candidates.length},
-            findings_new = ${fresh.length}, findings_suppressed = ${suppressed}, alerts_created = ${alertsCreated},
-            alerts_updated = ${alertsUpdated}, prompt_tokens = ${judged.promptTokens},
-            completion_tokens = ${judged.completionTokens}, cost_usd = ${judged.costUsd.toFixed(6)}, error = ${warning}
-          where id = ${scan.id} and status = 'running'
-          returning monitor_id, extract(epoch from finished_at - started_at)::float8 as duration_seconds
-        )
-        update monitors set last_scan_at = now(), last_error = ${warning}
-        where id in (select monitor_id from recorded)
-        returning (select duration_seconds from recorded)`);
-      if (recorded.length === 0) throw new AlreadyRecorded();
-      log.info({ findings: candidates.length, fresh: fresh.length, suppressed, alertsCreated, alertsUpdated, tokens: judged.promptTokens + judged.completionTokens }, 'scan recorded');
-      return {
-        status: 'succeeded',
-        durationSeconds: (recorded[0] as { duration_seconds: number | null }).duration_seconds,
-        promptTokens: judged.promptTokens,
-        completionTokens: judged.completionTokens,
-        costUsd: Number(judged.costUsd.toFixed(6)),
-      };
-    })
-    .then((recorded) => deps.onRecorded?.(recorded))
-    .catch((error: unknown) => {
-      if (!(error instanceof AlreadyRecorded)) throw error;
-      log.info('another attempt recorded this scan first; this one was rolled back');
-    });
+  const warning = warnings.length > 0 ? warnings.join('; ').slice(0, 2_000) : null;
+  const record = scanRecord(deps, claimed, decided, sourceOutcomes, warning);
+  // One statement, hence its own transaction and one round trip; run again from the start after a
+  // deadlock. Recording the scan is also the check that no other attempt recorded it first.
+  const [row] = await retrying(deps.db).execute<{ recorded: RecordResult | null }>(
+    sql`select vigil_record_scan(${scan.id}, ${JSON.stringify(record)}::jsonb) as recorded`,
+  );
+  const recorded = row!.recorded;
+  if (!recorded) {
+    log.info('another attempt recorded this scan first; this one recorded nothing');
+    return true;
+  }
+  log.info(
+    { findings: candidates.length, fresh: fresh.length, suppressed: record.findingsSuppressed, alertsCreated: recorded.alertsCreated, alertsUpdated: recorded.alertsUpdated, tokens: judged.promptTokens + judged.completionTokens },
+    'scan recorded',
+  );
+  deps.onRecorded?.({
+    status: 'succeeded',
+    durationSeconds: recorded.durationSeconds,
+    promptTokens: judged.promptTokens,
+    completionTokens: judged.completionTokens,
+    costUsd: Number(judged.costUsd.toFixed(6)),
+  });
+  return recorded.isMoreWaiting;
 }
 
-/**
- * A rule may be deleted while the scan judges the rest: its findings keep the reason, without the
- * link. The rules still there are locked against deletion until the findings naming them are in.
- */
-async function lockRulesStillPresent(tx: DbOrTx, decisions: readonly Decision[]): Promise<Set<string>> {
-  const ids = [...new Set(decisions.flatMap((d) => ('suppressionRuleId' in d ? [d.suppressionRuleId] : [])))];
-  if (ids.length === 0) return new Set();
-  const present = await tx.select({ id: suppressionRules.id }).from(suppressionRules).where(inArray(suppressionRules.id, ids)).for('key share');
-  return new Set(present.map((rule) => rule.id));
+/** What `vigil_record_scan` returns for a scan it recorded. */
+interface RecordResult {
+  durationSeconds: number | null;
+  alertsCreated: number;
+  alertsUpdated: number;
+  isMoreWaiting: boolean;
+}
+
+/** A decided scan as `vigil_record_scan` takes it (see drizzle/functions/*scan_recording*). */
+function scanRecord(deps: ScanDeps, claimed: Claimed, decided: Decided, sourceOutcomes: readonly SourceOutcome[], warning: string | null) {
+  const { scan, monitor } = claimed;
+  const { candidates, seen, fresh, decisions, judged } = decided;
+  const threats: AlertInput[] = fresh.flatMap((candidate, index) => {
+    const judgement = decisions[index]!;
+    if (judgement.kind !== 'judged') return [];
+    return [
+      {
+        organizationId: scan.organizationId,
+        monitorId: monitor.id,
+        fingerprint: candidate.urlHash,
+        title: candidate.raw.title.slice(0, 500) || candidate.url,
+        summary: candidate.raw.snippet.slice(0, 5_000),
+        url: candidate.url,
+        source: candidate.raw.source,
+        category: judgement.verdict.category,
+        severity: judgement.verdict.severity,
+        confidence: judgement.verdict.confidence,
+        rationale: judgement.verdict.rationale.slice(0, 1_000),
+        explanation: judgement.verdict.explanation ?? null,
+        isUnverified: judgement.isUnverified,
+      },
+    ];
+  });
+  return {
+    seen: [...seen],
+    findings: fresh.map((candidate, index) => {
+      const decision = decisions[index]!;
+      return {
+        source: candidate.raw.source,
+        url: candidate.url,
+        urlHash: candidate.urlHash,
+        contentHash: candidate.contentHash,
+        title: candidate.raw.title.slice(0, 500),
+        snippet: candidate.raw.snippet.slice(0, 2_000),
+        status: decision.kind === 'suppressed' ? 'suppressed' : 'analyzed',
+        suppressedReason: decision.kind === 'suppressed' ? decision.reason : null,
+        explanation: decision.kind === 'suppressed' ? (decision.explanation ?? null) : (decision.verdict.explanation ?? null),
+        suppressionRuleId: 'suppressionRuleId' in decision ? decision.suppressionRuleId : null,
+      };
+    }),
+    threats: alertRecords(scan.organizationId, monitor.id, threats),
+    sources: sourceOutcomes,
+    sourceHealth: deps.config.sourceHealth,
+    analyzer: judged.analyzer,
+    cacheEntries: judged.newCacheEntries,
+    findingsSeen: candidates.length,
+    findingsSuppressed: decisions.filter((d) => d.kind === 'suppressed').length,
+    promptTokens: judged.promptTokens,
+    completionTokens: judged.completionTokens,
+    costUsd: judged.costUsd.toFixed(6),
+    warning,
+  };
 }
 
 /**
@@ -293,9 +257,6 @@ function progressReporter(deps: ScanDeps, scan: ScanRow, log: Logger) {
       .then(() => {}, (error: unknown) => log.debug({ err: error }, 'progress notification failed'));
   };
 }
-
-/** Rolls back an attempt that lost the race to record its scan. */
-class AlreadyRecorded extends Error {}
 
 function resolveOpenAiKey(deps: ScanDeps, claimed: Claimed): string | undefined {
   if (claimed.openaiKeyEncrypted && deps.encryptionKey) {

@@ -12,14 +12,12 @@ import {
   type AlertCategory,
   type AlertStatus,
   type Severity,
-  type SourceKind,
   type SuppressionRuleKind,
 } from '../db/schema/enums.ts';
 import type { Explanation } from '../db/schema/explanation.ts';
 import { InvalidStatusTransitionError, NotFoundError, ValidationError } from './errors.ts';
 import { likePattern } from './monitors.ts';
 import { paginate, paginateGroups, type Ordering, type Page, type PageArgs } from './pagination.ts';
-import { activeSilences, findSilence } from './silences.ts';
 import { learnFromFalsePositives } from './suppression-rules.ts';
 import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
@@ -64,11 +62,12 @@ export interface UpsertOutcome {
 }
 
 /**
- * What the scanner calls for every threat: one alert per (monitor, fingerprint). A repeat counts an
+ * What the scanner does for every threat: one alert per (monitor, fingerprint). A repeat counts an
  * occurrence and refreshes the verdict; a repeat of a resolved alert, or of a snoozed one after its
  * snooze ended, returns it to `new`, recorded in history. False positives stay closed: the analyst
  * already said it is not a threat. Each firing is checked against the silences in effect: a
- * silenced firing is stored and marked, but not announced (see drizzle/functions/*live_events*).
+ * silenced firing is stored and marked, but not announced. The rules are the database's
+ * (`vigil_upsert_alerts`, drizzle/functions/*alert_upserts*), which the scan's own statement calls.
  */
 export async function upsertAlert(tx: DbOrTx, input: AlertInput): Promise<UpsertOutcome> {
   const data = parseInput(alertInputSchema, input, ['alert']);
@@ -76,21 +75,33 @@ export async function upsertAlert(tx: DbOrTx, input: AlertInput): Promise<Upsert
   return outcome!;
 }
 
+/** An alert as `vigil_upsert_alerts` takes it (a JSON array of these). */
+export type AlertRecord = Omit<z.output<typeof alertInputSchema>, 'organizationId' | 'monitorId'>;
+
+/** Threats of one monitor checked and trimmed as an alert keeps them, for `vigil_upsert_alerts`. */
+export function alertRecords(organizationId: string, monitorId: string, inputs: readonly AlertInput[]): AlertRecord[] {
+  return inputs.map((input, index) => {
+    const { organizationId: _organization, monitorId: _monitor, ...record } = parseInput(alertInputSchema, { ...input, organizationId, monitorId }, ['alerts', index]);
+    return record;
+  });
+}
+
 /**
- * `upsertAlert` for many threats of one monitor at once, as a scan produces them: one statement
- * creates every new alert and one records their history, whatever their number. Outcomes come
- * back in input order (a fingerprint listed twice counts once, with the later verdict).
+ * `upsertAlert` for many threats of one monitor at once: one call of the database function, which
+ * creates every new alert in one statement and updates the repeats in another, whatever their
+ * number, then one read of the alerts. Outcomes come back in input order (a fingerprint listed
+ * twice counts once, with the later verdict).
  */
 export async function upsertAlerts(
   tx: DbOrTx,
   organizationId: string,
   monitorId: string,
   inputs: readonly AlertInput[],
-  /** The scanner read the monitor with its organization when it claimed the scan; a monitor deleted since fails on its foreign key. */
+  /** The caller read the monitor with its organization; a monitor deleted since fails on its foreign key. */
   options: { isMonitorVerified?: boolean } = {},
 ): Promise<UpsertOutcome[]> {
   if (inputs.length === 0) return [];
-  const parsed = inputs.map((input, index) => parseInput(alertInputSchema, { ...input, organizationId, monitorId }, ['alerts', index]));
+  const records = alertRecords(organizationId, monitorId, inputs);
   if (!options.isMonitorVerified) {
     const [monitor] = await tx
       .select({ id: monitors.id })
@@ -98,72 +109,13 @@ export async function upsertAlerts(
       .where(and(eq(monitors.id, monitorId), eq(monitors.organizationId, organizationId)));
     if (!monitor) throw new NotFoundError('Monitor', monitorId);
   }
-  const byFingerprint = new Map(parsed.map((data) => [data.fingerprint, data]));
-  const verdictOf = (data: (typeof parsed)[number]) => ({
-    title: data.title,
-    summary: data.summary,
-    url: data.url ?? null,
-    source: (data.source ?? null) as SourceKind | null,
-    category: data.category,
-    severity: data.severity,
-    confidence: data.confidence,
-    rationale: data.rationale ?? null,
-    explanation: data.explanation ?? null,
-    isUnverified: data.isUnverified,
-  });
-  const silences = await activeSilences(tx, organizationId);
-  const silenceOf = (data: (typeof parsed)[number]) => {
-    const silence = silences.length > 0 ? findSilence(silences, { monitorId, ...verdictOf(data), url: data.url ?? null }) : undefined;
-    return silence ? { silencedAt: sql`now()`, silenceId: silence.id } : { silencedAt: null, silenceId: null };
-  };
-  const created = await tx
-    .insert(alerts)
-    .values([...byFingerprint.values()].map((data) => ({ organizationId, monitorId, fingerprint: data.fingerprint, ...verdictOf(data), ...silenceOf(data) })))
-    .onConflictDoNothing({ target: [alerts.monitorId, alerts.fingerprint] })
-    .returning();
-  const outcomes = new Map<string, UpsertOutcome>(created.map((alert) => [alert.fingerprint, { alert, outcome: 'created' }]));
-  if (created.length > 0) {
-    await tx.insert(alertHistory).values(created.map((alert) => ({ organizationId, alertId: alert.id, fromStatus: null, toStatus: 'new' as const })));
-  }
-  const repeated = [...byFingerprint.keys()].filter((fingerprint) => !outcomes.has(fingerprint));
-  if (repeated.length > 0) {
-    const existing = await tx
-      .select({ alert: alerts, isSnoozeOver: sql<boolean>`coalesce(${alerts.snoozedUntil} <= now(), false)` })
-      .from(alerts)
-      .where(and(eq(alerts.monitorId, monitorId), inArray(alerts.fingerprint, repeated)))
-      .orderBy(asc(alerts.id))
-      .for('update');
-    for (const { alert: current, isSnoozeOver: isSnoozeEnded } of existing) {
-      const isSnoozeOver = current.status === 'snoozed' && isSnoozeEnded;
-      const isReopened = current.status === 'resolved' || isSnoozeOver;
-      const data = byFingerprint.get(current.fingerprint)!;
-      const [updated] = await tx
-        .update(alerts)
-        .set({
-          ...verdictOf(data),
-          ...silenceOf(data),
-          occurrences: sql`${alerts.occurrences} + 1`,
-          lastSeenAt: sql`now()`,
-          updatedAt: sql`now()`,
-          ...(isReopened
-            ? { status: 'new' as const, snoozedUntil: null, resolvedAt: null, resolvedByUserId: null, acknowledgedAt: null, acknowledgedByUserId: null }
-            : {}),
-        })
-        .where(eq(alerts.id, current.id))
-        .returning();
-      if (isReopened) {
-        await tx.insert(alertHistory).values({
-          organizationId,
-          alertId: current.id,
-          fromStatus: current.status,
-          toStatus: 'new',
-          note: isSnoozeOver ? 'Snooze over: the threat was seen again' : 'Reopened: the threat was seen again',
-        });
-      }
-      outcomes.set(current.fingerprint, { alert: updated!, outcome: isReopened ? 'reopened' : 'updated' });
-    }
-  }
-  return parsed.map((data) => outcomes.get(data.fingerprint)!);
+  const upserted = await tx.execute<{ fingerprint: string; alert_id: string; outcome: UpsertOutcome['outcome'] }>(
+    sql`select fingerprint, alert_id, outcome from vigil_upsert_alerts(${organizationId}, ${monitorId}, ${JSON.stringify(records)}::jsonb)`,
+  );
+  const rows = await tx.select().from(alerts).where(inArray(alerts.id, upserted.map((row) => row.alert_id)));
+  const byId = new Map(rows.map((alert) => [alert.id, alert]));
+  const outcomes = new Map(upserted.map((row) => [row.fingerprint, { alert: byId.get(row.alert_id)!, outcome: row.outcome }]));
+  return records.map((record) => outcomes.get(record.fingerprint)!);
 }
 
 const MAX_SNOOZE_DAYS = 90;

@@ -51,7 +51,7 @@ export function describeProfileEntry(kind: ProfileEntryKind, value: unknown): st
   }
 }
 
-function profileFromRows(rows: readonly { kind: ProfileEntryKind; value: unknown }[]): BrandProfile {
+export function profileFromRows(rows: readonly { kind: ProfileEntryKind; value: unknown }[]): BrandProfile {
   const profile: BrandProfile = { names: [], domains: [], products: [], people: [], handles: [], apps: [], partners: [], platforms: [] };
   for (const row of rows) (profile[SECTION_OF[row.kind]] as unknown[]).push(row.value);
   return profile;

@@ -45,14 +45,13 @@ export async function enqueueDueMonitors(db: DbOrTx, batchSize: number): Promise
       select organization_id, id, 'schedule' from advanced
       on conflict (monitor_id) where status = 'queued' do nothing
       returning monitor_id
-    ), jobs as (
-      select graphile_worker.add_job(
-        ${SCAN_TASK}, json_build_object('monitorId', id),
-        job_key := ${SCAN_TASK + ':'} || id, max_attempts := 5
-      ) from advanced
     )
     select (select count(*) from advanced)::int as claimed, (select count(*) from queued)::int as queued,
-      (select count(*) from jobs)::int as jobs`);
+      -- One call for the batch (graphile-worker's add_job in its default 'replace' mode, in bulk):
+      -- a set-based insert and one "jobs added" notification instead of one per monitor.
+      case when exists (select 1 from advanced) then (select count(*) from graphile_worker.add_jobs(array(
+        select row(${SCAN_TASK}, json_build_object('monitorId', id), null, null, 5, ${SCAN_TASK + ':'} || id, null, null)::graphile_worker.job_spec
+        from advanced)))::int else 0 end as jobs`);
   return rows[0]?.claimed ?? 0;
 }
 

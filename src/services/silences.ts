@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { silences } from '../db/schema/index.ts';
-import { alertCategories, severities, SEVERITY_RANK, type AlertCategory, type Severity } from '../db/schema/enums.ts';
+import { alertCategories, severities } from '../db/schema/enums.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { getMonitor } from './monitors.ts';
 import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
@@ -141,39 +141,4 @@ export function loadSilences(db: DbOrTx, organizationId: string, ids: readonly s
     .select()
     .from(silences)
     .where(and(eq(silences.organizationId, organizationId), inArray(silences.id, [...ids])));
-}
-
-/** The silences in effect right now, as an alert-writing transaction reads them once. */
-export function activeSilences(db: DbOrTx, organizationId: string): Promise<SilenceRow[]> {
-  return db
-    .select()
-    .from(silences)
-    .where(and(eq(silences.organizationId, organizationId), lte(silences.startsAt, sql`now()`), gt(silences.endsAt, sql`now()`)))
-    .orderBy(asc(silences.createdAt), asc(silences.id));
-}
-
-interface SilenceableAlert {
-  monitorId: string;
-  category: AlertCategory;
-  severity: Severity;
-  title: string;
-  summary: string;
-  url: string | null;
-}
-
-/** An alert matches a silence when it meets every condition the silence gives. */
-function silenceMatches(silence: SilenceRow, alert: SilenceableAlert): boolean {
-  if (silence.monitorId && silence.monitorId !== alert.monitorId) return false;
-  if (silence.category && silence.category !== alert.category) return false;
-  if (silence.minSeverity && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[silence.minSeverity]) return false;
-  if (silence.text) {
-    const needle = silence.text.toLowerCase();
-    const haystacks = [alert.title, alert.summary, alert.url ?? ''];
-    if (!haystacks.some((h) => h.toLowerCase().includes(needle))) return false;
-  }
-  return true;
-}
-
-export function findSilence(active: readonly SilenceRow[], alert: SilenceableAlert): SilenceRow | undefined {
-  return active.find((silence) => silenceMatches(silence, alert));
 }

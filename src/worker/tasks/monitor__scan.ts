@@ -1,6 +1,6 @@
 import type { Task } from 'graphile-worker';
 import type { Metrics } from '../../http/metrics.ts';
-import { runMonitorScan, type RecordedScan, type ScanDeps } from '../../scanning/run-scan.ts';
+import { scanMonitor, type RecordedScan, type ScanDeps } from '../../scanning/run-scan.ts';
 import { isUuid } from '../../services/validation.ts';
 
 export interface MonitorScanPayload {
@@ -28,11 +28,9 @@ export function monitorScanTask(deps: ScanDeps, metrics?: Metrics): Task<'monito
   return async (payload, helpers) => {
     assertMonitorScanPayload(payload);
     for (let round = 0; round < MAX_SCANS_PER_JOB; round += 1) {
-      const outcome = await runMonitorScan(scanDeps, payload.monitorId);
-      if (outcome === 'nothing-to-do') {
-        if (round === 0) helpers.logger.debug(`monitor ${payload.monitorId}: no waiting scan, nothing to do`);
-        return;
-      }
+      const { outcome, isMoreWaiting } = await scanMonitor(scanDeps, payload.monitorId);
+      if (outcome === 'nothing-to-do' && round === 0) helpers.logger.debug(`monitor ${payload.monitorId}: no waiting scan, nothing to do`);
+      if (!isMoreWaiting) return;
     }
   };
 }
