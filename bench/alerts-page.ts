@@ -1,23 +1,29 @@
 /**
- * Read benchmark (issue #2): how many alerts pages — 50 alerts, each with its monitor — the real
- * API serves per second at concurrencies 1, 10 and 50, next to the same SQL sent straight through
- * the `postgres` driver. Run with `npm run bench:reads`; see BENCHMARKS.md for the knobs.
+ * Read benchmark (issues #2 and 14): how many alerts pages — 50 newest alerts, each with its
+ * monitor — the real API serves per second, authenticated by an API key, next to two contenders on
+ * the same database, in interleaved rounds: PostGraphile V5 (amber preset, the same tables, no
+ * authentication) and raw node:http + postgres.js running the very statements the API sent. Each
+ * server runs in its own process, so the CPU time per request is its own. Run with
+ * `npm run bench:reads`; see BENCHMARKS.md for the knobs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import postgres from 'postgres';
+import { parseApiKey } from '../src/auth/tokens.ts';
 import { decodeGlobalId } from '../src/lib/global-id.ts';
 import type { BenchAlertsPageQuery } from '../test/generated/graphql.ts';
 import { startApiServer } from './lib/api-server.ts';
-import { createBaselinePage, identifyPageStatements, type BaselinePage } from './lib/baseline.ts';
 import { BenchConfigError, loadBenchConfig, repoRoot, type BenchConfig } from './lib/config.ts';
 import { openBenchDatabase, type BenchDatabaseServer } from './lib/database.ts';
-import { runHttpLoad, runQueryLoad, type LoadResult } from './lib/load.ts';
-import { abbreviate, describeMachine, describeRevision, formatTable, type Row } from './lib/report.ts';
+import { runHttpLoad, type LoadResult } from './lib/load.ts';
+import type { PeerStatement } from './lib/peer-protocol.ts';
+import { startPeerServer } from './lib/peer-server.ts';
+import { abbreviate, describeMachine, describeRevision } from './lib/report.ts';
 import { createApiKey, findSeededDataset, seedDataset, type BenchDataset } from './lib/seed.ts';
 
 const STATEMENT_SAMPLES = 5;
 const query = fs.readFileSync(new URL('./operations/alerts-page.graphql', import.meta.url), 'utf8');
+const postGraphileQuery = fs.readFileSync(new URL('./operations/postgraphile-alerts-page.graphql.txt', import.meta.url), 'utf8');
 
 function log(message: string): void {
   console.log(`· ${message}`);
@@ -38,7 +44,28 @@ async function cleanUp(): Promise<void> {
   }
 }
 
+const CONTENDERS = ['vigil', 'postgraphile', 'raw'] as const;
+type Contender = (typeof CONTENDERS)[number];
+const CONTENDER_NAMES: Record<Contender, string> = { vigil: 'Vigil', postgraphile: 'PostGraphile V5', raw: 'raw http + postgres.js' };
+
+interface HttpRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One contender's measured run: the load result and the server process's CPU time per request. */
+interface Measured {
+  contender: Contender;
+  round: number;
+  result: LoadResult;
+  cpuMsPerRequest: number;
+  load: string;
+}
+
 async function main(config: BenchConfig): Promise<void> {
+  // Read before anything runs: the code measured is the code loaded now, whatever is edited later.
+  const revision = describeRevision(repoRoot);
   const server: BenchDatabaseServer = await openBenchDatabase(config, log);
   cleanups.push(() => server.stop());
   log(`database: ${server.description}`);
@@ -50,7 +77,7 @@ async function main(config: BenchConfig): Promise<void> {
   const isFreshlySeeded = organizationId === undefined;
   if (organizationId === undefined) {
     // Whatever an earlier run left (other sizes, older migrations) goes with the database.
-    log(`seeding ${config.alertCount.toLocaleString('en-US')} alerts (+${config.noiseAlertCount.toLocaleString('en-US')} in a second organization) into a fresh ${config.databaseName}…`);
+    log(`seeding ${config.alertCount.toLocaleString('en-US')} alerts over ${config.organizationCount} organizations into a fresh ${config.databaseName}…`);
     await admin.end({ timeout: 5 });
     await server.recreate();
     admin = postgres(server.url, { max: 1, onnotice: () => {} });
@@ -58,13 +85,14 @@ async function main(config: BenchConfig): Promise<void> {
   }
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   log(`${isFreshlySeeded ? 'seeded' : 'reused the dataset of an earlier run'} in ${seedSeconds.toFixed(1)} s`);
+  const apiKey = await createApiKey(admin, organizationId);
   const dataset: BenchDataset = {
     organizationId,
-    apiKey: await createApiKey(admin, organizationId),
+    apiKey,
     alertCount: config.alertCount,
-    monitorCount: config.monitorCount,
-    noiseAlertCount: config.noiseAlertCount,
-    noiseMonitorCount: config.noiseMonitorCount,
+    organizationCount: config.organizationCount,
+    alertsPerOrganization: config.alertsPerOrganization,
+    monitorsPerOrganization: config.monitorsPerOrganization,
     isFreshlySeeded,
     seedSeconds,
   };
@@ -74,9 +102,8 @@ async function main(config: BenchConfig): Promise<void> {
 
   const api = await startApiServer({ databaseUrl: server.url, poolMax: config.poolMax });
   cleanups.push(() => api.stop());
-  log(`API (buildApp) listening at ${api.url} in process ${api.pid}, pool of ${config.poolMax}`);
-
-  const request = {
+  log(`Vigil API (buildApp) listening at ${api.url} in process ${api.pid}, pool of ${config.poolMax}`);
+  const vigilRequest: HttpRequest = {
     url: `${api.url}/graphql`,
     headers: {
       'content-type': 'application/json',
@@ -85,84 +112,154 @@ async function main(config: BenchConfig): Promise<void> {
     },
     body: JSON.stringify({ query, variables: { first: config.pageSize }, operationName: 'BenchAlertsPage' }),
   };
-  const apiPage = await checkApiPage(request, config.pageSize);
-  log(`sample response checked: ${apiPage.alertIds.length} alerts over ${apiPage.monitorIds.length} monitors, no GraphQL errors`);
+  const apiPage = await checkApiPage(vigilRequest, config.pageSize);
+  log(`Vigil page checked: ${apiPage.alertIds.length} alerts over ${apiPage.monitorIds.length} monitors, no GraphQL errors`);
 
-  const warmupConcurrency = Math.min(10, Math.max(...config.concurrencies));
-  if (config.warmupSeconds > 0) {
-    log(`warming up the API (${config.warmupSeconds} s at ${warmupConcurrency})`);
-    assertClean('API warm-up', await runHttpLoad({ ...request, concurrency: warmupConcurrency, durationSeconds: config.warmupSeconds }));
-    await api.settle();
-  }
-
-  // Warm: per-request statements, one request at a time, so nothing else lands in the log.
+  // Per-request statements, one request at a time, so nothing else lands in the log. The first
+  // request of a key also stamps its last use; the samples after it are the steady state.
   const statementSamples: string[][] = [];
   for (let i = 0; i < STATEMENT_SAMPLES; i += 1) {
-    statementSamples.push(await api.statementsDuring(() => checkApiPage(request, config.pageSize)));
+    statementSamples.push(await api.statementsDuring(() => checkApiPage(vigilRequest, config.pageSize)));
   }
   const statementCounts = statementSamples.map((statements) => statements.length);
-  const pageStatements = identifyPageStatements(statementSamples.at(-1)!);
-  log(`SQL statements per request: ${statementCounts.join(', ')}`);
+  const statements = statementSamples.at(-1)!;
+  log(`SQL statements per Vigil request: ${statementCounts.join(', ')}`);
 
-  const baselineSql = postgres(server.url, { max: config.poolMax, onnotice: () => {}, connection: { application_name: 'vigil-bench-baseline' } });
-  cleanups.push(() => baselineSql.end({ timeout: 5 }));
-  const baselinePage = createBaselinePage(baselineSql, pageStatements, dataset.organizationId, config.pageSize);
-  assertSamePage(apiPage, await baselinePage());
-  log('baseline checked: the same alerts and monitors as the API page');
+  const postGraphile = await startPeerServer({ kind: 'postgraphile', databaseUrl: server.url, poolMax: config.poolMax });
+  cleanups.push(() => postGraphile.stop());
+  const postGraphileRequest: HttpRequest = {
+    url: `${postGraphile.url}/graphql`,
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    body: JSON.stringify({ query: postGraphileQuery, variables: { organizationId, first: config.pageSize }, operationName: 'PostGraphileAlertsPage' }),
+  };
+  await checkPostGraphilePage(postGraphile.url, organizationId, config.pageSize, apiPage);
+  log(`PostGraphile V5 listening at ${postGraphile.url} in process ${postGraphile.pid}: the same ${config.pageSize} alerts and monitors`);
+
+  const raw = await startPeerServer({
+    kind: 'raw',
+    databaseUrl: server.url,
+    poolMax: config.poolMax,
+    statements: replayable(statements, { apiKey, organizationId, pageSize: config.pageSize, monitorIds: apiPage.monitorIds }),
+  });
+  cleanups.push(() => raw.stop());
+  const rawRequest: HttpRequest = { url: `${raw.url}/graphql`, headers: vigilRequest.headers, body: vigilRequest.body };
+  await checkStatus(rawRequest);
+  log(`raw contender listening at ${raw.url} in process ${raw.pid}, replaying Vigil's ${statements.length} statements, prepared`);
+
+  const contenders: Record<Contender, { request: HttpRequest; cpuMs: () => Promise<number>; settle: () => Promise<void> }> = {
+    vigil: { request: vigilRequest, cpuMs: () => api.cpuMs(), settle: () => api.settle() },
+    postgraphile: { request: postGraphileRequest, cpuMs: () => postGraphile.cpuMs(), settle: () => pause(500) },
+    raw: { request: rawRequest, cpuMs: () => raw.cpuMs(), settle: () => pause(500) },
+  };
+  const warmupConcurrency = Math.min(10, Math.max(...config.concurrencies));
   if (config.warmupSeconds > 0) {
-    log(`warming up the baseline (${config.warmupSeconds} s at ${warmupConcurrency})`);
-    assertClean('baseline warm-up', await runQueryLoad({ iteration: baselinePage, concurrency: warmupConcurrency, durationSeconds: config.warmupSeconds }));
+    for (const contender of CONTENDERS) {
+      log(`warming up ${CONTENDER_NAMES[contender]} (${config.warmupSeconds} s at ${warmupConcurrency})`);
+      assertClean(`${contender} warm-up`, await runHttpLoad({ ...contenders[contender].request, concurrency: warmupConcurrency, durationSeconds: config.warmupSeconds }));
+      await contenders[contender].settle();
+    }
   }
 
-  const rows: Row[] = [];
-  for (const concurrency of config.concurrencies) {
-    const apiResult = await runHttpLoad({ ...request, concurrency, durationSeconds: config.durationSeconds });
-    await api.settle();
-    log(`API      c=${String(concurrency).padEnd(3)} ${summary(apiResult)}  load ${loadAverage()}`);
-    const baselineResult = await runQueryLoad({ iteration: baselinePage, concurrency, durationSeconds: config.durationSeconds });
-    log(`baseline c=${String(concurrency).padEnd(3)} ${summary(baselineResult)}  load ${loadAverage()}`);
-    rows.push({ api: apiResult, baseline: baselineResult });
+  const measured: Measured[] = [];
+  for (let round = 1; round <= config.rounds; round += 1) {
+    for (const concurrency of config.concurrencies) {
+      // Who goes first rotates, so no contender always runs on the machine the previous one warmed.
+      const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round - 1) % CONTENDERS.length]!);
+      for (const contender of order) {
+        const { request, cpuMs, settle } = contenders[contender];
+        const cpuBefore = await cpuMs();
+        const result = await runHttpLoad({ ...request, concurrency, durationSeconds: config.durationSeconds });
+        const cpuAfter = await cpuMs();
+        const entry = { contender, round, result, cpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(1, result.completed), load: loadAverage() };
+        measured.push(entry);
+        log(`round ${round} ${CONTENDER_NAMES[contender].padEnd(24)} c=${String(concurrency).padEnd(3)} ${summary(result)}  CPU ${entry.cpuMsPerRequest.toFixed(2)} ms/req  load ${entry.load}`);
+        await settle();
+      }
+    }
   }
 
-  printReport({ config, dataset, machine, server, rows, loadAverages: `${loadAtStart} at the start, ${loadAverage()} at the end`, statementCounts, statements: statementSamples.at(-1)!, statementSamples });
-  const results = rows.flatMap(({ api, baseline }) => [api, baseline]);
-  const failed = results.filter((result) => !isClean(result));
+  printReport({ config, revision, dataset, machine, server, measured, loadAverages: `${loadAtStart} at the start, ${loadAverage()} at the end`, statementCounts, statements });
+  const failed = measured.filter(({ result }) => !isClean(result));
   if (failed.length > 0) {
     console.error(`\n✗ ${failed.length} run(s) had failed requests: the figures above are not valid.`);
     process.exitCode = 1;
   }
-  for (const result of results.filter((r) => isClean(r) && r.perSecond === 0)) {
-    console.error(`! concurrency ${result.concurrency}: no page completed within ${config.durationSeconds} s; raise BENCH_DURATION_SECONDS to measure it`);
-  }
 }
 
-interface ApiPage extends BaselinePage {
+/**
+ * Vigil's statements with the parameters it gave them, for the raw contender: the key's lookup by
+ * its prefix, the page by organization and size (+1, to know whether a next page exists), and —
+ * when the API still batches monitors separately — the page's monitors.
+ */
+function replayable(statements: string[], page: { apiKey: string; organizationId: string; pageSize: number; monitorIds: string[] }): PeerStatement[] {
+  return statements.map((text) => {
+    const count = new Set([...text.matchAll(/\$(\d+)/g)].map((m) => m[1])).size;
+    const parameters = /\bfrom "api_keys"/i.test(text)
+      ? [parseApiKey(page.apiKey)!.prefix]
+      : /^select\b[\s\S]*\bfrom "monitors"/i.test(text) && !/\bfrom "alerts"/i.test(text)
+        ? [page.organizationId, ...page.monitorIds]
+        : [page.organizationId, page.pageSize + 1];
+    if (parameters.length !== count) {
+      throw new Error(`cannot replay a statement with ${count} parameters for the raw contender (expected ${parameters.length}):\n${text}`);
+    }
+    return { text, parameters };
+  });
+}
+
+interface ApiPage {
+  alertIds: string[];
+  monitorIds: string[];
   hasNextPage: boolean;
 }
 
 /** One request, fully checked: HTTP status, GraphQL errors, page size and every alert's monitor. */
-async function checkApiPage(request: { url: string; headers: Record<string, string>; body: string }, pageSize: number): Promise<ApiPage> {
+async function checkApiPage(request: HttpRequest, pageSize: number): Promise<ApiPage> {
   const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(10_000) });
   const text = await response.text();
   const body = JSON.parse(text) as { data?: BenchAlertsPageQuery | null; errors?: unknown[] };
   if (response.status !== 200 || body.errors || !body.data) {
     throw new Error(`the alerts page failed (HTTP ${response.status}): ${text.slice(0, 2_000)}`);
   }
-  const edges = body.data.alerts.edges;
-  if (edges.length !== pageSize) throw new Error(`expected ${pageSize} alerts, got ${edges.length}`);
-  if (edges.some((edge) => !edge.node.monitor.name)) throw new Error('an alert came back without its monitor');
+  const nodes = body.data.alerts.nodes;
+  if (nodes.length !== pageSize) throw new Error(`expected ${pageSize} alerts, got ${nodes.length}`);
+  if (nodes.some((node) => !node.monitor.name)) throw new Error('an alert came back without its monitor');
   return {
-    alertIds: edges.map((edge) => decodeGlobalId(edge.node.id)!.id),
-    monitorIds: [...new Set(edges.map((edge) => decodeGlobalId(edge.node.monitor.id)!.id))],
+    alertIds: nodes.map((node) => decodeGlobalId(node.id)!.id),
+    monitorIds: [...new Set(nodes.map((node) => decodeGlobalId(node.monitor.id)!.id))],
     hasNextPage: body.data.alerts.pageInfo.hasNextPage,
   };
 }
 
-function assertSamePage(api: ApiPage, baseline: BaselinePage): void {
-  const same = (a: string[], b: string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
-  if (!same(api.alertIds, baseline.alertIds) || !same([...api.monitorIds].sort(), [...baseline.monitorIds].sort())) {
-    throw new Error('the baseline does not read the same page as the API');
-  }
+/** PostGraphile's page, asked once more with row ids: it must be the same alerts and monitors. */
+async function checkPostGraphilePage(url: string, organizationId: string, pageSize: number, apiPage: ApiPage): Promise<void> {
+  const withRowIds = postGraphileQuery.replace(/nodes \{/, 'nodes {\n      rowId').replace(/monitorByOrganizationIdAndMonitorId \{/, 'monitorByOrganizationIdAndMonitorId {\n        rowId');
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query: withRowIds, variables: { organizationId, first: pageSize } }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  const body = JSON.parse(text) as {
+    data?: { allAlerts: { nodes: { rowId: string; monitorByOrganizationIdAndMonitorId: { rowId: string; name: string } }[]; pageInfo: { hasNextPage: boolean } } };
+    errors?: unknown[];
+  };
+  if (response.status !== 200 || body.errors || !body.data) throw new Error(`PostGraphile's page failed (HTTP ${response.status}): ${text.slice(0, 2_000)}`);
+  const nodes = body.data.allAlerts.nodes;
+  const alertIds = nodes.map((node) => node.rowId);
+  const monitorIds = new Set(nodes.map((node) => node.monitorByOrganizationIdAndMonitorId.rowId));
+  const isSame =
+    alertIds.join() === apiPage.alertIds.join() &&
+    monitorIds.size === apiPage.monitorIds.length &&
+    apiPage.monitorIds.every((id) => monitorIds.has(id)) &&
+    body.data.allAlerts.pageInfo.hasNextPage === apiPage.hasNextPage;
+  if (!isSame) throw new Error('PostGraphile does not read the same page as the API');
+}
+
+async function checkStatus(request: HttpRequest): Promise<void> {
+  const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`the raw contender failed (HTTP ${response.status}): ${text.slice(0, 2_000)}`);
 }
 
 function isClean(result: LoadResult): boolean {
@@ -171,6 +268,10 @@ function isClean(result: LoadResult): boolean {
 
 function assertClean(what: string, result: LoadResult): void {
   if (!isClean(result)) throw new Error(`${what} had failures: ${summary(result)}`);
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The 1-minute load average: other work on the machine skews every figure, so it is shown with them. */
@@ -185,39 +286,60 @@ function summary(result: LoadResult): string {
   );
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 function printReport(report: {
   config: BenchConfig;
+  revision: string;
   dataset: BenchDataset;
   machine: ReturnType<typeof describeMachine>;
   server: BenchDatabaseServer;
-  rows: Row[];
+  measured: Measured[];
   statementCounts: number[];
   statements: string[];
-  statementSamples: string[][];
   loadAverages: string;
 }): void {
-  const { config, dataset, machine, rows, statementCounts, statements } = report;
+  const { config, dataset, machine, measured, statementCounts, statements } = report;
+  const table: string[] = [
+    '| c | Contender | req/s (median of rounds) | p50 ms | p99 ms | CPU ms/request | Vigil req/s ÷ this (per round) |',
+    '|---|---|--:|--:|--:|--:|--:|',
+  ];
+  for (const concurrency of config.concurrencies) {
+    const ofRound = (contender: Contender, round: number) => measured.find((m) => m.contender === contender && m.round === round && m.result.concurrency === concurrency)!;
+    for (const contender of CONTENDERS) {
+      const runs = measured.filter((m) => m.contender === contender && m.result.concurrency === concurrency);
+      const ratios = runs.map((run) => ofRound('vigil', run.round).result.perSecond / run.result.perSecond);
+      table.push(
+        `| ${concurrency} | ${CONTENDER_NAMES[contender]} | ${Math.round(median(runs.map((r) => r.result.perSecond))).toLocaleString('en-US')} | ` +
+          `${median(runs.map((r) => r.result.p50Ms)).toFixed(2)} | ${median(runs.map((r) => r.result.p99Ms)).toFixed(2)} | ` +
+          `${median(runs.map((r) => r.cpuMsPerRequest)).toFixed(2)} | ` +
+          `${contender === 'vigil' ? '–' : `${median(ratios).toFixed(2)}× (${ratios.map((r) => r.toFixed(2)).join(', ')})`} |`,
+      );
+    }
+  }
   const out = [
     '',
     '## Alerts page read benchmark',
     '',
-    `Code: ${describeRevision(repoRoot)}`,
+    `Code: ${report.revision}`,
     `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB.toFixed(1)} GiB, ${machine.platform}; Node ${machine.node}; PostgreSQL ${machine.postgres} (${report.server.description})`,
-    `Dataset: ${dataset.alertCount.toLocaleString('en-US')} alerts over ${dataset.monitorCount} monitors in the measured organization, ` +
-      `${dataset.noiseAlertCount.toLocaleString('en-US')} alerts over ${dataset.noiseMonitorCount} monitors in a second one`,
-    `Request (API key auth, first: ${config.pageSize}): ${query.replace(/#.*\n/g, '').replace(/\s+/g, ' ').trim()}`,
-    `Each run: ${config.durationSeconds} s; warm-up ${config.warmupSeconds} s; pool of ${config.poolMax} connections on both sides; API in its own process, autocannon in the benchmark's`,
+    `Dataset: ${dataset.alertCount.toLocaleString('en-US')} alerts over ${dataset.organizationCount} organizations ` +
+      `(${dataset.alertsPerOrganization.toLocaleString('en-US')} and ${dataset.monitorsPerOrganization} monitors each, interleaved in time); the measured organization is one of them`,
+    `Vigil request (API key auth, first: ${config.pageSize}): ${query.replace(/#.*\n/g, '').replace(/\s+/g, ' ').trim()}`,
+    `PostGraphile request (no auth): ${postGraphileQuery.replace(/#.*\n/g, '').replace(/\s+/g, ' ').trim()}`,
+    `Rounds: ${config.rounds}, interleaved (Vigil, PostGraphile, raw; the first rotates each round), ${config.durationSeconds} s each, autocannon in the benchmark's process; ` +
+      `warm-up ${config.warmupSeconds} s each; pool of ${config.poolMax} connections for every server; each server in its own process, CPU = its process.cpuUsage() over the run ÷ responses`,
     `1-minute load average: ${report.loadAverages}`,
     '',
-    formatTable(rows),
+    ...table,
     '',
-    `SQL statements per request (${statementCounts.length} requests): ${statementCounts.join(', ')}`,
-    ...statements.map((statement, i) => `  ${i + 1}. ${abbreviate(statement)}`),
-    ...report.statementSamples
-      .map((sample, i) => ({ sample, i }))
-      .filter(({ sample }) => sample.length !== statements.length)
-      .flatMap(({ sample, i }) => [`Request ${i + 1} sent ${sample.length}:`, ...sample.map((statement) => `  - ${abbreviate(statement)}`)]),
-    'Baseline = statements "from alerts" and "from monitors" above, sent unprepared through `postgres` like drizzle does; one page = both, in sequence.',
+    `SQL statements per Vigil request (${statementCounts.length} requests): ${statementCounts.join(', ')}`,
+    ...statements.map((statement, i) => `  ${i + 1}. ${abbreviate(statement, 160)}`),
+    'Raw = node:http + postgres.js sending exactly those statements (prepared) with the same parameters, answering with their rows as JSON.',
   ];
   console.log(out.join('\n'));
 }
@@ -231,7 +353,7 @@ try {
 }
 
 // Bounded in time whatever happens: setup and seeding, then every warm-up, measured run and settling.
-const budgetSeconds = 600 + 2 * config.warmupSeconds + config.concurrencies.length * (2 * config.durationSeconds + 90);
+const budgetSeconds = 600 + 3 * config.warmupSeconds + config.rounds * config.concurrencies.length * 3 * (config.durationSeconds + 30);
 const watchdog = setTimeout(() => {
   console.error(`✗ the benchmark did not finish within ${budgetSeconds} s; stopping`);
   void cleanUp().finally(() => process.exit(1));

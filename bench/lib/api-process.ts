@@ -107,6 +107,9 @@ process.on('message', (message: ToApiProcess) => {
     case 'settle':
       settle().then((isIdle) => send({ type: 'settled', isIdle }), fail);
       break;
+    case 'cpu':
+      send({ type: 'cpu', usage: process.cpuUsage() });
+      break;
     case 'stop':
       stop().catch(fail);
       break;

@@ -7,6 +7,8 @@ export type ToApiProcess =
   | { type: 'statements:take' }
   /** Answer once no request is in flight and no statement was sent for a moment (stragglers of a load run). */
   | { type: 'settle' }
+  /** Answer with the process's `process.cpuUsage()`, for CPU time per request. */
+  | { type: 'cpu' }
   | { type: 'stop' };
 
 export type FromApiProcess =
@@ -14,5 +16,6 @@ export type FromApiProcess =
   | { type: 'statements:recording' }
   | { type: 'statements'; statements: string[] }
   | { type: 'settled'; isIdle: boolean }
+  | { type: 'cpu'; usage: NodeJS.CpuUsage }
   | { type: 'stopped' }
   | { type: 'failed'; error: string };

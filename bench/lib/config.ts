@@ -20,10 +20,14 @@ const envSchema = z.object({
   BENCH_CONCURRENCY: z
     .string()
     .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of positive integers, e.g. 1,10,50')
-    .default('1,10,50')
+    .default('10')
     .transform((value) => value.split(',').map(Number))
     .refine((values) => values.every((v) => v >= 1 && v <= 1000), 'each concurrency must be between 1 and 1000'),
+  /** Alerts over all organizations together; the measured one holds its share. */
   BENCH_ALERTS: z.coerce.number().int().min(1_000).max(10_000_000).default(100_000),
+  BENCH_ORGANIZATIONS: z.coerce.number().int().min(1).max(100).default(10),
+  /** Measured rounds per contender, interleaved: Vigil, PostGraphile, raw, Vigil, … */
+  BENCH_ROUNDS: z.coerce.number().int().min(1).max(20).default(3),
   BENCH_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(50),
   /** Same default as the API's DB_POOL_MAX, and used for the baseline pool too so both sides queue alike. */
   BENCH_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -36,11 +40,13 @@ export interface BenchConfig {
   durationSeconds: number;
   warmupSeconds: number;
   concurrencies: number[];
+  /** Alerts over all organizations. */
   alertCount: number;
-  /** Alerts of the second organization, which the page must filter out. */
-  noiseAlertCount: number;
-  monitorCount: number;
-  noiseMonitorCount: number;
+  /** Organizations, alerts interleaved in time: the page of one must filter out the others'. */
+  organizationCount: number;
+  alertsPerOrganization: number;
+  monitorsPerOrganization: number;
+  rounds: number;
   pageSize: number;
   poolMax: number;
   embeddedPgPort: number;
@@ -63,10 +69,11 @@ export function loadBenchConfig(source: Record<string, string | undefined> = pro
     durationSeconds: env.BENCH_DURATION_SECONDS,
     warmupSeconds: env.BENCH_WARMUP_SECONDS,
     concurrencies: env.BENCH_CONCURRENCY,
-    alertCount: env.BENCH_ALERTS,
-    noiseAlertCount: Math.ceil(env.BENCH_ALERTS / 5),
-    monitorCount: 20,
-    noiseMonitorCount: 5,
+    alertCount: Math.ceil(env.BENCH_ALERTS / env.BENCH_ORGANIZATIONS) * env.BENCH_ORGANIZATIONS,
+    organizationCount: env.BENCH_ORGANIZATIONS,
+    alertsPerOrganization: Math.ceil(env.BENCH_ALERTS / env.BENCH_ORGANIZATIONS),
+    monitorsPerOrganization: 20,
+    rounds: env.BENCH_ROUNDS,
     pageSize: env.BENCH_PAGE_SIZE,
     poolMax: env.BENCH_POOL_MAX,
     embeddedPgPort: env.BENCH_EMBEDDED_PG_PORT,

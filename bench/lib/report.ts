@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import type { LoadResult } from './load.ts';
 
 export interface Machine {
   cpus: number;
@@ -36,47 +35,6 @@ export function describeRevision(cwd: string): string {
   } catch {
     return 'unknown (not a git checkout)';
   }
-}
-
-export interface Row {
-  api: LoadResult;
-  baseline: LoadResult;
-}
-
-const ms = (value: number) => (Number.isNaN(value) ? '–' : value.toFixed(2));
-const rate = (value: number) => Math.round(value).toLocaleString('en-US');
-const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
-
-/** A Markdown table, so a run's output can go into BENCHMARKS.md as it is. */
-export function formatTable(rows: Row[]): string {
-  const header = [
-    'Concurrency',
-    'API req/s',
-    'API p50 ms',
-    'API p99 ms',
-    'API non-2xx / errors / GraphQL errors',
-    'Baseline pages/s',
-    'Baseline p50 ms',
-    'Baseline p99 ms',
-    'Throughput API/baseline',
-    'p50 API/baseline',
-  ];
-  const lines = rows.map(({ api, baseline }) => [
-    String(api.concurrency),
-    rate(api.perSecond),
-    ms(api.p50Ms),
-    ms(api.p99Ms),
-    `${api.non2xx} / ${api.errors} / ${api.graphqlErrors}`,
-    rate(baseline.perSecond),
-    ms(baseline.p50Ms),
-    ms(baseline.p99Ms),
-    ratio(api.perSecond / baseline.perSecond),
-    ratio(api.p50Ms / baseline.p50Ms),
-  ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
-  const format = (cells: string[]) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
-  const rule = `|${widths.map((width, i) => (i === 0 ? `${'-'.repeat(width + 1)}-` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
-  return [format(header), rule, ...lines.map(format)].join('\n');
 }
 
 /** First line of a statement, trimmed, for the report. */

@@ -6,18 +6,21 @@ export interface BenchDataset {
   organizationId: string;
   /** A real `vgl_…` key of the organization, created for this run. */
   apiKey: string;
+  /** Over all organizations. */
   alertCount: number;
-  monitorCount: number;
-  noiseAlertCount: number;
-  noiseMonitorCount: number;
+  organizationCount: number;
+  alertsPerOrganization: number;
+  monitorsPerOrganization: number;
   /** False when an earlier run's data was reused. */
   isFreshlySeeded: boolean;
   seedSeconds: number;
 }
 
 const ORGANIZATION_NAME = 'Vigil bench';
-/** A second organization whose alerts are interleaved in time with the first's: the page must filter them out. */
+/** Other organizations, whose alerts are interleaved in time with the first's: the page must filter them out. */
 const NOISE_ORGANIZATION_NAME = 'Vigil bench noise';
+/** Seconds between two alerts of the whole dataset: each organization's are `organizationCount` × this apart. */
+const SPACING_SECONDS = 30;
 const API_KEY_NAME = 'bench';
 
 /**
@@ -28,18 +31,18 @@ const API_KEY_NAME = 'bench';
 export async function findSeededDataset(sql: postgres.Sql, config: BenchConfig): Promise<string | undefined> {
   const [table] = await sql<{ present: boolean }[]>`select to_regclass('bench_dataset') is not null as present`;
   if (!table!.present) return undefined;
-  const [row] = await sql<{ organization_id: string; migration: string; alerts: number; noise_alerts: number; counted: number; noise_counted: number }[]>`
-    select d.organization_id, d.migration, d.alerts, d.noise_alerts,
+  const [row] = await sql<{ organization_id: string; migration: string; alerts: number; organizations: number; counted: number; all_counted: number }[]>`
+    select d.organization_id, d.migration, d.alerts, d.organizations,
            (select count(*)::int from alerts a where a.organization_id = d.organization_id) as counted,
-           (select count(*)::int from alerts a join organizations o on o.id = a.organization_id where o.name = ${NOISE_ORGANIZATION_NAME}) as noise_counted
+           (select count(*)::int from alerts) as all_counted
     from bench_dataset d`;
   const isReusable =
     row !== undefined &&
     row.migration === (await latestMigration(sql)) &&
     row.alerts === config.alertCount &&
-    row.counted === config.alertCount &&
-    row.noise_alerts === config.noiseAlertCount &&
-    row.noise_counted === config.noiseAlertCount;
+    row.organizations === config.organizationCount &&
+    row.counted === config.alertsPerOrganization &&
+    row.all_counted === config.alertCount;
   return isReusable ? row.organization_id : undefined;
 }
 
@@ -50,20 +53,23 @@ export async function findSeededDataset(sql: postgres.Sql, config: BenchConfig):
 export async function seedDataset(sql: postgres.Sql, config: BenchConfig): Promise<string> {
   const migration = await latestMigration(sql);
   const organizationId = await sql.begin(async (tx) => {
-    const primary = await insertOrganization(tx, ORGANIZATION_NAME, config.monitorCount, config.alertCount, 30, 0);
-    // 5 × the spacing with an offset: noise alerts fall between the primary ones across the same weeks.
-    await insertOrganization(tx, NOISE_ORGANIZATION_NAME, config.noiseMonitorCount, config.noiseAlertCount, 150, 15);
+    const spacing = SPACING_SECONDS * config.organizationCount;
+    const primary = await insertOrganization(tx, ORGANIZATION_NAME, config.monitorsPerOrganization, config.alertsPerOrganization, spacing, 0);
+    // The same spacing with an offset each: the other organizations' alerts fall between the measured one's.
+    for (let i = 1; i < config.organizationCount; i += 1) {
+      await insertOrganization(tx, `${NOISE_ORGANIZATION_NAME} ${i}`, config.monitorsPerOrganization, config.alertsPerOrganization, spacing, i * SPACING_SECONDS);
+    }
     await tx`
       create table bench_dataset (
         organization_id uuid primary key,
         alerts integer not null,
-        noise_alerts integer not null,
+        organizations integer not null,
         migration text not null,
         seeded_at timestamptz not null default now()
       )`;
     await tx`
-      insert into bench_dataset (organization_id, alerts, noise_alerts, migration)
-      values (${primary}, ${config.alertCount}, ${config.noiseAlertCount}, ${migration})`;
+      insert into bench_dataset (organization_id, alerts, organizations, migration)
+      values (${primary}, ${config.alertCount}, ${config.organizationCount}, ${migration})`;
     return primary;
   });
   // Fresh statistics and hint bits, so the first measured reads neither replan nor write.

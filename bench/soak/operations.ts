@@ -125,9 +125,9 @@ export async function runOperation(kind: OperationKind, url: string, organizatio
     case 'alertsPage': {
       const { body, failure } = await post(url, key, ALERTS_PAGE, 'BenchAlertsPage', { first: 50 });
       if (failure) return { failure };
-      const edges = (body!.data!.alerts as { edges: { node: { monitor?: { name?: string } } }[] }).edges;
-      if (edges.length !== 50) return shape(`alertsPage: ${edges.length} edges instead of 50`);
-      if (edges.some((e) => !e.node.monitor?.name)) return shape('alertsPage: an alert without its monitor');
+      const nodes = (body!.data!.alerts as { nodes: { monitor?: { name?: string } }[] }).nodes;
+      if (nodes.length !== 50) return shape(`alertsPage: ${nodes.length} alerts instead of 50`);
+      if (nodes.some((node) => !node.monitor?.name)) return shape('alertsPage: an alert without its monitor');
       return {};
     }
     case 'alertStats': {
