@@ -288,7 +288,7 @@ export interface AlertFilter {
 
 export type AlertOrder = 'newest' | 'oldest' | 'severity';
 
-const alertOrderings: Record<AlertOrder, Ordering> = {
+export const alertOrderings: Record<AlertOrder, Ordering> = {
   newest: {
     name: 'alerts.newest',
     direction: 'desc',
@@ -316,11 +316,17 @@ const alertOrderings: Record<AlertOrder, Ordering> = {
   },
 };
 
-export function alertFilterConditions(organizationId: string, filter: AlertFilter): (SQL | undefined)[] {
+/** Refuses a filter out of bounds; the text to search for, trimmed (undefined: none). */
+export function checkAlertFilter(filter: AlertFilter): string | undefined {
   const text = filter.text?.trim();
   if (text && text.length > 200) throw ValidationError.single(['filter', 'text'], 'must be at most 200 characters');
   if (filter.monitorIds && filter.monitorIds.length > 100) throw ValidationError.single(['filter', 'monitorIds'], 'must list at most 100 monitors');
   if (filter.since && filter.until && filter.since > filter.until) throw ValidationError.single(['filter', 'since'], 'must not be after until');
+  return text || undefined;
+}
+
+export function alertFilterConditions(organizationId: string, filter: AlertFilter): (SQL | undefined)[] {
+  const text = checkAlertFilter(filter);
   return [
     eq(alerts.organizationId, organizationId),
     filter.monitorIds?.length ? inArray(alerts.monitorId, filter.monitorIds) : undefined,

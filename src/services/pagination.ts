@@ -45,13 +45,18 @@ export interface PageQuery {
   cursor: SQL<string>;
 }
 
-interface PagePlan {
+export interface PagePlan {
   isBackward: boolean;
   size: number;
+  /** The order the rows are read in: the ordering's, or its reverse when paging backward. */
+  direction: 'asc' | 'desc';
+  /** The cursor's key values (as text, one per key), or undefined for the first page. */
+  bound: string[] | undefined;
   query: PageQuery;
 }
 
-function planPage(args: PageArgs, ordering: Ordering): PagePlan {
+/** What a page asks the database for; `toPage` shapes what comes back. */
+export function planPage(args: PageArgs, ordering: Ordering): PagePlan {
   const isBackward = args.last != null || (args.before != null && args.first == null);
   const size = pageSize(isBackward ? args.last : args.first, isBackward ? 'last' : 'first');
   const cursorText = isBackward ? args.before : args.after;
@@ -73,18 +78,22 @@ function planPage(args: PageArgs, ordering: Ordering): PagePlan {
     ordering.keys.map((k) => sql`${k.column}::text`),
     sql`, `,
   )})::text`;
-  return { isBackward, size, query: { seek, orderBy, limit: size + 1, cursor } };
+  return { isBackward, size, direction, bound: values, query: { seek, orderBy, limit: size + 1, cursor } };
 }
 
-function toPage<T extends { cursor: string }>(args: PageArgs, ordering: Ordering, plan: PagePlan, rows: T[]): Page<Omit<T, 'cursor'>> {
-  const hasMore = rows.length > plan.size;
+/** The page from the rows read for `plan` (one more than the page, to know whether more follow). */
+export function toPage<T extends { cursor: string }>(args: PageArgs, ordering: Ordering, plan: PagePlan, rows: T[]): Page<Omit<T, 'cursor'>> {
   const page = rows.slice(0, plan.size);
   if (plan.isBackward) page.reverse();
   const nodes = page.map(({ cursor: _cursor, ...rest }) => rest);
   const cursors = page.map((row) => encodeCursor(ordering.name, row.cursor));
+  return { nodes, cursors, ...pageEnds(args, plan, rows.length) };
+}
+
+/** Whether items follow or precede a page read for `plan` that came back with `rowCount` rows. */
+export function pageEnds(args: PageArgs, plan: PagePlan, rowCount: number): Pick<Page<unknown>, 'hasNextPage' | 'hasPreviousPage'> {
+  const hasMore = rowCount > plan.size;
   return {
-    nodes,
-    cursors,
     hasNextPage: plan.isBackward ? args.before != null : hasMore,
     hasPreviousPage: plan.isBackward ? hasMore : args.after != null,
   };
@@ -146,7 +155,7 @@ function pageSize(value: number | null | undefined, name: 'first' | 'last'): num
   return value;
 }
 
-function encodeCursor(orderingName: string, keyValuesJson: string): string {
+export function encodeCursor(orderingName: string, keyValuesJson: string): string {
   return Buffer.from(JSON.stringify([orderingName, JSON.parse(keyValuesJson)])).toString('base64url');
 }
 
