@@ -59,8 +59,8 @@ describe('an alerts page costs at most 2 SQL statements, authentication included
     expect(large).toHaveLength(2);
     expect(large[0]).toMatch(/from "api_keys"/);
     // One statement reads the page and its monitors, scoped to the organization.
-    expect(large[1]).toMatch(/from alerts a join monitors m on m\.organization_id = a\.organization_id/);
-    expect(large[1]).toMatch(/where a\.organization_id = \$1/);
+    expect(large[1]).toMatch(/from alerts a where a\.organization_id = \$1/);
+    expect(large[1]).toMatch(/\) p join monitors m on m\.organization_id = p\.organization_id and m\.id = p\.monitor_id/);
     expect(small).toHaveLength(2);
   });
 

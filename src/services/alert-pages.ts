@@ -57,9 +57,9 @@ const MONITOR_COLUMNS = columnReads(getTableColumns(monitors) as Record<MonitorK
 
 /** Database columns of each ordering's keys (`alertOrderings` has the same keys, in the same order). */
 const ORDER_COLUMNS: Record<AlertOrder, string[]> = {
-  newest: ['a.created_at', 'a.id'],
-  oldest: ['a.created_at', 'a.id'],
-  severity: ['a.severity_rank', 'a.created_at', 'a.id'],
+  newest: ['created_at', 'id'],
+  oldest: ['created_at', 'id'],
+  severity: ['severity_rank', 'created_at', 'id'],
 };
 
 /**
@@ -101,30 +101,34 @@ export async function readAlertPage(
     where.push(`(a.title ilike ${pattern} or a.summary ilike ${pattern} or a.url ilike ${pattern})`);
   }
   const keys = ORDER_COLUMNS[order];
+  const orderBy = (table: string) => keys.map((key) => `${table}.${key} ${plan.direction}`).join(', ');
   if (plan.bound) {
     const bound = plan.bound.map((value, i) => parameter(value, ordering.keys[i]!.type === 'int' ? 'integer' : ordering.keys[i]!.type));
-    where.push(`(${keys.join(', ')}) ${plan.direction === 'asc' ? '>' : '<'} (${bound.join(', ')})`);
+    where.push(`(${keys.map((key) => `a.${key}`).join(', ')}) ${plan.direction === 'asc' ? '>' : '<'} (${bound.join(', ')})`);
   }
+  const limit = parameter(plan.size + 1, 'integer');
 
   const alertKeys = columns.alert.includes('id') ? columns.alert : ['id' as const, ...columns.alert];
-  const select = alertKeys.map((key) => `a.${ALERT_COLUMNS[key].name} as "${key}"`);
-  if (columns.cursors) select.push(`json_build_array(${keys.map((key) => `${key}::text`).join(', ')})::text as "cursor"`);
   const monitorKeys = columns.monitor && (columns.monitor.includes('id') ? columns.monitor : ['id' as const, ...columns.monitor]);
+  // With the monitor, the page is read first and its monitors joined after: joined inside, the
+  // planner may scan monitors first and search the alerts once per monitor.
+  const table = monitorKeys ? 'p' : 'a';
+  const select = alertKeys.map((key) => `${table}.${ALERT_COLUMNS[key].name} as "${key}"`);
+  if (columns.cursors) select.push(`json_build_array(${keys.map((key) => `${table}.${key}::text`).join(', ')})::text as "cursor"`);
   if (monitorKeys) select.push(...monitorKeys.map((key) => `m.${MONITOR_COLUMNS[key].name} as "monitor.${key}"`));
-  const statement =
-    `select ${select.join(', ')} from alerts a` +
-    // The monitor is the alert's own (the foreign key includes the organization), so it always exists.
-    (monitorKeys ? ' join monitors m on m.organization_id = a.organization_id and m.id = a.monitor_id' : '') +
-    ` where ${where.join(' and ')}` +
-    ` order by ${keys.map((key) => `${key} ${plan.direction}`).join(', ')}` +
-    ` limit ${parameter(plan.size + 1, 'integer')}`;
+  const page = `from alerts a where ${where.join(' and ')} order by ${orderBy('a')} limit ${limit}`;
+  const statement = monitorKeys
+    ? // The monitor is the alert's own (the foreign key includes the organization), so it always exists.
+      `select ${select.join(', ')} from (select a.* ${page}) p` +
+      ` join monitors m on m.organization_id = p.organization_id and m.id = p.monitor_id order by ${orderBy('p')}`
+    : `select ${select.join(', ')} ${page}`;
 
   const rows = (await clientOf(db).unsafe(statement, parameters as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Record<string, unknown>[];
-  const page = rows.length > plan.size ? rows.slice(0, plan.size) : rows;
-  if (plan.isBackward) page.reverse();
+  const pageRows = rows.length > plan.size ? rows.slice(0, plan.size) : rows;
+  if (plan.isBackward) pageRows.reverse();
   const alertMaps = alertKeys.filter((key) => ALERT_COLUMNS[key].map);
   const monitorMaps = monitorKeys?.filter((key) => MONITOR_COLUMNS[key].map) ?? [];
-  for (const row of page) {
+  for (const row of pageRows) {
     for (const key of alertMaps) row[key] = ALERT_COLUMNS[key].map!(row[key]);
     if (monitorKeys) {
       const monitor: Record<string, unknown> = {};
@@ -134,8 +138,8 @@ export async function readAlertPage(
     }
   }
   return {
-    nodes: page as unknown as AlertPageRow[],
-    cursors: columns.cursors ? page.map((row) => encodeCursor(ordering.name, row.cursor as string)) : [],
+    nodes: pageRows as unknown as AlertPageRow[],
+    cursors: columns.cursors ? pageRows.map((row) => encodeCursor(ordering.name, row.cursor as string)) : [],
     ...pageEnds(args, plan, rows.length),
   };
 }

@@ -309,6 +309,9 @@ export const alerts = pgTable(
     index('alerts_org_severity_idx').on(t.organizationId, t.severityRank.desc().nullsFirst(), t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('alerts_org_status_created_idx').on(t.organizationId, t.status, t.createdAt.desc().nullsFirst()),
     index('alerts_monitor_created_idx').on(t.monitorId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // `filter.text` is a case-insensitive substring of the title, summary or URL (ILIKE): trigrams
+    // let PostgreSQL find the few rows holding a rare term, or none, without reading every alert.
+    index('alerts_text_trgm_idx').using('gin', t.title.op('gin_trgm_ops'), t.summary.op('gin_trgm_ops'), t.url.op('gin_trgm_ops')),
     check('alerts_category_check', sql.raw(`category IN (${inList(alertCategories)})`)),
     check('alerts_severity_check', sql.raw(`severity IN (${inList(severities)})`)),
     check('alerts_status_check', sql.raw(`status IN (${inList(alertStatuses)})`)),
