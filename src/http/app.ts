@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, useErrorHandler } from 'graphql-yoga';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Database } from '../db/client.ts';
@@ -148,6 +149,8 @@ export function buildApp(deps: AppDeps): App {
       ...protectionPlugins(deps.protections ?? DEFAULT_PROTECTIONS),
       useOperationMetrics(metrics),
       useOperationLog(logger),
+      // Queries run compiled (graphql-jit, once per document); mutations and subscriptions keep graphql-js.
+      useGraphQlJit({}, { enableIf: ({ document, operationName }) => getOperationAST(document, operationName)?.operation === 'query' }),
       // After metrics and the log, so refused operations are counted and logged like any other.
       ...(deps.rateLimit && deps.rateLimit.points > 0 ? [useRateLimit(database.db, deps.rateLimit)] : []),
       useErrorHandler(({ errors, context }) => {
