@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FromApiProcess, ToApiProcess } from './api-protocol.ts';
-import { delay, ipcRequest } from './ipc.ts';
+import { ipcRequest, stopChild } from './ipc.ts';
 
 export interface ApiServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -40,16 +40,7 @@ export async function startApiServer(options: { databaseUrl: string; poolMax: nu
         const { usage } = await request(child, { type: 'cpu' }, 'cpu');
         return (usage.user + usage.system) / 1000;
       },
-      async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        try {
-          await request(child, { type: 'stop' }, 'stopped');
-        } finally {
-          await Promise.race([exited, delay(15_000)]);
-          // Still there after the drain grace period: it is ours, so end it.
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        }
-      },
+      stop: () => stopChild(child, exited, () => request(child, { type: 'stop' }, 'stopped')),
     };
   } catch (error) {
     child.kill('SIGKILL');

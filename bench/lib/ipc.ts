@@ -31,6 +31,20 @@ export function ipcRequest<Reply extends { type: string }, Expected extends Repl
   });
 }
 
-export function delay(ms: number): Promise<void> {
+function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * Asks a benchmark child process to stop (`requestStop`), then gives it 15 s to exit before
+ * killing it: it is ours, and must not outlive the benchmark.
+ */
+export async function stopChild(child: ChildProcess, exited: Promise<void>, requestStop: () => Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    await requestStop();
+  } finally {
+    await Promise.race([exited, delay(15_000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
 }

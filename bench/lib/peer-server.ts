@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { delay, ipcRequest } from './ipc.ts';
+import { ipcRequest, stopChild } from './ipc.ts';
 import type { FromPeerProcess, PeerStart } from './peer-protocol.ts';
 
 export interface PeerServer {
@@ -26,15 +26,7 @@ export async function startPeerServer(options: PeerStart): Promise<PeerServer> {
         const { usage } = await ipcRequest<FromPeerProcess, 'cpu'>(child, { type: 'cpu' }, 'cpu');
         return (usage.user + usage.system) / 1000;
       },
-      async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        try {
-          await ipcRequest<FromPeerProcess, 'stopped'>(child, { type: 'stop' }, 'stopped');
-        } finally {
-          await Promise.race([exited, delay(15_000)]);
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        }
-      },
+      stop: () => stopChild(child, exited, () => ipcRequest<FromPeerProcess, 'stopped'>(child, { type: 'stop' }, 'stopped')),
     };
   } catch (error) {
     child.kill('SIGKILL');

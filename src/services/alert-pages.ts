@@ -5,8 +5,7 @@ import type { DbOrTx } from '../db/client.ts';
 import { alerts, monitors } from '../db/schema/index.ts';
 import { SEVERITY_RANK } from '../db/schema/enums.ts';
 import { alertOrderings, checkAlertFilter, type AlertFilter, type AlertOrder, type AlertRow } from './alerts.ts';
-import { likePattern } from './monitors.ts';
-import type { MonitorRow } from './monitors.ts';
+import { likePattern, type MonitorRow } from './monitors.ts';
 import { encodeCursor, pageEnds, planPage, type Page, type PageArgs } from './pagination.ts';
 import type { Viewer } from './viewer.ts';
 
