@@ -64,6 +64,8 @@ export function safeEqualHex(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** How every API key starts; an access token (a JWT) never does. */
+export const API_KEY_MARK = 'vgl_';
 const API_KEY_PATTERN = /^vgl_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
 /** `vgl_<prefix>_<secret>`: the prefix finds the row, the SHA-256 of the whole key proves it. */

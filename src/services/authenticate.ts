@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { apiKeys, memberships } from '../db/schema/index.ts';
-import { parseApiKey, safeEqualHex, sha256, type TokenSigner } from '../auth/tokens.ts';
+import { API_KEY_MARK, parseApiKey, safeEqualHex, sha256, type TokenSigner } from '../auth/tokens.ts';
 import { AuthenticationError } from './errors.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -19,6 +19,8 @@ export async function authenticate(db: DbOrTx, signer: TokenSigner, authorizatio
   const credential = match[1]!;
   const apiKey = parseApiKey(credential);
   if (apiKey) return authenticateApiKey(db, credential, apiKey.prefix);
+  // Shaped like a key but not one (cut short when pasted, say): say so, not "access token".
+  if (credential.startsWith(API_KEY_MARK)) throw new AuthenticationError('The API key is not valid');
   const claims = await signer.verify(credential);
   if (!claims) throw new AuthenticationError('The access token is invalid or has expired');
   // Roles are read per request, so a demotion or removal takes effect at once, not at token expiry.

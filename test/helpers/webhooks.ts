@@ -4,7 +4,7 @@ import path from 'node:path';
 import type http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type WebhookConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { testLogger } from './log-capture.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/runner.ts';
 import { CreateWebhookDocument, WebhookDeliveriesDocument, type CreateWebhookInput, type WebhookDeliveriesQuery } from '../generated/graphql.ts';
 import { dataOf } from './domain.ts';
@@ -31,7 +31,7 @@ export async function startWebhookWorker(
       scanning: testScanningConfig({ allowedPrivateRanges: options.allowedPrivateRanges ?? ['127.0.0.0/8'] }),
       webhooks: options.webhooks ?? testWebhookConfig(),
     },
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: testLogger(),
     encryptionKey: TEST_ENCRYPTION_KEY,
     isCronEnabled: false,
     concurrency: 4,
