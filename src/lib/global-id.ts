@@ -32,6 +32,7 @@ export const nodeTypenames = [
   'AlertNote',
   'ApiKey',
   'BrandProfile',
+  'Invitation',
   'LedgerEntry',
   'Membership',
   'Monitor',
