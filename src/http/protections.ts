@@ -76,12 +76,27 @@ const introspectionDisabledRule: ValidationRule = (context) =>
     }),
   );
 
-/** One log line per GraphQL operation: request id, operation, organization, duration, outcome. */
+/**
+ * One log line per GraphQL operation: request id, operation, organization, duration, outcome (the
+ * codes of its errors). A request refused before it ran (bad credentials, a document that does not
+ * parse, fit the schema or the limits) gets one line too, at info: client mistakes are not errors.
+ */
 export function useOperationLog(logger: Logger): Plugin {
+  const executed = new WeakSet<Request>();
   return {
+    onResultProcess({ request, result, serverContext }) {
+      if (executed.has(request) || Array.isArray(result) || Symbol.asyncIterator in result) return;
+      const errors = (result as { errors?: readonly GraphQLError[] }).errors ?? [];
+      if (errors.length === 0) return;
+      const requestId = (serverContext as { requestId?: string }).requestId;
+      const codes = [...new Set(errors.map((error) => (maskError(error) as GraphQLError).extensions.code))];
+      // Codes only: a message can quote the variables sent (a password, say).
+      logger.info({ requestId, codes }, 'graphql request refused');
+    },
     onExecute({ args }) {
       const started = performance.now();
-      const context = args.contextValue as { requestId?: string; viewer?: { organizationId: string } | null };
+      const context = args.contextValue as { requestId?: string; request?: Request; viewer?: { organizationId: string } | null };
+      if (context.request) executed.add(context.request);
       const { name: operation } = describeOperation(args.document as DocumentNode, args.operationName);
       return {
         onExecuteDone({ result }) {

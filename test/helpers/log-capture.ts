@@ -5,6 +5,9 @@ import type postgres from 'postgres';
 import { inject } from 'vitest';
 import { createLogger, type Logger } from '../../src/lib/logger.ts';
 
+/** The password every test account signs up with: it must never show up in a log either. */
+export const TEST_PASSWORD = 'correct horse battery staple';
+
 /**
  * Every test server's log is captured in one folder for the whole run, at debug level whatever
  * TEST_LOG_LEVEL says, and the run fails at the end if any of it holds a password hash or an API
@@ -29,7 +32,7 @@ export async function recordSecretsOf(sql: postgres.Sql): Promise<void> {
   appendFileSync(path.join(inject('logCaptureDir'), `secrets-${process.pid}.txt`), rows.map((row) => `${row.secret}\n`).join(''));
 }
 
-/** Lines of the captured logs that hold `$argon2` or any recorded hash. */
+/** Lines of the captured logs that hold `$argon2`, any recorded hash, or the test password. */
 export function findSecretsInLogs(directory: string): string[] {
   let files: string[];
   try {
@@ -45,7 +48,7 @@ export function findSecretsInLogs(directory: string): string[] {
   for (const file of files.filter((name) => name.endsWith('.log'))) {
     for (const line of readFileSync(path.join(directory, file), 'utf8').split('\n')) {
       const hashes = line.match(/[0-9a-f]{64}/g) ?? [];
-      if (line.includes('$argon2') || hashes.some((hash) => secrets.has(hash))) found.push(`${file}: ${line.slice(0, 300)}`);
+      if (line.includes('$argon2') || line.includes(TEST_PASSWORD) || hashes.some((hash) => secrets.has(hash))) found.push(`${file}: ${line.slice(0, 300)}`);
     }
   }
   return found;
