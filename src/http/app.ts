@@ -96,8 +96,9 @@ type ConnectionExtra = {
 /**
  * Yoga logs every error its masking changed at error level, with the error as the only argument —
  * so client mistakes (a typed domain error, a bad ID) showed up as errors with an empty message.
- * Expected errors are logged at info with their code; only the rest at error, through the `err`
- * serializer (which leaves SQL parameters out).
+ * Expected errors are client mistakes, already on the operation's info line by code (see
+ * `useOperationLog`): here only at debug. The rest at error, through the `err` serializer (which
+ * leaves SQL parameters out).
  */
 function yogaLogging(logger: Logger) {
   const log =
@@ -108,7 +109,7 @@ function yogaLogging(logger: Logger) {
       if (!error) return logger[level]({ details: args.filter((arg) => typeof arg !== 'string') }, text || 'graphql-yoga');
       if (isExpectedError(error)) {
         const code = error instanceof GraphQLError ? maskError(error) : undefined;
-        return logger.info({ code: code instanceof GraphQLError ? code.extensions.code : undefined }, `client error: ${error.message}`);
+        return logger.debug({ code: code instanceof GraphQLError ? code.extensions.code : undefined }, `client error: ${error.message}`);
       }
       return logger[level]({ err: error }, text || 'unexpected error');
     };
