@@ -1,5 +1,7 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -10,10 +12,14 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
  */
 let server: TestServer;
 let account: TestAccount;
+/** This process's captured server log (see test/helpers/log-capture.ts), and where this file's part starts. */
+const logFile = path.join(inject('logCaptureDir'), `vigil-${process.pid}.log`);
+let logStart = 0;
 
 beforeAll(async () => {
   server = await startTestServer({ maxRequestBytes: 20_000 });
   account = await signUpAccount(server);
+  logStart = existsSync(logFile) ? statSync(logFile).size : 0;
 });
 afterAll(async () => {
   await server?.stop();
@@ -124,5 +130,16 @@ describe('every refusal has a status, a JSON body and a code', () => {
     expect(head).toMatch(/^HTTP\/1\.1 431 /);
     expect(head!.toLowerCase()).toContain('content-type: application/json');
     expect(codes(body!)).toEqual(['REQUEST_HEADER_FIELDS_TOO_LARGE']);
+  });
+});
+
+describe('logs', () => {
+  it('every refusal above is a client mistake: logged at info with its code, never as an error', () => {
+    const lines = readFileSync(logFile).subarray(logStart).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; codes?: string[]; msg: string });
+    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+    const codes = new Set(lines.filter((line) => line.level === 30).flatMap((line) => line.codes ?? []));
+    for (const code of ['QUERY_TOO_DEEP', 'TOO_MANY_ALIASES', 'TOO_MANY_TOKENS', 'QUERY_TOO_COSTLY', 'GRAPHQL_PARSE_FAILED', 'BAD_USER_INPUT', 'VALIDATION_ERROR', 'UNAUTHENTICATED']) {
+      expect(codes, code).toContain(code);
+    }
   });
 });
