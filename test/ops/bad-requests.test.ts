@@ -115,21 +115,61 @@ describe('every refusal has a status, a JSON body and a code', () => {
     expect(answer.contentType).toContain(JSON_TYPE);
   });
 
-  it('header fields too large → 431 REQUEST_HEADER_FIELDS_TOO_LARGE, answered by the HTTP parser with a JSON body', async () => {
+  /** Sends `request` as raw bytes (what fetch will not send) and splits the answer. */
+  async function sendRaw(request: string): Promise<{ head: string; body: string }> {
     const { port } = new URL(server.url);
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(Number(port), '127.0.0.1');
       let received = '';
-      socket.on('data', (chunk) => (received += chunk.toString()));
-      socket.on('end', () => resolve(received));
+      socket.on('data', (chunk) => {
+        received += chunk.toString();
+        // A keep-alive answer leaves the socket open: stop once the whole body is in.
+        const [head, body = ''] = received.split('\r\n\r\n');
+        const length = Number(/content-length: (\d+)/i.exec(head!)?.[1]);
+        if (Number.isFinite(length) && Buffer.byteLength(body) >= length) socket.destroy();
+      });
       socket.on('close', () => resolve(received));
       socket.on('error', reject);
-      socket.end(`GET /graphql HTTP/1.1\r\nhost: localhost\r\nx-padding: ${'a'.repeat(20_000)}\r\n\r\n`);
+      socket.write(request);
     });
-    const [head, body] = raw.split('\r\n\r\n');
+    const separator = raw.indexOf('\r\n\r\n');
+    const head = raw.slice(0, separator);
+    const body = raw.slice(separator + 4);
+    return { head, body: /transfer-encoding: chunked/i.test(head) ? dechunk(body) : body };
+  }
+
+  function dechunk(body: string): string {
+    let text = '';
+    for (let rest = body; ; ) {
+      const end = rest.indexOf('\r\n');
+      const size = Number.parseInt(rest.slice(0, end), 16);
+      if (!size) return text;
+      text += rest.slice(end + 2, end + 2 + size);
+      rest = rest.slice(end + 2 + size + 2);
+    }
+  }
+
+  it('header fields too large → 431 REQUEST_HEADER_FIELDS_TOO_LARGE, answered by the HTTP parser with a JSON body', async () => {
+    const { head, body } = await sendRaw(`GET /graphql HTTP/1.1\r\nhost: localhost\r\nx-padding: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(head).toMatch(/^HTTP\/1\.1 431 /);
-    expect(head!.toLowerCase()).toContain('content-type: application/json');
-    expect(codes(body!)).toEqual(['REQUEST_HEADER_FIELDS_TOO_LARGE']);
+    expect(head.toLowerCase()).toContain('content-type: application/json');
+    expect(codes(body)).toEqual(['REQUEST_HEADER_FIELDS_TOO_LARGE']);
+  });
+
+  it('a POST without Content-Length (chunked) → 411 LENGTH_REQUIRED', async () => {
+    const chunk = JSON.stringify({ query: '{ viewer { role } }' });
+    const { head, body } = await sendRaw(
+      `POST /graphql HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`,
+    );
+    expect(head).toMatch(/^HTTP\/1\.1 411 /);
+    expect(head.toLowerCase()).toContain('content-type: application/json');
+    expect(codes(body)).toEqual(['LENGTH_REQUIRED']);
+  });
+
+  it('a malformed HTTP request → 400 BAD_REQUEST with a JSON body', async () => {
+    const { head, body } = await sendRaw('NOT HTTP AT ALL\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(codes(body)).toEqual(['BAD_REQUEST']);
   });
 });
 
