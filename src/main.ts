@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { connectDatabase } from './db/client.ts';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
@@ -8,7 +8,7 @@ import { createTokenSigner } from './auth/tokens.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { loadPersistedOperations } from './http/persisted-operations.ts';
-import { createLogger } from './lib/logger.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
 import { loadOrCreateSecrets } from './runtime/secrets.ts';
 import { seedDemoWorkspace } from './services/demo.ts';
 import { parseEncryptionKey } from './lib/crypto.ts';
@@ -28,6 +28,58 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const role = parseRole(process.argv.slice(2));
   const logger = createLogger(config.logLevel, { role });
+  const running: Running = { stops: [] };
+  let isStopping = false;
+  let startup: Promise<void> = Promise.resolve();
+  /**
+   * Stops what has started, in order: jobs, then the API (which ends the pool), then the embedded
+   * PostgreSQL, last. A signal during startup waits for the step under way, so nothing is left
+   * running half-built.
+   */
+  const shutdown = async (reason: string, exitCode = 0) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger[exitCode === 0 ? 'info' : 'fatal']({ reason }, 'shutting down');
+    await startup.catch(() => {});
+    for (const stop of [...running.stops, ...(running.databaseServer ? [running.databaseServer.stop] : [])]) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.error({ err: error }, 'error during shutdown');
+      }
+    }
+    if (exitCode === 0) logger.info('Vigil stopped');
+    logger.flush();
+    process.exit(exitCode);
+  };
+  // Before anything starts: a Ctrl+C during startup stops cleanly too, rather than killing Node
+  // with the database half-started.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  startup = start(config, role, logger, running, shutdown);
+  try {
+    await startup;
+  } catch (error) {
+    // The embedded PostgreSQL runs in its own process group: it would outlive us unless stopped.
+    if (running.databaseServer) await running.databaseServer.stop().catch(() => {});
+    throw error;
+  }
+}
+
+interface Running {
+  /** Run in order on shutdown. */
+  stops: (() => Promise<void>)[];
+  /** Stopped after every stop above, once nothing uses it any more. */
+  databaseServer?: EmbeddedServer;
+}
+
+async function start(
+  config: Config,
+  role: Role,
+  logger: Logger,
+  running: Running,
+  shutdown: (reason: string, exitCode?: number) => Promise<void>,
+): Promise<void> {
   // Read and checked before anything starts, so a bad manifest stops startup with the entry at fault.
   const { mode: persistedMode, file: persistedFile } = config.graphql.persistedOperations;
   const persistedOperations = role !== 'worker' && persistedMode !== 'off' ? loadPersistedOperations(persistedFile!, persistedMode) : undefined;
@@ -39,6 +91,7 @@ async function main(): Promise<void> {
     const dataDir = path.resolve(config.dataDir, 'pgdata');
     logger.info({ dataDir, port: config.embeddedPgPort }, 'no DATABASE_URL: starting embedded PostgreSQL');
     embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, onLog: (m) => logger.debug({ pg: m }) });
+    running.databaseServer = embedded;
     await ensureDatabase(embedded.url('postgres'), 'vigil');
     databaseUrl = embedded.url('vigil');
   }
@@ -62,21 +115,7 @@ async function main(): Promise<void> {
 
   const signer = createTokenSigner(secrets.jwtSecret, config.accessTokenTtlSeconds);
   const readiness = { workerMaxAgeSeconds: config.operations.readyWorkerMaxAgeSeconds };
-  const stops: (() => Promise<void>)[] = [];
-  let isStopping = false;
-  const shutdown = async (reason: string, exitCode = 0) => {
-    if (isStopping) return;
-    isStopping = true;
-    logger[exitCode === 0 ? 'info' : 'fatal']({ reason }, 'shutting down');
-    for (const stop of stops) {
-      try {
-        await stop();
-      } catch (error) {
-        logger.error({ err: error }, 'error during shutdown');
-      }
-    }
-    process.exit(exitCode);
-  };
+  const { stops } = running;
   // With --role=all the API's registry also carries the worker's metrics: one /metrics per process.
   let metrics: Metrics | undefined;
   if (role === 'all' || role === 'api') {
@@ -129,10 +168,6 @@ async function main(): Promise<void> {
     stops.unshift(() => worker.stop());
     if (role === 'worker') stops.push(() => database.close());
   }
-  if (embedded) stops.push(() => embedded.stop());
-
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
