@@ -11,6 +11,8 @@ import { loadPersistedOperations } from './http/persisted-operations.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { loadOrCreateSecrets } from './runtime/secrets.ts';
 import { seedDemoWorkspace } from './services/demo.ts';
+import { formatBanner } from './runtime/banner.ts';
+import { demoCredentialFiles, readDemoCredentials, saveDemoCredentials, type DemoCredentials } from './runtime/demo-credentials.ts';
 import { parseEncryptionKey } from './lib/crypto.ts';
 import { startOpsServer } from './worker/ops-server.ts';
 import { startWorker } from './worker/runner.ts';
@@ -27,7 +29,7 @@ function parseRole(argv: string[]): Role {
 async function main(): Promise<void> {
   const config = loadConfig();
   const role = parseRole(process.argv.slice(2));
-  const logger = createLogger(config.logLevel, { role });
+  const logger = createLogger(config.logLevel, { role }, { isPretty: config.env === 'development' });
   const running: Running = { stops: [] };
   let isStopping = false;
   let startup: Promise<void> = Promise.resolve();
@@ -56,6 +58,8 @@ async function main(): Promise<void> {
   // with the database half-started.
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // The terminal closed: the embedded PostgreSQL, in its own group, would not hear of it.
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
   startup = start(config, role, logger, running, shutdown);
   try {
     await startup;
@@ -64,6 +68,11 @@ async function main(): Promise<void> {
     if (running.databaseServer) await running.databaseServer.stop().catch(() => {});
     throw error;
   }
+}
+
+/** Development with a person at a terminal: show them the banner. */
+function isTerminalSession(config: Config): boolean {
+  return config.env === 'development' && process.stdout.isTTY === true;
 }
 
 interface Running {
@@ -100,17 +109,17 @@ async function start(
   await runMigrations(databaseUrl);
   const database = connectDatabase(databaseUrl, { max: config.dbPoolMax, applicationName: `vigil-${role}` });
 
+  let demo: DemoCredentials | undefined;
   if (config.seedDemo ?? embedded !== undefined) {
-    const demo = await seedDemoWorkspace(database.db);
-    const keyFile = path.join(config.dataDir, 'demo-api-key');
-    if (demo.isNew && demo.apiKey) {
-      fs.mkdirSync(config.dataDir, { recursive: true });
-      fs.writeFileSync(keyFile, `${demo.apiKey}\n`, { mode: 0o600 });
-      logger.info({ email: 'demo@vigil.example', password: demo.password }, 'seeded the demo workspace');
+    const seeded = await seedDemoWorkspace(database.db);
+    if (seeded.isNew && seeded.apiKey && seeded.password) {
+      saveDemoCredentials(config.dataDir, { apiKey: seeded.apiKey, password: seeded.password });
+      logger.info('seeded the demo workspace');
     }
-    if (fs.existsSync(keyFile)) {
-      logger.info(`demo API key (send as "Authorization: Bearer <key>"): ${fs.readFileSync(keyFile, 'utf8').trim()}`);
-    }
+    demo = readDemoCredentials(config.dataDir);
+    // The log says where the credentials are, never what they are.
+    const files = demoCredentialFiles(config.dataDir);
+    logger.info({ email: demo.email, apiKeyFile: files.apiKey, passwordFile: files.password }, 'demo workspace: its API key and password are in the data folder');
   }
 
   const signer = createTokenSigner(secrets.jwtSecret, config.accessTokenTtlSeconds);
@@ -138,6 +147,9 @@ async function start(
     metrics = app.metrics;
     const url = await app.start();
     logger.info(config.graphql.isGraphiqlEnabled ? `Vigil is up: GraphiQL at ${url}/graphql` : `Vigil is up: GraphQL API at ${url}/graphql`);
+    if (isTerminalSession(config)) {
+      process.stdout.write(`${formatBanner({ baseUrl: url, isGraphiqlEnabled: config.graphql.isGraphiqlEnabled, embeddedDataDir: embedded ? path.resolve(config.dataDir, 'pgdata') : undefined, demo })}\n`);
+    }
     stops.push(() => app.stop());
   }
   if (role === 'all' || role === 'worker') {
