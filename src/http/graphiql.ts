@@ -24,8 +24,8 @@ query Viewer {
 # Filters combine: here, open HIGH and CRITICAL phishing or fraud alerts.
 query OpenSevereAlerts {
   alerts(first: 20, filter: { minSeverity: HIGH, statuses: [NEW, ACKNOWLEDGED], categories: [PHISHING, FRAUD] }) {
-    totalCount
     nodes { id title severity category status url createdAt monitor { name } }
+    pageInfo { hasNextPage endCursor }
   }
 }
 
