@@ -83,6 +83,15 @@ async function createMonitorAt(url: string, name: string): Promise<void> {
   expect(((await response.json()) as { data: unknown }).data).toEqual({ createMonitor: { __typename: 'CreateMonitorPayload' } });
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe('Ctrl+C on Vigil with embedded PostgreSQL', () => {
@@ -101,10 +110,29 @@ describe('Ctrl+C on Vigil with embedded PostgreSQL', () => {
         pressCtrlC(vigil);
       }
       const code = await vigil.exited;
-      expect({ round, code }).toEqual({ round, code: 0 });
+      expect(code, `round ${round} exited ${code}:\n${vigil.output()}`).toBe(0);
       expectQuietStop(vigil.output());
     }
   }, 400_000);
+
+  it('a Vigil killed outright leaves its PostgreSQL running, and the next start stops that and starts warm', async () => {
+    const killed = await startVigil([process.execPath, 'src/main.ts']);
+    const names = await demoMonitorNames(killed.url);
+    const pidFile = path.join(dataDir, 'pgdata', 'postmaster.pid');
+    const postgresPid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+    killed.child.kill('SIGKILL'); // Vigil's process alone, as the OOM killer would
+    await killed.exited;
+    expect(isAlive(postgresPid)).toBe(true); // its own process group: it outlives Vigil
+
+    const next = await startVigil([process.execPath, 'src/main.ts']);
+    try {
+      expect(isAlive(postgresPid)).toBe(false);
+      expect(await demoMonitorNames(next.url)).toEqual(names);
+    } finally {
+      pressCtrlC(next);
+    }
+    expect(await next.exited).toBe(0);
+  }, 200_000);
 
   it('npm start stops as quietly (npm itself reports 130, its convention after a Ctrl+C)', async () => {
     const vigil = await startVigil(['npm', 'start']);
