@@ -29,7 +29,7 @@ function parseRole(argv: string[]): Role {
 async function main(): Promise<void> {
   const config = loadConfig();
   const role = parseRole(process.argv.slice(2));
-  const logger = createLogger(config.logLevel, { role }, { isPretty: config.env === 'development' });
+  const logger = createLogger(config.logLevel, { role }, undefined, { isPretty: config.env === 'development' });
   const running: Running = { stops: [] };
   let isStopping = false;
   let startup: Promise<void> = Promise.resolve();

@@ -1,22 +1,29 @@
-import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 
 export type Logger = PinoLogger;
 
 export interface LoggerStyle {
-  /** Human-readable lines (pino-pretty) instead of JSON: development on a terminal. */
+  /** Human-readable single lines (pino-pretty) instead of JSON: development. */
   isPretty?: boolean;
-  /** Where lines go; standard output by default. */
-  destination?: NodeJS.WritableStream;
 }
 
 /**
- * Fields whose values never reach a log line, at the top level or one object down. Secrets are
- * never logged on purpose; this catches the accident (a request's headers, a job's payload, a
- * library's error object) before it lands in a log store.
+ * Never logged: SQL parameters (drizzle's and postgres.js's errors carry them, and they hold
+ * password and key hashes), and credentials — in headers, or in a field of that name at the top
+ * level or one object down. Secrets are never logged on purpose; this catches the accident (a
+ * request's headers, a job's payload, a library's error object) before it reaches a log store.
  */
 const SECRET_FIELDS = ['password', 'passwordHash', 'token', 'accessToken', 'refreshToken', 'apiKey', 'secret', 'authorization', 'cookie', 'key', 'openAiKey'];
 export const REDACTED_PATHS = [
+  'params',
+  'parameters',
+  '*.params',
+  '*.parameters',
+  '*.args',
+  'err.cause.params',
+  'err.cause.parameters',
+  'err.cause.args',
   ...SECRET_FIELDS,
   ...SECRET_FIELDS.map((field) => `*.${field}`),
   'headers.authorization',
@@ -28,28 +35,18 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * graphile-worker hands its log calls the whole job row (payload included: webhook bodies,
- * organization ids, anything a task carries) and database errors that hold the pg client with its
- * connection settings. A log line names the job and says what went wrong; nothing more.
+ * `err`/`error`: without SQL parameters, and without the pg client a database error drags along
+ * (graphile-worker logs those as `error`). `job`: graphile-worker hands its log calls the whole job
+ * row, payload included; a log line names the job, not its row.
  */
 const serializers: LoggerOptions['serializers'] = {
+  err: serializeError,
+  error: (error: unknown) => (error instanceof Error ? serializeError(error) : error),
   job: (job: { id?: unknown; task_identifier?: unknown; attempts?: unknown; max_attempts?: unknown } | undefined) =>
     job && typeof job === 'object' ? { id: job.id, task: job.task_identifier, attempt: job.attempts, maxAttempts: job.max_attempts } : job,
-  error: (error: unknown) => (error instanceof Error ? describeError(error) : error),
-  err: (error: unknown) => (error instanceof Error ? describeError(error) : error),
 };
 
-function describeError(error: Error & { code?: unknown; cause?: unknown }): Record<string, unknown> {
-  return {
-    type: error.name,
-    message: error.message,
-    ...(error.code !== undefined ? { code: error.code } : {}),
-    ...(error.stack ? { stack: error.stack } : {}),
-    ...(error.cause instanceof Error ? { cause: describeError(error.cause) } : {}),
-  };
-}
-
-export function createLogger(level: string, bindings: Record<string, unknown> = {}, style: LoggerStyle = {}): Logger {
+export function createLogger(level: string, bindings: Record<string, unknown> = {}, destination?: DestinationStream, style: LoggerStyle = {}): Logger {
   const options: LoggerOptions = {
     level,
     base: { service: 'vigil', ...bindings },
@@ -57,7 +54,28 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers,
   };
-  if (!style.isPretty) return style.destination ? pino(options, style.destination) : pino(options);
-  // Synchronous, in this thread: lines written just before process.exit are not lost.
-  return pino(options, pretty({ sync: true, destination: style.destination, colorize: !style.destination && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', singleLine: true, ignore: 'pid,hostname,service,role,worker' }));
+  if (style.isPretty) {
+    // Synchronous, in this thread: lines written just before process.exit are not lost.
+    const colorize = !destination && process.stdout.isTTY === true;
+    return pino(options, pretty({ sync: true, destination, colorize, translateTime: 'SYS:HH:MM:ss', singleLine: true, ignore: 'pid,hostname,service,role,worker' }));
+  }
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** Drizzle puts a failed statement's parameters in its message ("Failed query: …\nparams: …"). */
+const PARAMS_IN_TEXT = /\nparams: [^]*?(?=\n\s+at |\ncaused by: |$)/g;
+
+function serializeError(error: unknown): unknown {
+  return scrub(pino.stdSerializers.err(error as Error));
+}
+
+function scrub(value: unknown): unknown {
+  if (!value || typeof value !== 'object') return value;
+  const record = { ...(value as Record<string, unknown>) };
+  for (const key of ['params', 'parameters', 'args', 'types', 'client']) delete record[key];
+  for (const key of ['message', 'stack']) {
+    if (typeof record[key] === 'string') record[key] = (record[key] as string).replace(PARAMS_IN_TEXT, '\nparams: [not logged]');
+  }
+  if (record.cause) record.cause = record.cause instanceof Error ? serializeError(record.cause) : scrub(record.cause);
+  return record;
 }

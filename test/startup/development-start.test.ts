@@ -70,7 +70,7 @@ describe('log redaction', () => {
   it.each([false, true])('keeps secrets out of fields, headers and job rows (pretty: %s)', (isPretty) => {
     let written = '';
     const destination = new Writable({ write: (chunk, _encoding, done) => ((written += String(chunk)), done()) });
-    const logger = createLogger('info', {}, { isPretty, destination });
+    const logger = createLogger('info', {}, destination, { isPretty });
     logger.info({ password: 'hunter2', user: { token: 'tok-1' }, req: { headers: { authorization: 'Bearer vgl_secret' } } }, 'request');
     logger.info({ job: { id: '7', task_identifier: 'webhook__deliver', attempts: 1, max_attempts: 5, payload: { secret: 's3cret' } } }, 'Completed task 7');
     expect(written).toContain('webhook__deliver');
