@@ -10,6 +10,7 @@ import type { Database } from '../db/client.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { AuthDeps } from '../services/accounts.ts';
 import { authenticate } from '../services/authenticate.ts';
+import { startAuthCache, type AuthCacheOptions, type RunningAuthCache } from '../services/auth-cache.ts';
 import { DomainError } from '../services/errors.ts';
 import type { ApiSettings, Context } from '../graphql/context.ts';
 import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
@@ -56,6 +57,8 @@ export interface AppDeps {
   readiness?: ReadinessOptions;
   /** A manifest of trusted documents, allowed beside ordinary ones or required; absent is off. */
   persistedOperations?: PersistedOperations;
+  /** Authentication results kept in memory, dropped on NOTIFY (auth-cache.ts); on unless false. */
+  authCache?: AuthCacheOptions | false;
 }
 
 /** Close codes Vigil uses on the GraphQL WebSocket besides graphql-ws's own (4403 when auth fails). */
@@ -125,6 +128,7 @@ export function buildApp(deps: AppDeps): App {
   const liveCapacity = deps.liveQueueCapacity ?? 1_000;
   const metrics = deps.metrics ?? createMetrics({ database, subscriptions: () => hub.subscriberCount });
   const maxRequestBytes = deps.maxRequestBytes ?? 1_048_576;
+  let authCache: RunningAuthCache | undefined;
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -139,7 +143,7 @@ export function buildApp(deps: AppDeps): App {
         viewer = wsViewer;
       } else {
         try {
-          viewer = await authenticate(database.db, deps.signer, request.headers.get('authorization'));
+          viewer = await authenticate(database.db, deps.signer, request.headers.get('authorization'), authCache?.cache);
         } catch (error) {
           if (error instanceof DomainError) {
             throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
@@ -225,7 +229,7 @@ export function buildApp(deps: AppDeps): App {
         const raw = params.authorization ?? params.Authorization ?? (typeof params.token === 'string' ? `Bearer ${params.token}` : undefined);
         let viewer: Viewer | null = null;
         try {
-          viewer = await authenticate(database.db, deps.signer, typeof raw === 'string' ? raw : undefined);
+          viewer = await authenticate(database.db, deps.signer, typeof raw === 'string' ? raw : undefined, authCache?.cache);
         } catch (error) {
           if (!(error instanceof DomainError)) {
             // Not the credentials' fault (the database is unreachable, say): 4403 would tell the
@@ -297,6 +301,7 @@ export function buildApp(deps: AppDeps): App {
     metrics,
     start: async () => {
       await hub.start();
+      if (deps.authCache !== false) authCache = await startAuthCache(database, logger, deps.authCache);
       return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(deps.port, deps.host, () => {
@@ -327,6 +332,7 @@ export function buildApp(deps: AppDeps): App {
       });
       await yoga.dispose();
       await hub.stop();
+      await authCache?.stop();
       await database.close();
     },
   };
