@@ -137,6 +137,10 @@ export function buildApp(deps: AppDeps): App {
     landingPage: false,
     logging: yogaLogging(logger),
     maskedErrors: { maskError },
+    // The server below already refuses a POST without Content-Length (411) or over
+    // maxRequestBytes (413), and node's parser reads no more than the announced length: yoga's own
+    // limit would only pipe every body through a byte-counting stream again.
+    maxRequestBodySize: false,
     context: async ({ request, requestId, wsViewer, wsSocket }): Promise<Context> => {
       let viewer: Context['viewer'];
       if (wsViewer) {
@@ -155,7 +159,13 @@ export function buildApp(deps: AppDeps): App {
         db: database.db,
         viewer,
         requestId,
-        logger: logger.child({ requestId }),
+        // A child logger costs a few microseconds (pino copies its bindings and redaction): made
+        // only for a request that logs, once (the property replaces the getter).
+        get logger() {
+          const child = logger.child({ requestId });
+          Object.defineProperty(this, 'logger', { value: child, enumerable: true, writable: true });
+          return child;
+        },
         auth: deps.auth,
         settings,
         live: {

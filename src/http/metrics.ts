@@ -90,6 +90,18 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
 
 /** The executed operation's name (or `anonymous`) and type, from the document itself. */
 export function describeOperation(document: DocumentNode, operationName: string | null | undefined): { name: string; type: string } {
+  // Parsed documents are cached and reused, so the answer is too (metrics and the log both ask).
+  let byName = described.get(document);
+  if (!byName) described.set(document, (byName = new Map()));
+  const key = operationName ?? null;
+  let description = byName.get(key);
+  if (!description) byName.set(key, (description = describeUncached(document, operationName)));
+  return description;
+}
+
+const described = new WeakMap<DocumentNode, Map<string | null, { name: string; type: string }>>();
+
+function describeUncached(document: DocumentNode, operationName: string | null | undefined): { name: string; type: string } {
   const operations = document.definitions.filter((d) => d.kind === 'OperationDefinition');
   const definition = operations.find((d) => (operationName ? d.name?.value === operationName : true));
   return { name: operationName ?? definition?.name?.value ?? 'anonymous', type: definition?.operation ?? 'unknown' };
