@@ -115,8 +115,8 @@ async function main(config: BenchConfig): Promise<void> {
   const apiPage = await checkApiPage(vigilRequest, config.pageSize);
   log(`Vigil page checked: ${apiPage.alertIds.length} alerts over ${apiPage.monitorIds.length} monitors, no GraphQL errors`);
 
-  // Per-request statements, one request at a time, so nothing else lands in the log. The first
-  // request of a key also stamps its last use; the samples after it are the steady state.
+  // Per-request statements, one request at a time, so nothing else lands in the log. The key was
+  // looked up (and its use stamped) by the request above; these are the steady state.
   const statementSamples: string[][] = [];
   for (let i = 0; i < STATEMENT_SAMPLES; i += 1) {
     statementSamples.push(await api.statementsDuring(() => checkApiPage(vigilRequest, config.pageSize)));
@@ -178,8 +178,33 @@ async function main(config: BenchConfig): Promise<void> {
     }
   }
 
+  // The per-request floor: `{ __typename }` with the same API key (answered from the credential
+  // cache: no statement) against node:http answering a constant body (no statement either).
+  const floorServer = await startPeerServer({ kind: 'raw', databaseUrl: server.url, poolMax: 1, statements: [] });
+  cleanups.push(() => floorServer.stop());
+  const trivialBody = JSON.stringify({ query: '{ __typename }' });
+  const floors: Record<FloorContender, { request: HttpRequest; cpuMs: () => Promise<number> }> = {
+    vigil: { request: { ...vigilRequest, body: trivialBody }, cpuMs: () => api.cpuMs() },
+    raw: { request: { ...rawRequest, url: `${floorServer.url}/graphql`, body: trivialBody }, cpuMs: () => floorServer.cpuMs() },
+  };
+  const floorConcurrency = Math.min(10, Math.max(...config.concurrencies));
+  const floorMeasured: FloorMeasured[] = [];
+  for (let round = 1; round <= config.rounds; round += 1) {
+    for (const contender of round % 2 === 1 ? FLOOR_CONTENDERS : [...FLOOR_CONTENDERS].reverse()) {
+      const { request, cpuMs } = floors[contender];
+      const cpuBefore = await cpuMs();
+      const result = await runHttpLoad({ ...request, concurrency: floorConcurrency, durationSeconds: config.durationSeconds });
+      const cpuAfter = await cpuMs();
+      const entry = { contender, round, result, cpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(1, result.completed), load: loadAverage() };
+      floorMeasured.push(entry);
+      log(`floor ${round} ${FLOOR_NAMES[contender].padEnd(32)} c=${String(floorConcurrency).padEnd(3)} ${summary(result)}  CPU ${entry.cpuMsPerRequest.toFixed(3)} ms/req  load ${entry.load}`);
+      await pause(500);
+    }
+  }
+
   printReport({ config, revision, dataset, machine, server, measured, loadAverages: `${loadAtStart} at the start, ${loadAverage()} at the end`, statementCounts, statements });
-  const failed = measured.filter(({ result }) => !isClean(result));
+  printFloor(floorMeasured, floorConcurrency);
+  const failed = [...measured, ...floorMeasured].filter(({ result }) => !isClean(result));
   if (failed.length > 0) {
     console.error(`\n✗ ${failed.length} run(s) had failed requests: the figures above are not valid.`);
     process.exitCode = 1;
@@ -204,6 +229,36 @@ function replayable(statements: string[], page: { apiKey: string; organizationId
     }
     return { text, parameters };
   });
+}
+
+const FLOOR_CONTENDERS = ['vigil', 'raw'] as const;
+type FloorContender = (typeof FLOOR_CONTENDERS)[number];
+const FLOOR_NAMES: Record<FloorContender, string> = { vigil: 'Vigil `{ __typename }` (API key)', raw: 'node:http, constant body' };
+
+interface FloorMeasured {
+  contender: FloorContender;
+  round: number;
+  result: LoadResult;
+  cpuMsPerRequest: number;
+  load: string;
+}
+
+function printFloor(measured: FloorMeasured[], concurrency: number): void {
+  const lines = [
+    '',
+    `Per-request floor (c=${concurrency}, no SQL statement on either side):`,
+    '',
+    '| Request | req/s (median of rounds) | p50 ms | p99 ms | CPU ms/request |',
+    '|---|--:|--:|--:|--:|',
+  ];
+  for (const contender of FLOOR_CONTENDERS) {
+    const runs = measured.filter((m) => m.contender === contender);
+    lines.push(
+      `| ${FLOOR_NAMES[contender]} | ${Math.round(median(runs.map((r) => r.result.perSecond))).toLocaleString('en-US')} | ` +
+        `${median(runs.map((r) => r.result.p50Ms)).toFixed(2)} | ${median(runs.map((r) => r.result.p99Ms)).toFixed(2)} | ${median(runs.map((r) => r.cpuMsPerRequest)).toFixed(3)} |`,
+    );
+  }
+  console.log(lines.join('\n'));
 }
 
 interface ApiPage {

@@ -45,12 +45,14 @@ async function startPostGraphile(options: PeerStart): Promise<Server> {
 
 /**
  * Vigil's own statements, straight, in order, each with the parameters Vigil gave: the key's lookup
- * (its row is not checked — the round trip is what counts here), then the page.
+ * if Vigil sent one (its row is not checked — the round trip is what counts here), then the page.
+ * With no statements it answers `{ "data": { "alerts": [] } }`: the floor of node:http itself.
  */
 function startRaw(options: PeerStart): Server {
   const sql = postgres(options.databaseUrl, { max: options.poolMax, onnotice: () => {}, connection: { application_name: 'vigil-bench-raw' } });
   release = () => sql.end({ timeout: 5 });
   const statements = options.statements ?? [];
+  const isKeyLookup = statements.map((statement) => /\bfrom "?api_keys"?/i.test(statement.text));
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -60,9 +62,9 @@ function startRaw(options: PeerStart): Server {
       void (async () => {
         const results: unknown[] = [];
         for (const statement of statements) results.push(await sql.unsafe(statement.text, statement.parameters as never[], { prepare: true }));
-        // Everything but the key's row goes back, as the page.
+        // Everything but the key's row (when Vigil looked one up) goes back, as the page.
         res.writeHead(200, { 'content-type': 'application/graphql-response+json; charset=utf-8' });
-        res.end(JSON.stringify({ data: { alerts: results.slice(1) } }));
+        res.end(JSON.stringify({ data: { alerts: results.filter((_, i) => !isKeyLookup[i]) } }));
       })().catch((error: unknown) => {
         res.writeHead(500);
         res.end(String(error));
