@@ -11,6 +11,7 @@ import type { TokenSigner } from '../auth/tokens.ts';
 import type { AuthDeps } from '../services/accounts.ts';
 import { authenticate } from '../services/authenticate.ts';
 import { startAuthCache, type AuthCacheOptions, type RunningAuthCache } from '../services/auth-cache.ts';
+import { useAuthCacheFence } from './auth-cache-fence.ts';
 import { DomainError } from '../services/errors.ts';
 import type { ApiSettings, Context } from '../graphql/context.ts';
 import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
@@ -184,6 +185,8 @@ export function buildApp(deps: AppDeps): App {
       ...protectionPlugins(deps.protections ?? DEFAULT_PROTECTIONS),
       useOperationMetrics(metrics),
       useOperationLog(logger),
+      // This process's own changes hold for its very next request, before their NOTIFY comes back.
+      useAuthCacheFence(() => authCache?.cache),
       // Queries run compiled (graphql-jit, once per document); mutations and subscriptions keep graphql-js.
       useGraphQlJit({}, { enableIf: ({ document, operationName }) => getOperationAST(document, operationName)?.operation === 'query' }),
       // After metrics and the log, so refused operations are counted and logged like any other.
@@ -311,7 +314,7 @@ export function buildApp(deps: AppDeps): App {
     metrics,
     start: async () => {
       await hub.start();
-      if (deps.authCache !== false) authCache = await startAuthCache(database, logger, deps.authCache);
+      if (deps.authCache !== false) authCache = await startAuthCache(database, deps.authCache);
       return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(deps.port, deps.host, () => {

@@ -1,7 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { apiKeys } from '../db/schema/index.ts';
-import type { Logger } from '../lib/logger.ts';
 import type { Viewer } from './viewer.ts';
 
 /**
@@ -11,21 +8,27 @@ import type { Viewer } from './viewer.ts';
  */
 export const AUTH_CHANGES_CHANNEL = 'vigil_auth_changes';
 
-/** last_used_at is advisory: written at most once a minute per key, so reads do not turn into writes. */
+/**
+ * last_used_at is advisory: written at most once a minute per key, so reads do not turn into writes.
+ * It is written by the lookup itself (see authenticate.ts), and an entry lives no longer than this,
+ * so a key in steady use is looked up, and stamped, about once a minute per process: no request
+ * answered from the cache writes anything.
+ */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface AuthCacheOptions {
   /** Entries kept at most; the oldest goes first. */
   maxEntries?: number;
-  /** A safety net only: every change that matters is announced and drops its entries at once. */
+  /**
+   * A safety net (every change that matters is announced and drops its entries at once), and the
+   * resolution of last_used_at. At most LAST_USED_RESOLUTION_MS.
+   */
   ttlMs?: number;
 }
 
 interface Entry {
   viewer: Viewer;
   storedAt: number;
-  /** For an API key: when its last_used_at was last written or queued. */
-  lastUsedAt: number;
 }
 
 /**
@@ -42,12 +45,11 @@ export class AuthCache {
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly ttlMs: number;
-  private readonly pendingKeyUses = new Set<string>();
   private currentGeneration = 0;
 
   constructor(options: AuthCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 10_000;
-    this.ttlMs = options.ttlMs ?? 60_000;
+    this.ttlMs = Math.min(options.ttlMs ?? LAST_USED_RESOLUTION_MS, LAST_USED_RESOLUTION_MS);
   }
 
   get generation(): number {
@@ -66,11 +68,6 @@ export class AuthCache {
       this.entries.delete(credential);
       return undefined;
     }
-    const { apiKeyId } = entry.viewer;
-    if (apiKeyId && now - entry.lastUsedAt > LAST_USED_RESOLUTION_MS) {
-      entry.lastUsedAt = now;
-      this.pendingKeyUses.add(apiKeyId);
-    }
     return entry.viewer;
   }
 
@@ -81,9 +78,7 @@ export class AuthCache {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    const now = Date.now();
-    // The lookup that produced this result stamped last_used_at itself (see authenticate.ts).
-    this.entries.set(credential, { viewer, storedAt: now, lastUsedAt: now });
+    this.entries.set(credential, { viewer, storedAt: Date.now() });
   }
 
   /** Drops the entries of one organization, or all of them. */
@@ -97,30 +92,19 @@ export class AuthCache {
       if (entry.viewer.organizationId === organizationId) this.entries.delete(credential);
     }
   }
-
-  /** The API keys used from the cache since the last call, whose last_used_at is due. */
-  takeKeyUses(): string[] {
-    const ids = [...this.pendingKeyUses];
-    this.pendingKeyUses.clear();
-    return ids;
-  }
 }
 
 export interface RunningAuthCache {
   cache: AuthCache;
-  /** Writes the last uses still queued and stops listening. */
+  /** Stops listening. */
   stop(): Promise<void>;
 }
 
-const FLUSH_INTERVAL_MS = 10_000;
-
 /**
  * Starts a cache that follows AUTH_CHANGES_CHANNEL. postgres.js LISTENs on one connection per
- * client for every channel, so this shares the connection the live-event hub already holds. Cached
- * API-key uses are written to last_used_at in one batched statement every few seconds, off the
- * request path.
+ * client for every channel, so this shares the connection the live-event hub already holds.
  */
-export async function startAuthCache(database: Database, logger: Logger, options: AuthCacheOptions = {}): Promise<RunningAuthCache> {
+export async function startAuthCache(database: Database, options: AuthCacheOptions = {}): Promise<RunningAuthCache> {
   const cache = new AuthCache(options);
   let listenCount = 0;
   const listening = await database.sql.listen(
@@ -132,18 +116,9 @@ export async function startAuthCache(database: Database, logger: Logger, options
       if (listenCount > 1) cache.invalidate();
     },
   );
-  const flush = async (): Promise<void> => {
-    const ids = cache.takeKeyUses();
-    if (ids.length === 0) return;
-    await database.db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(inArray(apiKeys.id, ids));
-  };
-  const timer = setInterval(() => void flush().catch((error: unknown) => logger.warn({ err: error }, 'could not record API key use')), FLUSH_INTERVAL_MS);
-  timer.unref();
   return {
     cache,
     async stop() {
-      clearInterval(timer);
-      await flush().catch((error: unknown) => logger.warn({ err: error }, 'could not record API key use'));
       await listening.unlisten().catch(() => {});
       cache.invalidate();
     },

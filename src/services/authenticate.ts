@@ -68,8 +68,8 @@ type ApiKeyRow = {
 
 /**
  * One statement reads the key with its creator's membership and, if the key checks out and its
- * last_used_at is over a minute old, stamps it (last_used_at is advisory; the cache batches the
- * stamps of the requests it answers).
+ * last_used_at is over a minute old, stamps it (last_used_at is advisory; a cached key is looked up
+ * again at least once a minute, see auth-cache.ts).
  */
 async function authenticateApiKey(db: DbOrTx, key: string, prefix: string): Promise<Viewer> {
   const secretHash = sha256(key);
