@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, useErrorHandler } from 'graphql-yoga';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Database } from '../db/client.ts';
@@ -23,6 +23,7 @@ import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
 import { EventHub } from '../live/hub.ts';
 import { keepSocketAlive } from '../live/keep-alive.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
+import { liveSharingMetrics, sendResultsAsFrames } from '../live/frames.ts';
 import type { Viewer } from '../services/viewer.ts';
 
 export interface AppDeps {
@@ -92,6 +93,10 @@ type ConnectionExtra = {
   expiryTimer?: NodeJS.Timeout;
 };
 
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+}
+
 export function buildApp(deps: AppDeps): App {
   const { database, logger } = deps;
   const settings: ApiSettings = deps.settings ?? { scanNowCooldownSeconds: 60, encryptionKey: undefined };
@@ -99,6 +104,7 @@ export function buildApp(deps: AppDeps): App {
   const liveCapacity = deps.liveQueueCapacity ?? 1_000;
   const metrics = deps.metrics ?? createMetrics({ database, subscriptions: () => hub.subscriberCount });
   const maxRequestBytes = deps.maxRequestBytes ?? 1_048_576;
+  const liveSharing = liveSharingMetrics(metrics.registry);
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -144,7 +150,7 @@ export function buildApp(deps: AppDeps): App {
     plugins: [
       // First: in `require` mode a document that is not in the manifest is refused before anything parses it.
       ...(deps.persistedOperations ? [usePersistedOperationsFromManifest(deps.persistedOperations)] : []),
-      usePerEventContext(),
+      usePerEventContext(liveSharing.executions),
       ...protectionPlugins(deps.protections ?? DEFAULT_PROTECTIONS),
       useOperationMetrics(metrics),
       useOperationLog(logger),
@@ -224,7 +230,7 @@ export function buildApp(deps: AppDeps): App {
         return true;
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           req: ctx.extra.request,
@@ -252,11 +258,16 @@ export function buildApp(deps: AppDeps): App {
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
+          rootValue: { execute, subscribe, socket: ctx.extra.socket, id },
         } satisfies ExecutionArgs;
       },
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => never }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => never }).subscribe(args),
+      // Results a group of subscribers shares go out as one serialized payload (src/live/frames.ts).
+      subscribe: async (args) => {
+        const { subscribe, socket, id } = args.rootValue as { subscribe: (a: ExecutionArgs) => Promise<unknown>; socket: WebSocket; id: string };
+        const result = await subscribe(args);
+        return isAsyncIterable(result) ? sendResultsAsFrames(result, socket, id, liveSharing.frames) : (result as never);
+      },
     },
     wss,
     // Off: graphql-ws times the pong from when the ping is queued, behind a burst; see keep-alive.ts.
