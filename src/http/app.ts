@@ -24,6 +24,7 @@ import { EventHub } from '../live/hub.ts';
 import { keepSocketAlive } from '../live/keep-alive.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
 import { liveSharingMetrics, sendResultsAsFrames } from '../live/frames.ts';
+import { LiveGroups } from '../live/groups.ts';
 import type { Viewer } from '../services/viewer.ts';
 
 export interface AppDeps {
@@ -105,6 +106,8 @@ export function buildApp(deps: AppDeps): App {
   const metrics = deps.metrics ?? createMetrics({ database, subscriptions: () => hub.subscriberCount });
   const maxRequestBytes = deps.maxRequestBytes ?? 1_048_576;
   const liveSharing = liveSharingMetrics(metrics.registry);
+  const liveGroups = new LiveGroups({ capacity: liveCapacity, counters: liveSharing.frames });
+  hub.countAlso(() => liveGroups.memberCount);
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -262,9 +265,12 @@ export function buildApp(deps: AppDeps): App {
         } satisfies ExecutionArgs;
       },
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => never }).execute(args),
-      // Results a group of subscribers shares go out as one serialized payload (src/live/frames.ts).
+      // Subscribers of the same stream share it (src/live/groups.ts); the others still share each
+      // event's execution and payload with their equals (src/live/frames.ts).
       subscribe: async (args) => {
         const { subscribe, socket, id } = args.rootValue as { subscribe: (a: ExecutionArgs) => Promise<unknown>; socket: WebSocket; id: string };
+        const grouped = await liveGroups.subscribe(args, subscribe, socket, id);
+        if (grouped !== undefined) return grouped as never;
         const result = await subscribe(args);
         return isAsyncIterable(result) ? sendResultsAsFrames(result, socket, id, liveSharing.frames) : (result as never);
       },

@@ -1,6 +1,7 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../services/viewer.ts';
+import { ADMISSION_ONLY } from './groups.ts';
 
 /** Counts what grouped execution saved, for /metrics. */
 export interface SharedExecutionCounters {
@@ -32,6 +33,8 @@ export function usePerEventContext(counters?: SharedExecutionCounters): Plugin {
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(async (args) => {
         const executionArgs = args as ExecutionArgs;
+        // A member joining a group: the plugins have admitted it; its stream is the group's.
+        if ((executionArgs.contextValue as { [ADMISSION_ONLY]?: boolean })[ADMISSION_ONLY]) return emptyStream();
         const source = await createSourceEventStream(executionArgs);
         if (!isAsyncIterable(source)) return source;
         const group = groupKey(executionArgs);
@@ -80,6 +83,17 @@ function shareExecution(
   const result = run();
   byGroup.set(group, result);
   return result;
+}
+
+function emptyStream(): AsyncIterableIterator<ExecutionResult> {
+  return {
+    next: () => Promise.resolve({ value: undefined, done: true }),
+    return: () => Promise.resolve({ value: undefined, done: true }),
+    throw: (error: unknown) => Promise.reject(error),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

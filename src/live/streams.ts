@@ -21,6 +21,8 @@ export interface LiveOptions {
   capacity: number;
   /** Called when a subscriber overflows, so the connection can be closed with a clear code. */
   onSlowConsumer?: () => void;
+  /** The stream feeds a group of subscribers, counted by the group rather than by the hub. */
+  isGroupUpstream?: boolean;
 }
 
 export interface AlertCreatedItem {
@@ -171,6 +173,7 @@ export function alertCreatedStream(
     hub.subscribe({
       organizationId: viewer.organizationId,
       types: ALERT_CREATED,
+      isUncounted: options.isGroupUpstream,
       deliver: (loaded: LoadedEvent) => {
         const { event, alert } = loaded;
         if (event.type !== 'alert.created' || !alert || !matches(alert, filter)) return;
@@ -206,6 +209,7 @@ export function alertUpdatedStream(hub: EventHub, viewer: Viewer, filter: AlertS
   unsubscribe = hub.subscribe({
     organizationId: viewer.organizationId,
     types: ALERT_UPDATED,
+    isUncounted: options.isGroupUpstream,
     deliver: (loaded) => {
       const { event, alert } = loaded;
       if (event.type !== 'alert.updated' || !alert || !matches(alert, filter)) return;
