@@ -21,7 +21,7 @@ import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type Protectio
 import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOperations } from './persisted-operations.ts';
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
 import { EventHub } from '../live/hub.ts';
-import { keepSocketAlive } from '../live/keep-alive.ts';
+import { KeepAlive } from '../live/keep-alive.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
 import { liveSharingMetrics, sendResultsAsFrames } from '../live/frames.ts';
 import { LiveGroups } from '../live/groups.ts';
@@ -89,7 +89,8 @@ interface ServerContext {
 
 type ConnectionExtra = {
   socket: WebSocket;
-  request: http.IncomingMessage;
+  /** The upgrade request: until the connection is authenticated. */
+  request?: http.IncomingMessage;
   viewer?: Viewer;
   expiryTimer?: NodeJS.Timeout;
 };
@@ -222,6 +223,9 @@ export function buildApp(deps: AppDeps): App {
         }
         if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.viewer = viewer;
+        // Held for the connection's life otherwise (~1 KiB of headers per idle socket); the viewer is all that is needed now.
+        (ctx.extra as { request?: unknown }).request = undefined;
+        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
         if (viewer.expiresAt) {
           const remaining = viewer.expiresAt.getTime() - Date.now();
           ctx.extra.expiryTimer = setTimeout(
@@ -279,8 +283,8 @@ export function buildApp(deps: AppDeps): App {
     // Off: graphql-ws times the pong from when the ping is queued, behind a burst; see keep-alive.ts.
     0,
   );
-  const keepAliveMs = deps.keepAliveMs ?? 12_000;
-  wss.on('connection', (socket) => keepSocketAlive(socket, keepAliveMs));
+  const keepAlive = new KeepAlive(deps.keepAliveMs ?? 12_000);
+  wss.on('connection', (socket) => keepAlive.watch(socket));
 
   let isStopped = false;
   return {
@@ -303,6 +307,7 @@ export function buildApp(deps: AppDeps): App {
       if (isStopped) return;
       isStopped = true;
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'Server shutting down');
+      keepAlive.stop();
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
