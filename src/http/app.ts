@@ -3,7 +3,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, useErrorHandler } from 'graphql-yoga';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Database } from '../db/client.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
@@ -22,6 +21,7 @@ import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOp
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
 import { EventHub } from '../live/hub.ts';
 import { KeepAlive } from '../live/keep-alive.ts';
+import { serveGraphqlWs } from '../live/ws-server.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
 import { liveSharingMetrics, sendResultsAsFrames } from '../live/frames.ts';
 import { LiveGroups } from '../live/groups.ts';
@@ -203,7 +203,7 @@ export function buildApp(deps: AppDeps): App {
 
   // graphql-ws on the same port and path, through yoga's envelop so plugins, context and masking match HTTP.
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: maxRequestBytes });
-  const wsServer = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
+  const wsServer = serveGraphqlWs<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -280,8 +280,7 @@ export function buildApp(deps: AppDeps): App {
       },
     },
     wss,
-    // Off: graphql-ws times the pong from when the ping is queued, behind a burst; see keep-alive.ts.
-    0,
+    logger,
   );
   const keepAlive = new KeepAlive(deps.keepAliveMs ?? 12_000);
   wss.on('connection', (socket) => keepAlive.watch(socket));

@@ -9,8 +9,8 @@ const payloads = new WeakMap<ExecutionResult, string>();
 export interface FrameCounters {
   /** A result was serialized into a `next` payload. */
   onSerialized(): void;
-  /** A subscriber sent a payload serialized for another subscriber of its group. */
-  onReused(): void;
+  /** `count` subscribers sent a payload serialized for another subscriber of their group. */
+  onReused(count: number): void;
 }
 
 /**
@@ -46,7 +46,7 @@ export function sendResultsAsFrames(
           payloads.set(step.value, (payload = JSON.stringify(step.value)));
           counters?.onSerialized();
         } else {
-          counters?.onReused();
+          counters?.onReused(1);
         }
         await send(`${prefix}${payload}}`);
       }
@@ -84,6 +84,6 @@ export function liveSharingMetrics(registry: Registry): { executions: SharedExec
   const reused = frames.labels('reused');
   return {
     executions: { onExecuted: () => executed.inc(), onShared: () => shared.inc() },
-    frames: { onSerialized: () => serialized.inc(), onReused: () => reused.inc() },
+    frames: { onSerialized: () => serialized.inc(), onReused: (count) => reused.inc(count) },
   };
 }

@@ -146,13 +146,11 @@ class LiveGroup {
         const step = await this.upstream!.next();
         if (step.done) break;
         const payload = JSON.stringify(step.value);
-        let isFirst = true;
-        for (const member of this.members) {
-          if (isFirst) this.counters?.onSerialized();
-          else this.counters?.onReused();
-          isFirst = false;
-          member.send(payload);
+        if (this.members.size > 0) {
+          this.counters?.onSerialized();
+          if (this.members.size > 1) this.counters?.onReused(this.members.size - 1);
         }
+        for (const member of this.members) member.send(payload);
       }
     } catch (error) {
       failure = error;
