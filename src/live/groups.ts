@@ -182,7 +182,8 @@ class LiveMember implements AsyncIterableIterator<ExecutionResult> {
   private readonly onSlowConsumer: (() => void) | undefined;
   /** Frames handed to the socket and not yet written out: the client's backlog. */
   private unwritten = 0;
-  private waiting: { resolve(result: IteratorResult<ExecutionResult>): void; reject(error: unknown): void } | undefined;
+  private resolveNext: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
+  private rejectNext: ((error: unknown) => void) | undefined;
   private outcome: { failure: unknown } | undefined;
   private readonly onWritten = () => {
     this.unwritten -= 1;
@@ -217,11 +218,12 @@ class LiveMember implements AsyncIterableIterator<ExecutionResult> {
     if (this.outcome) return;
     this.outcome = { failure };
     this.group.leave(this);
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    if (!waiting) return;
-    if (failure === undefined) waiting.resolve({ value: undefined, done: true });
-    else waiting.reject(failure);
+    const resolve = this.resolveNext;
+    const reject = this.rejectNext;
+    this.resolveNext = this.rejectNext = undefined;
+    if (!resolve || !reject) return;
+    if (failure === undefined) resolve({ value: undefined, done: true });
+    else reject(failure);
   }
 
   next(): Promise<IteratorResult<ExecutionResult>> {
@@ -230,7 +232,10 @@ class LiveMember implements AsyncIterableIterator<ExecutionResult> {
       this.outcome = { failure: undefined };
       return failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(failure);
     }
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+    return new Promise((resolve, reject) => {
+      this.resolveNext = resolve;
+      this.rejectNext = reject;
+    });
   }
 
   return(): Promise<IteratorResult<ExecutionResult>> {
