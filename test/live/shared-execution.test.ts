@@ -96,4 +96,28 @@ describe('alertCreated executed once per group of equal subscribers', () => {
     expect(delta('vigil_live_payloads_total:serialized')).toBe(8);
     expect(delta('vigil_live_payloads_total:reused')).toBe(2);
   });
+
+  it('executes a live event once for replaying subscribers that agree, once they have caught up', async () => {
+    const subscribed = server.liveSubscribers();
+    const start = live(globex.accessToken).subscribe(OnAlertCreatedDocument, {});
+    await server.waitForSubscribers(subscribed + 1);
+    await createAlerts(server.database, globex.organizationId, globexMonitor, [{ title: 'globex cursor' }]);
+    const cursor = (await start.waitFor(1))[0]!.alertCreated.cursor;
+    await createAlerts(server.database, globex.organizationId, globexMonitor, [{ title: 'globex missed' }]);
+
+    // `after` makes each a stream of its own (a replay has its own beginning) ...
+    const resumedA = live(globex.accessToken).subscribe(OnAlertCreatedDocument, { after: cursor });
+    const resumedB = live(globex.accessToken).subscribe(OnAlertCreatedDocument, { after: cursor });
+    for (const resumed of [resumedA, resumedB]) expect(seen(await resumed.waitFor(1))).toEqual(['globex missed @ Globex brand']);
+    const before = await sharingCounters();
+    await createAlerts(server.database, globex.organizationId, globexMonitor, [{ title: 'globex live' }]);
+    for (const resumed of [resumedA, resumedB]) expect(seen(await resumed.waitFor(2))).toEqual(['globex missed @ Globex brand', 'globex live @ Globex brand']);
+    expect(seen((await start.waitFor(3)).slice(1))).toEqual(['globex missed @ Globex brand', 'globex live @ Globex brand']);
+
+    // ... but the live event is executed once for both of them (and once for the plain subscriber's group).
+    const after = await sharingCounters();
+    const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+    expect(delta('vigil_live_executions_total:executed')).toBe(2);
+    expect(delta('vigil_live_executions_total:shared')).toBe(1);
+  });
 });
