@@ -180,13 +180,21 @@ class LiveMember implements AsyncIterableIterator<ExecutionResult> {
   private readonly prefix: string;
   private readonly capacity: number;
   private readonly onSlowConsumer: (() => void) | undefined;
-  /** Frames handed to the socket and not yet written out: the client's backlog. */
-  private unwritten = 0;
+  /**
+   * The client's backlog, counted without a callback per frame (each costs the write a tick of its
+   * own): every `stride`-th frame carries one, and as writes complete in order, its call means
+   * `stride` more frames are out. `sent - written` then overstates the backlog by less than
+   * `stride`, so the cut-off allows for that: a member is cut off only once more than `capacity`
+   * frames really wait.
+   */
+  private sent = 0;
+  private written = 0;
+  private readonly stride: number;
   private resolveNext: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
   private rejectNext: ((error: unknown) => void) | undefined;
   private outcome: { failure: unknown } | undefined;
   private readonly onWritten = () => {
-    this.unwritten -= 1;
+    this.written += this.stride;
   };
 
   constructor(group: LiveGroup, socket: WebSocket, id: string, capacity: number, onSlowConsumer: (() => void) | undefined) {
@@ -194,18 +202,19 @@ class LiveMember implements AsyncIterableIterator<ExecutionResult> {
     this.socket = socket;
     this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
     this.capacity = capacity;
+    this.stride = Math.max(1, Math.floor(capacity / 8));
     this.onSlowConsumer = onSlowConsumer;
   }
 
   send(payload: string): void {
     if (this.outcome || this.socket.readyState !== this.socket.OPEN) return;
     // As many frames waiting as a subscription may queue events: too far behind, cut off (4413).
-    if (this.unwritten >= this.capacity) {
+    if (this.sent - this.written >= this.capacity + this.stride - 1) {
       this.cutOffSlow();
       return;
     }
-    this.unwritten += 1;
-    this.socket.send(`${this.prefix}${payload}}`, this.onWritten);
+    this.sent += 1;
+    this.socket.send(`${this.prefix}${payload}}`, this.sent % this.stride === 0 ? this.onWritten : undefined);
   }
 
   cutOffSlow(): void {
