@@ -40,10 +40,6 @@ export class LiveGroups {
     return count;
   }
 
-  get groupCount(): number {
-    return this.groups.size;
-  }
-
   /**
    * Subscribes one graphql-ws subscription: into its group when it has one, else undefined (the
    * caller serves it alone). Resolves with what graphql-ws should treat as the operation's result.
@@ -61,12 +57,13 @@ export class LiveGroups {
       const existing = this.groups.get(key);
       if (existing) {
         // The plugins decide on this member as on any subscription; the stream it would have built is not needed.
-        const admission = await subscribe({ ...args, contextValue: Object.assign(args.contextValue as object, { [ADMISSION_ONLY]: true }) });
+        const admission = await subscribe({ ...args, contextValue: { ...(args.contextValue as object), [ADMISSION_ONLY]: true } });
         if (!isAsyncIterable(admission)) return admission;
         await admission[Symbol.asyncIterator]().return?.();
-        const refusal = await existing.started;
-        if (refusal) return refusal;
-        if (existing.isClosed) continue; // it ended meanwhile: start a new one
+        // The group's first subscriber was refused (its own rate limit, say) or failed, or the group
+        // ended meanwhile: this one starts a group of its own and gets its own answer.
+        const refusal = await existing.started.catch(() => undefined);
+        if (refusal || existing.isClosed) continue;
         // graphql-ws keeps these arguments for as long as the subscription lasts, but a member that
         // joined never executes anything: its context (viewer, logger, loaders) ends with admission.
         // (The member that started the group keeps its own: the group's stream executes with it.)
