@@ -104,10 +104,6 @@ export function useAlertList(connection: LiveConnection, filter: AlertFilter): A
         const alert = data.alertCreated.alert;
         if (isCurrent && matchesFilter(alert, filterRef.current)) setRows((current) => merge(current, [alert]));
       },
-      // Without a cursor yet there is nothing to replay from: the first page covers the newest instead.
-      () => {
-        if (liveCursor === null) void fetchPage(null);
-      },
     );
     const stopUpdated = live(
       connection,
@@ -117,14 +113,23 @@ export function useAlertList(connection: LiveConnection, filter: AlertFilter): A
         const alert = data.alertUpdated.alert;
         if (isCurrent) setRows((current) => (current.some((row) => row.id === alert.id) ? merge(current, [alert]) : current));
       },
-      // Status changes are not replayed: read the newest page again to pick up what changed meanwhile.
-      () => void fetchPage(null),
     );
+    // Back online: status changes are not replayed, and without a cursor yet (no live alert so far)
+    // neither are new alerts, so the newest page is read again as well.
+    let wasOffline = false;
+    const stopWatchingState = connection.onState((state) => {
+      if (state === 'offline') wasOffline = true;
+      if (state === 'live' && wasOffline) {
+        wasOffline = false;
+        void fetchPage(null);
+      }
+    });
     void fetchPage(null).finally(() => isCurrent && setIsLoading(false));
     return () => {
       isCurrent = false;
       stopCreated();
       stopUpdated();
+      stopWatchingState();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the filter's content, not its identity
   }, [connection, fetchPage, filterKey]);

@@ -69,22 +69,15 @@ export function createLiveConnection(): LiveConnection {
 
 /**
  * A subscription that survives dropped connections: after an error or an end it subscribes again
- * (backing off up to 5 s) with `variables()` as they are then — a cursor moved on, say — and calls
- * `onResubscribe` so the caller can catch up on what no replay covers.
+ * (backing off up to 5 s) with `variables()` as they are then — a cursor moved on, say.
  */
-export function live<R, V>(
-  connection: LiveConnection,
-  document: TypedDocumentNode<R, V>,
-  variables: () => V,
-  onData: (data: R) => void,
-  onResubscribe?: () => void,
-): () => void {
+export function live<R, V>(connection: LiveConnection, document: TypedDocumentNode<R, V>, variables: () => V, onData: (data: R) => void): () => void {
   let isStopped = false;
   let attempt = 0;
   let unsubscribe: (() => void) | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const query = print(document);
-  const start = (isRetry: boolean) => {
+  const start = () => {
     if (isStopped) return;
     unsubscribe = connection.ws.subscribe<R>(
       { query, variables: variables() as Record<string, unknown> },
@@ -97,14 +90,13 @@ export function live<R, V>(
         complete: () => retry(),
       },
     );
-    if (isRetry) onResubscribe?.();
   };
   const retry = () => {
     if (isStopped) return;
     attempt += 1;
-    timer = setTimeout(() => start(true), Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
+    timer = setTimeout(start, Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
   };
-  start(false);
+  start();
   return () => {
     isStopped = true;
     clearTimeout(timer);
