@@ -1,7 +1,7 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-/** How every output is typed; the console's build (scripts/console-build.ts) generates with it too. */
-export const operationsConfig = {
+/** How every output is typed. */
+const operationsConfig = {
   enumsAsTypes: true,
   useTypeImports: true,
   avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
@@ -24,7 +24,7 @@ const config: CodegenConfig = {
       },
     },
     // The browser console's operations (src/console). Vite bundles these documents, so they stay typed
-    // from the schema to the React components.
+    // from the schema to the React components; scripts/console-build.ts generates this output too.
     'src/console/generated/graphql.ts': {
       documents: ['src/console/**/*.graphql'],
       plugins: ['typescript-operations', 'typed-document-node'],

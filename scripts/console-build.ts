@@ -56,14 +56,17 @@ export async function ensureConsoleBuilt(options: ConsoleBuildOptions = {}): Pro
     log(fs.existsSync(path.join(outDir, 'index.html')) ? 'console: sources changed but Vite is not installed; serving the existing build' : 'console: not built (Vite is not installed); / will point to GraphiQL');
     return 'unavailable';
   }
-  const { operationsConfig } = await import('../codegen.ts');
+  const { default: codegen } = await import('../codegen.ts');
   log('console: building…');
   const started = performance.now();
+  // The console's output of codegen.ts, for this root: the same file `npm run codegen` writes.
+  const output = (codegen.generates as Record<string, { documents?: string[] }>)['src/console/generated/graphql.ts']!;
+  const fromRepo = (patterns: unknown) => (Array.isArray(patterns) ? patterns.map((pattern: string) => path.join(REPO, pattern)) : []);
   await tools.codegen.generate(
     {
-      schema: path.join(REPO, 'schema/schema.graphql'),
-      documents: [path.join(root, '**/*.graphql')],
-      generates: { [path.join(root, 'generated/graphql.ts')]: { plugins: ['typescript-operations', 'typed-document-node'], config: operationsConfig } },
+      schema: path.join(REPO, String(codegen.schema)),
+      documents: fromRepo(codegen.documents),
+      generates: { [path.join(root, 'generated/graphql.ts')]: { ...output, documents: [path.join(root, '**/*.graphql')] } },
       silent: true,
     },
     true,

@@ -42,8 +42,7 @@ describe('serving the console', () => {
   let app: App;
   let url: string;
   beforeAll(async () => {
-    await ensureConsoleBuilt({ log: () => {} });
-    ({ app, url } = await startVigil());
+      ({ app, url } = await startVigil());
   });
   afterAll(() => app?.stop());
 

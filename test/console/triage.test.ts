@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
-import { ConsoleAlertsDocument, ConsoleMonitorsDocument } from '../../src/console/generated/graphql.ts';
+import { ConsoleAlertsDocument, ConsoleMonitorsDocument, ConsoleRefreshSessionDocument } from '../../src/console/generated/graphql.ts';
+import { AddMemberDocument } from '../generated/graphql.ts';
 import { DEMO_EMAIL, seedDemoWorkspace } from '../../src/services/demo.ts';
 import type { WorkerHandle } from '../../src/worker/runner.ts';
-import { ensureConsoleBuilt } from '../../scripts/console-build.ts';
-import { PASSWORD, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
+import { globalId, PASSWORD, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
 import { createAlerts } from '../helpers/live.ts';
 import { startTestWorker } from '../helpers/scanning.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -52,7 +52,6 @@ async function waitFor<T>(read: () => Promise<T>, isDone: (value: T) => boolean,
 beforeAll(async () => {
   browser = await launchBrowser();
   if (!browser) return;
-  await ensureConsoleBuilt({ log: () => {} });
   server = await startTestServer({ scanNowCooldownSeconds: 0 });
   const seeded = await seedDemoWorkspace(server.database.db);
   demo = { organizationId: seeded.organizationId, password: seeded.password!, apiKey: seeded.apiKey! };
@@ -231,9 +230,48 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
     expect(monitors.find((m) => m.name === 'Acme mobile app')).toMatchObject({ status: 'ACTIVE', terms: ['Acme app', 'Acme wallet'], sources: ['DEMO'] });
 
     await page.getByRole('link', { name: 'Statistics' }).click();
-    await page.getByText('Alerts by day and severity').waitFor();
+    await page.getByText('Alerts by day (UTC) and severity').waitFor();
+    // Today's bar, stacked by severity: as many segments as severities seen today (other days are empty).
+    const severities = new Set((await demoAlerts()).map((alert) => alert.severity));
     await page.locator('.recharts-bar-rectangle').first().waitFor();
+    await expect(page.locator('.recharts-bar-rectangle path').count()).resolves.toBe(severities.size);
     const total = Number(await page.locator('dt', { hasText: 'Alerts, last 30 days' }).locator('xpath=..').locator('dd').textContent());
     expect(total).toBe((await demoAlerts()).length);
+  });
+
+  it('switches between organizations without a new password, and signing out revokes the sessions', async () => {
+    const member = await signUpAccount(server);
+    const added = await server.gql(AddMemberDocument, { email: member.email, role: 'ANALYST' }, { token: demo.apiKey });
+    expect(added.data?.addMember.__typename).toBe('AddMemberPayload');
+    const page = await openPage();
+    await signIn(page, member.email, PASSWORD);
+    await page.getByText('No alerts match.').waitFor();
+
+    await page.getByRole('link', { name: 'Add organization' }).click();
+    await page.getByLabel('Email').fill(member.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Organization ID').fill(globalId('Organization', demo.organizationId));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const someDemoAlert = (await demoAlerts())[0]!;
+    await row(page, someDemoAlert.id).waitFor();
+    await expect(page.getByLabel('Organization').inputValue()).resolves.toBe(globalId('Organization', demo.organizationId));
+
+    await page.getByLabel('Organization').selectOption({ label: `Org of ${member.email}` });
+    await page.getByText('No alerts match.').waitFor();
+    await page.getByLabel('Organization').selectOption({ label: 'Acme Corp (demo)' });
+    await row(page, someDemoAlert.id).waitFor();
+
+    const refreshTokens = await page.evaluate(() =>
+      (JSON.parse(localStorage.getItem('vigil.console.credentials')!) as { credentials: { refreshToken: string }[] }).credentials.map((c) => c.refreshToken),
+    );
+    expect(refreshTokens).toHaveLength(2);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Vigil' }).waitFor();
+    await waitFor(
+      () => Promise.all(refreshTokens.map((refreshToken) => server.gql(ConsoleRefreshSessionDocument, { input: { refreshToken } }))),
+      (results) => results.every((result) => result.data?.refreshSession.__typename === 'InvalidTokenError'),
+      'both sessions to be revoked',
+      5_000,
+    );
   });
 });

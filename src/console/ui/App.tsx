@@ -3,7 +3,7 @@ import { Provider } from 'urql';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { ConsoleLogOutDocument } from '../generated/graphql.ts';
 import { createHttpClient, createLiveConnection, type LiveConnection, type LiveState } from './client.ts';
-import { activeCredential, allCredentials, forgetActive, postOperation, subscribeToCredentials, switchOrganization, type Credential } from './session.ts';
+import { activeCredential, allCredentials, forgetAll, postOperation, subscribeToCredentials, switchOrganization, type Credential } from './session.ts';
 import { SignIn } from './SignIn.tsx';
 import { AlertsPage } from './AlertsPage.tsx';
 import { AlertDetail } from './AlertDetail.tsx';
@@ -71,12 +71,13 @@ function Shell({ active, all, connection, children }: { active: Credential; all:
   const [liveState, setLiveState] = useState<LiveState>(connection.state());
   useEffect(() => connection.onState(setLiveState), [connection]);
   const [location, navigate] = useLocation();
+  // Out of every organization held here: each session is revoked, not just forgotten.
   const signOut = async () => {
-    const credential = forgetActive();
-    if (credential?.refreshToken) {
-      await postOperation(ConsoleLogOutDocument, { input: { refreshToken: credential.refreshToken } }).catch(() => undefined);
-    }
-    navigate('/alerts');
+    const revoking = forgetAll()
+      .filter((credential) => credential.refreshToken)
+      .map((credential) => postOperation(ConsoleLogOutDocument, { input: { refreshToken: credential.refreshToken! } }).catch(() => undefined));
+    navigate('/sign-in');
+    await Promise.all(revoking);
   };
   const navLink = (href: string, label: string) => (
     <Link href={href} aria-current={location === href || location.startsWith(`${href}/`) ? 'page' : undefined}>

@@ -14,7 +14,7 @@ import {
   type Source,
 } from '../generated/graphql.ts';
 import type { LiveConnection } from './client.ts';
-import { label, when } from './labels.ts';
+import { label, sourceLabel, when } from './labels.ts';
 
 const KINDS: MonitorKind[] = ['BRAND', 'DOMAIN', 'PERSON', 'PRODUCT', 'KEYWORD'];
 const FREQUENCIES: Frequency[] = ['HOURLY', 'DAILY', 'WEEKLY'];
@@ -24,7 +24,7 @@ type Progress = ConsoleScanProgressSubscription['scanProgress'];
 function describeProgress(progress: Progress): string {
   switch (progress.phase) {
     case 'FETCHING':
-      return `Fetching ${progress.source ? label(progress.source) : 'sources'}…`;
+      return `Fetching ${progress.source ? sourceLabel(progress.source) : 'sources'}…`;
     case 'ANALYZING':
       return `Analyzing ${progress.done ?? 0} of ${progress.total ?? '?'} findings…`;
     case 'SUCCEEDED':
@@ -118,7 +118,7 @@ export function MonitorsPage({ connection }: { connection: LiveConnection }) {
             <div>
               <h2>{monitor.name}</h2>
               <p className="meta">
-                {label(monitor.kind)} · {label(monitor.status)} · {monitor.terms.join(', ')} · {monitor.sources.map(label).join(', ')}
+                {label(monitor.kind)} · {label(monitor.status)} · {monitor.terms.join(', ')} · {monitor.sources.map(sourceLabel).join(', ')}
               </p>
               <p className="meta">
                 Last scan {when(monitor.lastScanAt)} · next {monitor.status === 'PAUSED' ? '—' : when(monitor.nextScanAt)}
@@ -170,7 +170,7 @@ export function MonitorsPage({ connection }: { connection: LiveConnection }) {
           <legend>Sources</legend>
           {sources.map((source) => (
             <label key={source} className="check">
-              <input type="checkbox" name="sources" value={source} defaultChecked={source === 'DEMO'} /> {label(source)}
+              <input type="checkbox" name="sources" value={source} defaultChecked={source === 'DEMO'} /> {sourceLabel(source)}
             </label>
           ))}
         </fieldset>

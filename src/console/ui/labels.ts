@@ -1,4 +1,4 @@
-import type { AlertCategory, AlertStatus, Severity } from '../generated/graphql.ts';
+import type { AlertCategory, AlertStatus, Severity, Source } from '../generated/graphql.ts';
 
 export const STATUSES: AlertStatus[] = ['NEW', 'ACKNOWLEDGED', 'SNOOZED', 'RESOLVED', 'FALSE_POSITIVE'];
 export const SEVERITIES: Severity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
@@ -12,4 +12,10 @@ export function label(value: string): string {
 
 export function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+const SOURCE_NAMES: Record<Source, string> = { RSS: 'RSS feeds', HACKERNEWS: 'Hacker News', GOOGLE: 'Google Search', CERTSTREAM: 'Certificate transparency', DEMO: 'Demo' };
+
+export function sourceLabel(source: Source): string {
+  return SOURCE_NAMES[source] ?? label(source);
 }

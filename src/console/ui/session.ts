@@ -75,6 +75,13 @@ export function switchOrganization(organizationId: string): void {
   if (stored.credentials.some((c) => c.organization.id === organizationId)) write({ ...stored, activeOrganizationId: organizationId });
 }
 
+/** Forgets every credential (signing out); returns them so their sessions can be revoked. */
+export function forgetAll(): Credential[] {
+  const all = stored.credentials;
+  write({ activeOrganizationId: null, credentials: [] });
+  return all;
+}
+
 /** Forgets the active credential; another organization's, if any, becomes active. */
 export function forgetActive(): Credential | null {
   const active = activeCredential();
