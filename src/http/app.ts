@@ -165,7 +165,7 @@ export function buildApp(deps: AppDeps): App {
     ],
   });
 
-  const consoleApp = consoleFiles(deps.consoleDir);
+  const consoleApp = consoleFiles(deps.consoleDir, deps.persistedOperations?.mode);
   const server = http.createServer((req, res) => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();

@@ -30,19 +30,24 @@ export interface ConsoleFiles {
   handle(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): boolean;
 }
 
-/** Null when the console has not been built into `dir`. */
-export function consoleFiles(dir: string = DEFAULT_CONSOLE_DIR): ConsoleFiles | null {
+/**
+ * Null when the console has not been built into `dir`. With persisted operations required, the page
+ * tells the console so (a meta tag), and it sends operation ids instead of documents.
+ */
+export function consoleFiles(dir: string = DEFAULT_CONSOLE_DIR, persistedOperations?: 'allow' | 'require'): ConsoleFiles | null {
   const root = path.resolve(dir);
   const indexFile = path.join(root, 'index.html');
   if (!fs.existsSync(indexFile)) return null;
+  const meta = persistedOperations ? `<meta name="vigil-persisted-operations" content="${persistedOperations}" />` : '';
+  const indexHtml = Buffer.from(fs.readFileSync(indexFile, 'utf8').replace('<head>', `<head>${meta}`));
+  const headers = (type: string, length: number, cacheControl: string) => ({
+    'content-type': type,
+    'content-length': length,
+    'cache-control': cacheControl,
+    'x-content-type-options': 'nosniff',
+  });
   const send = (req: http.IncomingMessage, res: http.ServerResponse, file: string, cacheControl: string) => {
-    const stat = fs.statSync(file);
-    res.writeHead(200, {
-      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'content-length': stat.size,
-      'cache-control': cacheControl,
-      'x-content-type-options': 'nosniff',
-    });
+    res.writeHead(200, headers(CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', fs.statSync(file).size, cacheControl));
     if (req.method === 'HEAD') res.end();
     else fs.createReadStream(file).pipe(res);
   };
@@ -67,7 +72,8 @@ export function consoleFiles(dir: string = DEFAULT_CONSOLE_DIR): ConsoleFiles | 
       }
       if (!CONSOLE_ROUTES.has(segments[0] ?? '')) return false;
       // Revalidated on every load, so a new build reaches browsers at once.
-      send(req, res, indexFile, 'no-cache');
+      res.writeHead(200, headers(CONTENT_TYPES['.html']!, indexHtml.length, 'no-cache'));
+      res.end(req.method === 'HEAD' ? undefined : indexHtml);
       return true;
     },
   };

@@ -2,8 +2,10 @@
  * The browser console against a real Vigil (API + worker on a test database, demo workspace seeded),
  * driven in Debian's Chromium through playwright-core.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { ConsoleAlertsDocument, ConsoleMonitorsDocument, ConsoleRefreshSessionDocument } from '../../src/console/generated/graphql.ts';
@@ -90,8 +92,8 @@ async function openPage(viewport = { width: 1280, height: 800 }): Promise<Page> 
   return context.newPage();
 }
 
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${server.url}/alerts`);
+async function signIn(page: Page, email: string, password: string, url = server.url): Promise<void> {
+  await page.goto(`${url}/alerts`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -275,3 +277,37 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
     );
   });
 });
+
+describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the console on a server that runs persisted operations only', () => {
+  let strict: TestServer;
+  let strictDemo: { organizationId: string; password: string };
+  beforeAll(async () => {
+    // The manifest as an operator makes it: `npm run persisted:manifest`, after codegen.
+    const { stdout } = await promisify(execFile)(process.execPath, ['scripts/persisted-manifest.ts'], { cwd: path.resolve(import.meta.dirname, '../..') });
+    const documents = new Map(Object.entries(JSON.parse(stdout) as Record<string, string>));
+    strict = await startTestServer({ persistedOperations: { mode: 'require', documents } });
+    const seeded = await seedDemoWorkspace(strict.database.db);
+    strictDemo = { organizationId: seeded.organizationId, password: seeded.password! };
+  });
+  afterAll(() => strict?.stop());
+
+  it('signs in, lists, receives live and acknowledges by operation id alone', async () => {
+    const refused = await strict.gql(ConsoleMonitorsDocument, { first: 1 });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
+    const monitors = await strict.database.db.query.monitors.findMany({ columns: { id: true } });
+    const monitorId = globalId('Monitor', monitors[0]!.id);
+    const [listed] = await createAlerts(strict.database, strictDemo.organizationId, monitorId, [{ title: 'Listed by id' }]);
+
+    const page = await openPage();
+    await signIn(page, DEMO_EMAIL, strictDemo.password, strict.url);
+    await row(page, listed!).waitFor();
+    await strict.waitForSubscribers(2);
+    const [pushed] = await createAlerts(strict.database, strictDemo.organizationId, monitorId, [{ title: 'Pushed by id' }]);
+    await row(page, pushed!).waitFor({ timeout: 5_000 });
+    await row(page, pushed!).getByRole('button', { name: 'Acknowledge Pushed by id' }).click();
+    await row(page, pushed!).locator('.status', { hasText: 'Acknowledged' }).waitFor({ timeout: 5_000 });
+    await page.getByRole('link', { name: 'Monitors' }).click();
+    await page.getByRole('button', { name: 'Scan Acme brand now' }).waitFor();
+  });
+});
+

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useClient, useMutation, useQuery } from 'urql';
-import { print } from 'graphql';
 import {
   ConsoleCreateMonitorDocument,
   ConsoleMonitorsDocument,
@@ -14,6 +13,7 @@ import {
   type Source,
 } from '../generated/graphql.ts';
 import type { LiveConnection } from './client.ts';
+import { documentPayload } from './persisted.ts';
 import { label, sourceLabel, when } from './labels.ts';
 
 const KINDS: MonitorKind[] = ['BRAND', 'DOMAIN', 'PERSON', 'PRODUCT', 'KEYWORD'];
@@ -67,7 +67,7 @@ export function MonitorsPage({ connection }: { connection: LiveConnection }) {
     setProgress((current) => ({ ...current, [monitorId]: 'Queued…' }));
     // One scan's progress; the stream ends when the scan does.
     const stop = connection.ws.subscribe<ConsoleScanProgressSubscription>(
-      { query: print(ConsoleScanProgressDocument), variables: { scanId: payload.scan.id } },
+      { ...documentPayload(ConsoleScanProgressDocument), variables: { scanId: payload.scan.id } },
       {
         next: ({ data }) => data && setProgress((current) => ({ ...current, [monitorId]: describeProgress(data.scanProgress) })),
         error: () => setProgress((current) => ({ ...current, [monitorId]: 'Lost the scan’s progress; reload to see how it ended.' })),

@@ -2,17 +2,21 @@
  * The console's two transports: urql over HTTP for queries and mutations, graphql-ws on the same
  * /graphql endpoint for live updates, both authenticated with the active credential.
  */
-import { Client, fetchExchange } from 'urql';
-import { print } from 'graphql';
+import { Client, fetchExchange, makeOperation, mapExchange } from 'urql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { documentPayload, isPersistedOnly, persistedExtensions } from './persisted.ts';
 import { freshToken } from './session.ts';
 
 export function createHttpClient(): Client {
   return new Client({
     url: '/graphql',
     // No document cache: live events and mutations change rows in place, so every read is fresh.
-    exchanges: [fetchExchange],
+    exchanges: [
+      // With an id in extensions.persistedQuery, urql leaves the text out of the request.
+      ...(isPersistedOnly ? [mapExchange({ onOperation: (op) => makeOperation(op.kind, { ...op, extensions: { ...op.extensions, ...persistedExtensions(op.query) } }, op.context) })] : []),
+      fetchExchange,
+    ],
     requestPolicy: 'network-only',
     preferGetMethod: false,
     fetch: async (input, init) => {
@@ -76,11 +80,11 @@ export function live<R, V>(connection: LiveConnection, document: TypedDocumentNo
   let attempt = 0;
   let unsubscribe: (() => void) | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const query = print(document);
+  const payload = documentPayload(document);
   const start = () => {
     if (isStopped) return;
     unsubscribe = connection.ws.subscribe<R>(
-      { query, variables: variables() as Record<string, unknown> },
+      { ...payload, variables: variables() as Record<string, unknown> },
       {
         next: (value) => {
           attempt = 0;

@@ -3,9 +3,9 @@
  * (the access token names one organization), so switching organization needs no new password; an
  * API key is a session of its own. Kept in localStorage so a reload stays signed in.
  */
-import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { ConsoleRefreshSessionDocument, ConsoleViewerDocument, type ConsoleSessionFragment } from '../generated/graphql.ts';
+import { documentPayload } from './persisted.ts';
 
 export interface Credential {
   organization: { id: string; name: string };
@@ -95,7 +95,8 @@ export async function postOperation<R, V>(document: TypedDocumentNode<R, V>, var
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: print(document), variables }),
+    // An empty query (persisted operations only) is left out of the body; JSON drops undefined.
+    body: JSON.stringify({ ...documentPayload(document), query: documentPayload(document).query || undefined, variables }),
   });
   return (await response.json()) as { data?: R | null; errors?: { message: string }[] };
 }
