@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     metrics = app.metrics;
     const url = await app.start();
     logger.info(config.graphql.isGraphiqlEnabled ? `Vigil is up: GraphiQL at ${url}/graphql` : `Vigil is up: GraphQL API at ${url}/graphql`);
+    if (app.hasConsole) logger.info(`The console: ${url}/`);
     stops.push(() => app.stop());
   }
   if (role === 'all' || role === 'worker') {

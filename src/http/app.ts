@@ -68,6 +68,8 @@ export const CLOSE_CODES = {
 
 export interface App {
   server: http.Server;
+  /** Whether the browser console is built and served at `/`. */
+  hasConsole: boolean;
   hub: EventHub;
   metrics: Metrics;
   /** Resolves with the base URL once listening. */
@@ -273,6 +275,7 @@ export function buildApp(deps: AppDeps): App {
   let isStopped = false;
   return {
     server,
+    hasConsole: consoleApp !== null,
     hub,
     metrics,
     start: async () => {
