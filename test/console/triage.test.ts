@@ -311,3 +311,39 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the console on a server th
   });
 });
 
+describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the console when access tokens run out', () => {
+  let shortLived: TestServer;
+  let shortDemo: { organizationId: string; password: string; monitorId: string };
+  beforeAll(async () => {
+    shortLived = await startTestServer({ accessTokenTtlSeconds: 3 });
+    const seeded = await seedDemoWorkspace(shortLived.database.db);
+    const [monitor] = await shortLived.database.db.query.monitors.findMany({ columns: { id: true } });
+    shortDemo = { organizationId: seeded.organizationId, password: seeded.password!, monitorId: globalId('Monitor', monitor!.id) };
+  });
+  afterAll(() => shortLived?.stop());
+
+  it('renews the session once for two tabs at a time, and live updates resume on the renewed token', async () => {
+    const first = await openPage();
+    await signIn(first, DEMO_EMAIL, shortDemo.password, shortLived.url);
+    const second = await first.context().newPage();
+    await second.goto(`${shortLived.url}/alerts`);
+    await second.getByRole('status', { name: 'Live updates: Live' }).waitFor();
+    const [early] = await createAlerts(shortLived.database, shortDemo.organizationId, shortDemo.monitorId, [{ title: 'Before expiry' }]);
+    await row(first, early!).waitFor({ timeout: 5_000 });
+
+    // Both access tokens are now expired (the server closed their sockets with 4401): both tabs act at once.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await Promise.all([
+      row(first, early!).getByRole('button', { name: 'Acknowledge Before expiry' }).click(),
+      second.getByRole('link', { name: 'Monitors' }).click(),
+    ]);
+    await row(first, early!).locator('.status', { hasText: 'Acknowledged' }).waitFor({ timeout: 5_000 });
+    await second.getByRole('button', { name: 'Scan Acme brand now' }).waitFor();
+    await second.getByRole('link', { name: 'Alerts', exact: true }).click();
+    for (const page of [first, second]) await page.getByRole('status', { name: 'Live updates: Live' }).waitFor({ timeout: 10_000 });
+    await shortLived.waitForSubscribers(4);
+    const [late] = await createAlerts(shortLived.database, shortDemo.organizationId, shortDemo.monitorId, [{ title: 'After expiry' }]);
+    for (const page of [first, second]) await row(page, late!).waitFor({ timeout: 5_000 });
+  });
+});
+

@@ -36,6 +36,13 @@ function read(): Stored {
 
 let stored = read();
 
+// Another tab signed in, out, or renewed the session: follow it, so no tab keeps a spent refresh token.
+window.addEventListener('storage', (event) => {
+  if (event.key !== STORAGE_KEY) return;
+  stored = read();
+  for (const listener of listeners) listener();
+});
+
 function write(next: Stored): void {
   stored = next;
   localStorage.setItem(STORAGE_KEY, JSON.stringify(next));
@@ -111,29 +118,45 @@ export async function credentialFromApiKey(key: string): Promise<Credential | st
 
 let refreshing: Promise<string | null> | null = null;
 
+/** A token renewed this close to its expiry: requests in flight still find it valid. */
+const RENEW_BEFORE_MS = 30_000;
+
+function isFresh(credential: Credential): boolean {
+  return !credential.refreshToken || !credential.accessTokenExpiresAt || new Date(credential.accessTokenExpiresAt).getTime() - Date.now() > RENEW_BEFORE_MS;
+}
+
 /**
  * The active credential's token, renewed first when an access token is about to run out. One refresh
- * at a time: a refresh token is single-use, and a reused one revokes the session.
+ * at a time, across tabs too (Web Locks, where the browser has them): a refresh token is single-use,
+ * and reusing one revokes the session.
  */
 export async function freshToken(): Promise<string | null> {
   const credential = activeCredential();
   if (!credential) return null;
-  if (!credential.refreshToken || !credential.accessTokenExpiresAt) return credential.token;
-  if (new Date(credential.accessTokenExpiresAt).getTime() - Date.now() > 60_000) return credential.token;
+  if (isFresh(credential)) return credential.token;
   refreshing ??= (async () => {
     try {
-      const result = await postOperation(ConsoleRefreshSessionDocument, { input: { refreshToken: credential.refreshToken! } });
-      const refreshed = result.data?.refreshSession;
-      if (refreshed?.__typename !== 'RefreshSessionPayload') {
-        forgetActive();
-        return null;
-      }
-      const next = fromSession(refreshed.session);
-      adoptCredential(next);
-      return next.token;
+      return navigator.locks ? await navigator.locks.request('vigil-console-refresh', refreshActive) : await refreshActive();
     } finally {
       refreshing = null;
     }
   })();
   return refreshing;
+}
+
+async function refreshActive(): Promise<string | null> {
+  // Another tab may have renewed it while this one waited for the lock.
+  stored = read();
+  const credential = activeCredential();
+  if (!credential) return null;
+  if (isFresh(credential)) return credential.token;
+  const result = await postOperation(ConsoleRefreshSessionDocument, { input: { refreshToken: credential.refreshToken! } });
+  const refreshed = result.data?.refreshSession;
+  if (refreshed?.__typename !== 'RefreshSessionPayload') {
+    forgetActive();
+    return null;
+  }
+  const next = fromSession(refreshed.session);
+  adoptCredential(next);
+  return next.token;
 }
