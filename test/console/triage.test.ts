@@ -12,7 +12,7 @@ import { ConsoleAlertsDocument, ConsoleMonitorsDocument, ConsoleRefreshSessionDo
 import { AddMemberDocument } from '../generated/graphql.ts';
 import { DEMO_EMAIL, seedDemoWorkspace } from '../../src/services/demo.ts';
 import type { WorkerHandle } from '../../src/worker/runner.ts';
-import { globalId, PASSWORD, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
+import { createMonitor, globalId, PASSWORD, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
 import { createAlerts } from '../helpers/live.ts';
 import { startTestWorker } from '../helpers/scanning.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -102,6 +102,17 @@ async function signIn(page: Page, email: string, password: string, url = server.
 }
 
 const rows = (page: Page) => page.locator('li.alert-row');
+
+/** Waits until the page lists exactly `count` alerts (playwright-core has no auto-retrying expect). */
+async function expectRowCount(page: Page, count: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = await rows(page).count();
+  while (seen !== count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    seen = await rows(page).count();
+  }
+  expect(seen).toBe(count);
+}
 /** An alert's row, by its global ID (demo titles repeat). */
 const row = (page: Page, alertId: string) => page.locator(`li.alert-row[data-alert-id="${alertId}"]`);
 
@@ -110,8 +121,8 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
     const page = await openPage();
     await signIn(page, DEMO_EMAIL, demo.password);
     const before = await demoAlerts();
+    await expectRowCount(page, Math.min(before.length, 25));
     for (const alert of before.slice(0, 25)) await expect(row(page, alert.id).count()).resolves.toBe(1);
-    await expect(rows(page).count()).resolves.toBe(Math.min(before.length, 25));
     await page.evaluate(() => ((window as unknown as { isSamePage: boolean }).isSamePage = true));
 
     // "Scan now" from the Monitors view in a second tab, which follows the scan live.
@@ -214,6 +225,39 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const id of [...missed, seenBefore!]) await expect(row(page, id).count(), id).resolves.toBe(1);
     await expect(page.getByText(/^Committed while cut \d+$/).count()).resolves.toBe(titles.length);
+  });
+
+  it('filters the list and pages through it by keyset', async () => {
+    const analyst = await signUpAccount(server);
+    const watched = await createMonitor(server, analyst.accessToken, { name: 'Paged monitor' });
+    const other = await createMonitor(server, analyst.accessToken, { name: 'Other monitor' });
+    const created = await createAlerts(
+      server.database,
+      analyst.organizationId,
+      watched,
+      Array.from({ length: 30 }, (_, i) => ({ title: `Paged ${i}${i % 10 === 0 ? ' needle' : ''}`, severity: i % 3 === 0 ? ('critical' as const) : ('low' as const) })),
+    );
+    const [elsewhere] = await createAlerts(server.database, analyst.organizationId, other, [{ title: 'On the other monitor', severity: 'critical' }]);
+    const page = await openPage();
+    await signIn(page, analyst.email, PASSWORD);
+    await expectRowCount(page, 25);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expectRowCount(page, 31);
+    await expect(page.getByRole('button', { name: 'Load more' }).count()).resolves.toBe(0);
+
+    await page.locator('select[name=severity]').selectOption('CRITICAL');
+    await page.locator('select[name=monitor]').selectOption({ label: 'Paged monitor' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expectRowCount(page, 10);
+    await expect(row(page, elsewhere!).count()).resolves.toBe(0);
+    await page.getByLabel('Text').fill('needle');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expectRowCount(page, 1);
+    await row(page, created[0]!).waitFor();
+    await page.locator('select[name=severity]').selectOption('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expectRowCount(page, 3);
+    for (const index of [0, 10, 20]) await row(page, created[index]!).waitFor();
   });
 
   it('monitors: create, pause and resume; statistics chart alerts by day and severity', async () => {

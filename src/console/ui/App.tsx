@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { Provider } from 'urql';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { ConsoleLogOutDocument } from '../generated/graphql.ts';
@@ -67,7 +67,7 @@ function SignedIn({ active, all }: { active: Credential; all: Credential[] }) {
 
 const LIVE_LABELS: Record<LiveState, string> = { connecting: 'Connecting…', live: 'Live', offline: 'Reconnecting…' };
 
-function Shell({ active, all, connection, children }: { active: Credential; all: Credential[]; connection: LiveConnection; children: React.ReactNode }) {
+function Shell({ active, all, connection, children }: { active: Credential; all: Credential[]; connection: LiveConnection; children: ReactNode }) {
   const [liveState, setLiveState] = useState<LiveState>(connection.state());
   useEffect(() => connection.onState(setLiveState), [connection]);
   const [location, navigate] = useLocation();

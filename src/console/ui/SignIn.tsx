@@ -42,11 +42,11 @@ export function SignIn({ isAdding }: { isAdding: boolean }) {
   return (
     <main className="sign-in">
       <h1>{isAdding ? 'Add an organization' : 'Sign in to Vigil'}</h1>
-      <div role="tablist" aria-label="How to sign in" className="tabs">
-        <button type="button" role="tab" aria-selected={mode === 'password'} onClick={() => setMode('password')}>
+      <div role="group" aria-label="How to sign in" className="tabs">
+        <button type="button" aria-pressed={mode === 'password'} onClick={() => setMode('password')}>
           Email and password
         </button>
-        <button type="button" role="tab" aria-selected={mode === 'apiKey'} onClick={() => setMode('apiKey')}>
+        <button type="button" aria-pressed={mode === 'apiKey'} onClick={() => setMode('apiKey')}>
           API key
         </button>
       </div>

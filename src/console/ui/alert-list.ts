@@ -65,6 +65,8 @@ export function useAlertList(connection: LiveConnection, filter: AlertFilter): A
   const filterRef = useRef(filter);
   filterRef.current = filter;
   const filterKey = JSON.stringify(filter);
+  /** Where the next page starts; set by the first page and by each "load more", not by re-reads. */
+  const endCursorRef = useRef<string | null>(null);
 
   const fetchPage = useCallback(
     async (after: string | null) => {
@@ -76,7 +78,6 @@ export function useAlertList(connection: LiveConnection, filter: AlertFilter): A
       setError(null);
       const page = result.data.alerts;
       setRows((current) => merge(current, page.nodes));
-      // Only the first page fetch or a "load more" moves where the next page starts.
       if (after !== null || endCursorRef.current === null) {
         endCursorRef.current = page.pageInfo.endCursor;
         setEndCursor(page.pageInfo.endCursor);
@@ -85,7 +86,6 @@ export function useAlertList(connection: LiveConnection, filter: AlertFilter): A
     },
     [client],
   );
-  const endCursorRef = useRef<string | null>(null);
 
   useEffect(() => {
     let isCurrent = true;
