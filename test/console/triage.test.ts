@@ -175,6 +175,9 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.locator('.detail .status', { hasText: 'Resolved' }).waitFor();
     await page.getByText(/Resolved by Demo Analyst: Taken down by the registrar/).waitFor();
+    await page.getByLabel('New note').fill('Registrar ticket 4711');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.locator('li', { hasText: 'Registrar ticket 4711' }).getByText(/^Demo Analyst, /).waitFor();
     await page.getByRole('link', { name: '← Alerts' }).click();
     await row(page, toResolve!.id).locator('.status', { hasText: 'Resolved' }).waitFor();
 
@@ -192,6 +195,27 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
     await row(page, toAcknowledge!.id).locator('.status', { hasText: 'Acknowledged' }).waitFor({ timeout: 5_000 });
     const stored = (await demoAlerts()).find((alert) => alert.id === toAcknowledge!.id);
     expect(stored?.status).toBe('ACKNOWLEDGED');
+  });
+
+  it('an alert detail shows why it was raised, and snoozes or marks false positive', async () => {
+    const page = await openPage();
+    await signIn(page, DEMO_EMAIL, demo.password);
+    const [toSnooze, toDismiss] = (await demoAlerts()).filter((alert) => alert.status === 'NEW');
+    await row(page, toSnooze!.id).getByRole('link').click();
+    await page.getByRole('heading', { name: 'Why Vigil raised it' }).waitFor();
+    await page.getByRole('heading', { name: 'Evidence' }).waitFor();
+    await page.getByLabel('Snooze for').selectOption({ label: '7 days' });
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    await page.locator('.detail .meta', { hasText: /Snoozed until/ }).waitFor();
+    await page.getByRole('link', { name: '← Alerts' }).click();
+    await row(page, toDismiss!.id).getByRole('link').click();
+    await page.getByRole('button', { name: 'False positive' }).click();
+    await page.locator('.detail .status', { hasText: 'False positive' }).waitFor();
+    const stored = new Map((await demoAlerts()).map((alert) => [alert.id, alert]));
+    expect(stored.get(toSnooze!.id)?.status).toBe('SNOOZED');
+    const snoozedFor = new Date(stored.get(toSnooze!.id)!.snoozedUntil!).getTime() - Date.now();
+    expect(snoozedFor).toBeGreaterThan(6.9 * 86_400_000);
+    expect(stored.get(toDismiss!.id)?.status).toBe('FALSE_POSITIVE');
   });
 
   it('alerts committed while the connection is cut appear once each after it reconnects', async () => {
