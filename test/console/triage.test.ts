@@ -197,16 +197,23 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
     expect(stored?.status).toBe('ACKNOWLEDGED');
   });
 
-  it('an alert detail shows why it was raised, and snoozes or marks false positive', async () => {
+  it('an alert detail shows why it was raised, snoozes (seen live by a colleague) or marks false positive', async () => {
     const page = await openPage();
     await signIn(page, DEMO_EMAIL, demo.password);
     const [toSnooze, toDismiss] = (await demoAlerts()).filter((alert) => alert.status === 'NEW');
     await row(page, toSnooze!.id).getByRole('link').click();
     await page.getByRole('heading', { name: 'Why Vigil raised it' }).waitFor();
     await page.getByRole('heading', { name: 'Evidence' }).waitFor();
+    // A colleague has the same alert open.
+    const colleague = await openPage();
+    await signIn(colleague, DEMO_EMAIL, demo.password);
+    await colleague.goto(`${server.url}/alerts/${encodeURIComponent(toSnooze!.id)}`);
+    await colleague.getByRole('heading', { name: 'History' }).waitFor();
+    await colleague.getByRole('status', { name: 'Live updates: Live' }).waitFor();
     await page.getByLabel('Snooze for').selectOption({ label: '7 days' });
     await page.getByRole('button', { name: 'Snooze' }).click();
     await page.locator('.detail .meta', { hasText: /Snoozed until/ }).waitFor();
+    await colleague.locator('.detail .meta', { hasText: /Snoozed until/ }).waitFor({ timeout: 5_000 });
     await page.getByRole('link', { name: '← Alerts' }).click();
     await row(page, toDismiss!.id).getByRole('link').click();
     await page.getByRole('button', { name: 'False positive' }).click();

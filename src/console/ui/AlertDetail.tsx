@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
-import { ConsoleAddAlertNoteDocument, ConsoleAlertDetailDocument, ConsoleUpdateAlertStatusDocument, type AlertStatus } from '../generated/graphql.ts';
+import { ConsoleAddAlertNoteDocument, ConsoleAlertDetailDocument, ConsoleAlertUpdatedDocument, ConsoleUpdateAlertStatusDocument, type AlertStatus } from '../generated/graphql.ts';
+import { live, type LiveConnection } from './client.ts';
 import { label, when } from './labels.ts';
 
 const SNOOZE_HOURS = [
@@ -11,8 +12,18 @@ const SNOOZE_HOURS = [
 ];
 
 /** One alert: what it is, why Vigil raised it, what happened to it, and the triage actions. */
-export function AlertDetail({ id }: { id: string }) {
+export function AlertDetail({ id, connection }: { id: string; connection: LiveConnection }) {
   const [result, refetch] = useQuery({ query: ConsoleAlertDetailDocument, variables: { id } });
+  const refetchRef = useRef(refetch);
+  refetchRef.current = refetch;
+  // A colleague's triage or note shows here as it happens.
+  useEffect(
+    () =>
+      live(connection, ConsoleAlertUpdatedDocument, () => ({}), (data) => {
+        if (data.alertUpdated.alert.id === id) refetchRef.current({ requestPolicy: 'network-only' });
+      }),
+    [connection, id],
+  );
   const [, updateStatus] = useMutation(ConsoleUpdateAlertStatusDocument);
   const [, addNote] = useMutation(ConsoleAddAlertNoteDocument);
   const [message, setMessage] = useState<string | null>(null);

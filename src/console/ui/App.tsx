@@ -49,7 +49,7 @@ function SignedIn({ active, all }: { active: Credential; all: Credential[] }) {
           <Route path="/alerts">
             <AlertsPage connection={connection} />
           </Route>
-          <Route path="/alerts/:id">{(params) => <AlertDetail id={decodeURIComponent(params.id)} />}</Route>
+          <Route path="/alerts/:id">{(params) => <AlertDetail id={decodeURIComponent(params.id)} connection={connection} />}</Route>
           <Route path="/monitors">
             <MonitorsPage connection={connection} />
           </Route>
