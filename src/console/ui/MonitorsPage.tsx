@@ -23,6 +23,10 @@ type Progress = ConsoleScanProgressSubscription['scanProgress'];
 
 function describeProgress(progress: Progress): string {
   switch (progress.phase) {
+    case 'QUEUED':
+      return 'Queued…';
+    case 'RUNNING':
+      return 'Running…';
     case 'FETCHING':
       return `Fetching ${progress.source ? sourceLabel(progress.source) : 'sources'}…`;
     case 'ANALYZING':
@@ -33,8 +37,6 @@ function describeProgress(progress: Progress): string {
       return `Scan failed: ${progress.scan.error ?? 'unknown error'}.`;
     case 'SKIPPED':
       return `Scan skipped: ${progress.scan.error ?? 'nothing to do'}.`;
-    default:
-      return `Scan ${label(progress.phase)}…`;
   }
 }
 
