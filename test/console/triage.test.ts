@@ -18,6 +18,7 @@ import { startTestWorker } from '../helpers/scanning.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { chromium } from 'playwright-core';
 
+const TOP_UP_TITLE = 'Acme support impersonation';
 const SCREENSHOT = path.resolve(import.meta.dirname, '../../src/console/screenshot.png');
 
 let browser: Browser | null;
@@ -64,7 +65,7 @@ beforeAll(async () => {
   const raised = await waitFor(demoAlerts, (alerts) => alerts.length >= 3, 'the demo alerts');
   // The tests triage a NEW alert each, ten in all; demo scans are random, so top up if they raised fewer.
   const monitorId = (await server.gql(ConsoleMonitorsDocument, { first: 1 }, { token: demo.apiKey })).data!.monitors.nodes[0]!.id;
-  const missing = Array.from({ length: Math.max(0, 10 - raised.length) }, (_, i) => ({ title: `Acme support impersonation ${i + 1}` }));
+  const missing = Array.from({ length: Math.max(0, 10 - raised.length) }, (_, i) => ({ title: `${TOP_UP_TITLE} ${i + 1}` }));
   await createAlerts(server.database, demo.organizationId, monitorId, missing);
 });
 
@@ -213,7 +214,11 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
   it('an alert detail shows why it was raised, snoozes (seen live by a colleague) or marks false positive', async () => {
     const page = await openPage();
     await signIn(page, DEMO_EMAIL, demo.password);
-    const [toSnooze, toDismiss] = (await demoAlerts()).filter((alert) => alert.status === 'NEW');
+    // Alerts a scan raised carry the verdict's explanation; the top-up ones do not.
+    const open = (await demoAlerts()).filter((alert) => alert.status === 'NEW');
+    const toSnooze = open.find((alert) => !alert.title.startsWith(TOP_UP_TITLE));
+    const toDismiss = open.find((alert) => alert !== toSnooze);
+    expect(toSnooze && toDismiss).toBeTruthy();
     await row(page, toSnooze!.id).getByRole('link').click();
     await page.getByRole('heading', { name: 'Why Vigil raised it' }).waitFor();
     await page.getByRole('heading', { name: 'Evidence' }).waitFor();
