@@ -67,10 +67,14 @@ export function useAlertList(connection: LiveConnection, filter: AlertFilter): A
   const filterKey = JSON.stringify(filter);
   /** Where the next page starts; set by the first page and by each "load more", not by re-reads. */
   const endCursorRef = useRef<string | null>(null);
+  /** Bumped when the filter changes, so a page that arrives late for the old filter is dropped. */
+  const generationRef = useRef(0);
 
   const fetchPage = useCallback(
     async (after: string | null) => {
+      const generation = generationRef.current;
       const result = await client.query(ConsoleAlertsDocument, { filter: filterRef.current, first: PAGE_SIZE, after }).toPromise();
+      if (generation !== generationRef.current) return;
       if (result.error || !result.data) {
         setError(result.error?.message ?? 'The alerts could not be loaded.');
         return;
@@ -87,8 +91,10 @@ export function useAlertList(connection: LiveConnection, filter: AlertFilter): A
     [client],
   );
 
+  // Keyed by the filter's content, not its identity (a new object each render).
   useEffect(() => {
     let isCurrent = true;
+    generationRef.current += 1;
     setRows([]);
     setIsLoading(true);
     endCursorRef.current = null;
@@ -131,7 +137,6 @@ export function useAlertList(connection: LiveConnection, filter: AlertFilter): A
       stopUpdated();
       stopWatchingState();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the filter's content, not its identity
   }, [connection, fetchPage, filterKey]);
 
   return {
