@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
@@ -5,6 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import { ensureConsoleBuilt } from '../../scripts/console-build.ts';
+import { findSecretsInLogs } from './log-capture.ts';
 import { freeLoopbackPort } from './ports.ts';
 
 declare module 'vitest' {
@@ -13,6 +16,8 @@ declare module 'vitest' {
     adminUrl: string;
     /** Migrated once per run; every test file clones it. */
     templateDatabase: string;
+    /** Where every test server writes its log for the run (see log-capture.ts). */
+    logCaptureDir: string;
   }
 }
 
@@ -48,6 +53,8 @@ export default async function setup(project: TestProject) {
 
   project.provide('adminUrl', adminUrl);
   project.provide('templateDatabase', TEMPLATE_DATABASE);
+  const logCaptureDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-test-logs-'));
+  project.provide('logCaptureDir', logCaptureDir);
   return async () => {
     const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
     try {
@@ -57,6 +64,10 @@ export default async function setup(project: TestProject) {
       await sql.end();
     }
     await embedded?.stop();
+    // Last: whatever any test made the servers log, no password or API-key hash is in it.
+    const leaks = findSecretsInLogs(logCaptureDir);
+    if (leaks.length > 0) throw new Error(`The test servers logged secrets (logs kept in ${logCaptureDir}):\n${leaks.slice(0, 20).join('\n')}`);
+    rmSync(logCaptureDir, { recursive: true, force: true });
   };
 }
 
