@@ -5,16 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import { createTokenSigner } from '../../src/auth/tokens.ts';
 import { connectDatabase } from '../../src/db/client.ts';
 import { buildApp, type App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { CONSOLE_ROOT, ensureConsoleBuilt } from '../../scripts/console-build.ts';
+import { describeBrowser, useBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { TEST_JWT_SECRET } from '../helpers/server.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -103,7 +101,8 @@ describe('serving the console', () => {
   });
 });
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('a changed console source', () => {
+describeBrowser('a changed console source', () => {
+  const browser = useBrowser();
   // A copy of the console inside the checkout (so its imports resolve to node_modules), git-ignored.
   const copy = path.resolve(import.meta.dirname, `../../.vigil/console-rebuild-${process.pid}`);
   beforeAll(() => {
@@ -112,32 +111,30 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('a changed console source', () => {
   });
   afterAll(() => fs.rmSync(copy, { recursive: true, force: true }));
 
-  async function headingAfterRestart(): Promise<{ heading: string; script: string }> {
+  async function headingAfterRestart(testBrowser: TestBrowser): Promise<{ heading: string; script: string }> {
     // What `npm start` does: build if stale, then serve.
     const { app, url } = await startVigil(path.join(copy, 'dist'));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     try {
-      const page = await browser.newPage();
+      const page = await testBrowser.newPage();
       await page.goto(`${url}/sign-in`);
       const heading = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
       const script = (await page.locator('script[type=module]').getAttribute('src')) ?? '';
       return { heading, script };
     } finally {
-      await browser.close();
       await app.stop();
     }
   }
 
   it('is rebuilt on the next start and the new bundle is served; an unchanged one is not rebuilt', async () => {
     expect(await ensureConsoleBuilt({ root: copy, log: () => {} })).toBe('built');
-    const before = await headingAfterRestart();
+    const before = await headingAfterRestart(browser);
     expect(before.heading).toBe('Sign in to Vigil');
     expect(await ensureConsoleBuilt({ root: copy, log: () => {} })).toBe('up to date');
 
     const signIn = path.join(copy, 'ui/SignIn.tsx');
     fs.writeFileSync(signIn, fs.readFileSync(signIn, 'utf8').replace("'Sign in to Vigil'", "'Sign in to Vigil, rebuilt'"));
     expect(await ensureConsoleBuilt({ root: copy, log: () => {} })).toBe('built');
-    const after = await headingAfterRestart();
+    const after = await headingAfterRestart(browser);
     expect(after.heading).toBe('Sign in to Vigil, rebuilt');
     expect(after.script).not.toBe(before.script);
   });

@@ -3,39 +3,36 @@
  * driven in Debian's Chromium through playwright-core.
  */
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
-import { ConsoleAlertsDocument, ConsoleMonitorsDocument, ConsoleRefreshSessionDocument } from '../../src/console/generated/graphql.ts';
-import { AddMemberDocument } from '../generated/graphql.ts';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { WebSocketRoute } from 'playwright-core';
+import { ConsoleAlertsDocument, ConsoleLogInDocument, ConsoleMonitorsDocument, ConsoleRefreshSessionDocument } from '../../src/console/generated/graphql.ts';
 import { DEMO_EMAIL, seedDemoWorkspace } from '../../src/services/demo.ts';
 import type { WorkerHandle } from '../../src/worker/runner.ts';
+import { inviteAndAccept } from '../helpers/accounts.ts';
+import { assertNoPageErrors, blockedRequests, describeBrowser, useBrowser, type Page, type TestBrowser } from '../helpers/browser.ts';
 import { createMonitor, globalId, PASSWORD, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
 import { createAlerts } from '../helpers/live.ts';
 import { startTestWorker } from '../helpers/scanning.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { chromium } from 'playwright-core';
 
 const TOP_UP_TITLE = 'Acme support impersonation';
 const SCREENSHOT = path.resolve(import.meta.dirname, '../../src/console/screenshot.png');
 
-let browser: Browser | null;
 let server: TestServer;
 let worker: WorkerHandle;
 let demo: { organizationId: string; password: string; apiKey: string };
 let other: TestAccount;
-const contexts: BrowserContext[] = [];
-/** Page errors, console.error calls and refused requests of the test's pages. */
+/** Pages opened by the test, whose non-loopback requests are checked after it. */
+const opened: Page[] = [];
+/** Errors of extra tabs (the shared helper checks the pages it opens itself). */
 const problems: string[] = [];
-const CHROMIUM = '/usr/bin/chromium';
 
-// Until the shared browser helper (test/helpers/browser.ts) lands: Debian's Chromium, headless.
-async function launchBrowser(): Promise<Browser | null> {
-  if (!fs.existsSync(CHROMIUM)) return null;
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-}
+afterEach(() => {
+  expect(opened.splice(0).flatMap((page) => blockedRequests(page)), 'requests beyond loopback').toEqual([]);
+  expect(problems.splice(0), 'page errors or console.error in extra tabs').toEqual([]);
+});
 
 async function demoAlerts() {
   const result = await server.gql(ConsoleAlertsDocument, { first: 100 }, { token: demo.apiKey });
@@ -52,49 +49,22 @@ async function waitFor<T>(read: () => Promise<T>, isDone: (value: T) => boolean,
   }
 }
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  if (!browser) return;
-  server = await startTestServer({ scanNowCooldownSeconds: 0 });
-  const seeded = await seedDemoWorkspace(server.database.db);
-  demo = { organizationId: seeded.organizationId, password: seeded.password!, apiKey: seeded.apiKey! };
-  other = await signUpAccount(server);
-  worker = await startTestWorker(server);
-  // As at a first start: the demo monitors are due, so the worker scans them and raises the demo alerts.
-  await worker.runner.addJob('monitors__enqueue_due', {});
-  const raised = await waitFor(demoAlerts, (alerts) => alerts.length >= 3, 'the demo alerts');
-  // The tests triage a NEW alert each, ten in all; demo scans are random, so top up if they raised fewer.
-  const monitorId = (await server.gql(ConsoleMonitorsDocument, { first: 1 }, { token: demo.apiKey })).data!.monitors.nodes[0]!.id;
-  const missing = Array.from({ length: Math.max(0, 10 - raised.length) }, (_, i) => ({ title: `${TOP_UP_TITLE} ${i + 1}` }));
-  await createAlerts(server.database, demo.organizationId, monitorId, missing);
-});
+/** A page in a context of its own (its own sign-in), loopback-only, errors checked after the test. */
+async function openPage(browser: TestBrowser, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setViewportSize(viewport);
+  opened.push(page);
+  return page;
+}
 
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-  expect(problems.splice(0), 'page errors or console.error').toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  await server?.stop();
-});
-
-/** A page in a context of its own (its own sign-in), that reaches nothing but loopback. */
-async function openPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const context = await browser!.newContext({ viewport });
-  contexts.push(context);
-  await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => {
-    problems.push(`request outside loopback: ${route.request().url()}`);
-    return route.abort();
+/** Another tab of the same context (same storage, same sign-in), its errors recorded here. */
+async function openTab(page: Page): Promise<Page> {
+  const tab = await page.context().newPage();
+  tab.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  tab.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
   });
-  context.on('page', (page) => {
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-    });
-  });
-  return context.newPage();
+  return tab;
 }
 
 async function signIn(page: Page, email: string, password: string, url = server.url): Promise<void> {
@@ -121,9 +91,31 @@ async function expectRowCount(page: Page, count: number, timeoutMs = 5_000): Pro
 /** An alert's row, by its global ID (demo titles repeat). */
 const row = (page: Page, alertId: string) => page.locator(`li.alert-row[data-alert-id="${alertId}"]`);
 
-describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () => {
+describeBrowser('the triage console', () => {
+  const browser = useBrowser();
+
+  beforeAll(async () => {
+    server = await startTestServer({ scanNowCooldownSeconds: 0 });
+    const seeded = await seedDemoWorkspace(server.database.db);
+    demo = { organizationId: seeded.organizationId, password: seeded.password!, apiKey: seeded.apiKey! };
+    other = await signUpAccount(server);
+    worker = await startTestWorker(server);
+    // As at a first start: the demo monitors are due, so the worker scans them and raises the demo alerts.
+    await worker.runner.addJob('monitors__enqueue_due', {});
+    const raised = await waitFor(demoAlerts, (alerts) => alerts.length >= 3, 'the demo alerts');
+    // The tests triage a NEW alert each, ten in all; demo scans are random, so top up if they raised fewer.
+    const monitorId = (await server.gql(ConsoleMonitorsDocument, { first: 1 }, { token: demo.apiKey })).data!.monitors.nodes[0]!.id;
+    const missing = Array.from({ length: Math.max(0, 10 - raised.length) }, (_, i) => ({ title: `${TOP_UP_TITLE} ${i + 1}` }));
+    await createAlerts(server.database, demo.organizationId, monitorId, missing);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await server?.stop();
+  });
+
   it('signs in, lists the demo alerts, and shows a new alert within 2 s of a scan, without reload', async () => {
-    const page = await openPage();
+    const page = await openPage(browser);
     await signIn(page, DEMO_EMAIL, demo.password);
     const before = await demoAlerts();
     await expectRowCount(page, Math.min(before.length, 25));
@@ -133,7 +125,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
     // "Scan now" from the Monitors view in a second tab, which follows the scan live. Half of a demo
     // scan's findings are new and not every one is a threat, so a scan may raise nothing: then the
     // next of the demo monitors is scanned.
-    const monitorsTab = await page.context().newPage();
+    const monitorsTab = await openTab(page);
     await monitorsTab.goto(`${server.url}/monitors`);
     let finishedAt = 0;
     for (const name of ['Acme brand', 'Acme Rocket Skates', 'acme.example look-alikes', 'Acme brand', 'Acme Rocket Skates']) {
@@ -158,9 +150,9 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
   });
 
   it('acknowledging changes the status here and in a second session of the organization; another organization sees none of it', async () => {
-    const analyst = await openPage();
-    const colleague = await openPage();
-    const outsider = await openPage();
+    const analyst = await openPage(browser);
+    const colleague = await openPage(browser);
+    const outsider = await openPage(browser);
     await signIn(analyst, DEMO_EMAIL, demo.password);
     await signIn(colleague, DEMO_EMAIL, demo.password);
     await signIn(outsider, other.email, PASSWORD);
@@ -177,7 +169,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
   });
 
   it('at 390×844 an alert is triaged, and with the keyboard alone an alert is acknowledged', async () => {
-    const page = await openPage({ width: 390, height: 844 });
+    const page = await openPage(browser, { width: 390, height: 844 });
     await signIn(page, DEMO_EMAIL, demo.password);
     const [toResolve, toAcknowledge] = (await demoAlerts()).filter((alert) => alert.status === 'NEW');
 
@@ -212,7 +204,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
   });
 
   it('an alert detail shows why it was raised, snoozes (seen live by a colleague) or marks false positive', async () => {
-    const page = await openPage();
+    const page = await openPage(browser);
     await signIn(page, DEMO_EMAIL, demo.password);
     // Alerts a scan raised carry the verdict's explanation; the top-up ones do not.
     const open = (await demoAlerts()).filter((alert) => alert.status === 'NEW');
@@ -223,7 +215,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
     await page.getByRole('heading', { name: 'Why Vigil raised it' }).waitFor();
     await page.getByRole('heading', { name: 'Evidence' }).waitFor();
     // A colleague has the same alert open.
-    const colleague = await openPage();
+    const colleague = await openPage(browser);
     await signIn(colleague, DEMO_EMAIL, demo.password);
     await colleague.goto(`${server.url}/alerts/${encodeURIComponent(toSnooze!.id)}`);
     await colleague.getByRole('heading', { name: 'History' }).waitFor();
@@ -244,7 +236,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
   });
 
   it('alerts committed while the connection is cut appear once each after it reconnects', async () => {
-    const page = await openPage();
+    const page = await openPage(browser);
     let isCut = false;
     const sockets = new Set<WebSocketRoute>();
     // Between the page and Vigil: while cut, open sockets are closed and new ones refused.
@@ -287,7 +279,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
       Array.from({ length: 30 }, (_, i) => ({ title: `Paged ${i}${i % 10 === 0 ? ' needle' : ''}`, severity: i % 3 === 0 ? ('critical' as const) : ('low' as const) })),
     );
     const [elsewhere] = await createAlerts(server.database, analyst.organizationId, other, [{ title: 'On the other monitor', severity: 'critical' }]);
-    const page = await openPage();
+    const page = await openPage(browser);
     await signIn(page, analyst.email, PASSWORD);
     await expectRowCount(page, 25);
     await page.getByRole('button', { name: 'Load more' }).click();
@@ -310,7 +302,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
   });
 
   it('monitors: create, pause and resume; statistics chart alerts by day and severity', async () => {
-    const page = await openPage();
+    const page = await openPage(browser);
     await signIn(page, DEMO_EMAIL, demo.password);
     await page.getByRole('link', { name: 'Monitors' }).click();
     await page.getByLabel('Name').fill('Acme mobile app');
@@ -335,16 +327,14 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
   });
 
   it('signs in with an API key', async () => {
-    const page = await openPage();
+    const page = await openPage(browser);
     await page.goto(`${server.url}/sign-in`);
     await page.getByRole('button', { name: 'API key' }).click();
     await page.getByLabel('API key').fill('vgl_not_a_real_key');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').waitFor();
     // Chromium logs the API's 401 for the wrong key as a console error of its own; that one is expected.
-    const expected = problems.findIndex((problem) => problem.includes('status of 401'));
-    expect(expected).toBeGreaterThanOrEqual(0);
-    problems.splice(expected, 1);
+    assertNoPageErrors(page, { allow: [/status of 401/] });
     await page.getByLabel('API key').fill(demo.apiKey);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('status', { name: 'Live updates: Live' }).waitFor();
@@ -354,9 +344,10 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
 
   it('switches between organizations without a new password, and signing out revokes the sessions', async () => {
     const member = await signUpAccount(server);
-    const added = await server.gql(AddMemberDocument, { email: member.email, role: 'ANALYST' }, { token: demo.apiKey });
-    expect(added.data?.addMember.__typename).toBe('AddMemberPayload');
-    const page = await openPage();
+    const owner = await server.gql(ConsoleLogInDocument, { input: { email: DEMO_EMAIL, password: demo.password } });
+    if (owner.data?.logIn.__typename !== 'LogInPayload') throw new Error(`logIn failed: ${JSON.stringify(owner)}`);
+    await inviteAndAccept(server, owner.data.logIn.session.accessToken, member, 'ANALYST');
+    const page = await openPage(browser);
     await signIn(page, member.email, PASSWORD);
     await page.getByText('No alerts match.').waitFor();
 
@@ -389,7 +380,8 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the triage console', () =>
   });
 });
 
-describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the console on a server that runs persisted operations only', () => {
+describeBrowser('the console on a server that runs persisted operations only', () => {
+  const browser = useBrowser();
   let strict: TestServer;
   let strictDemo: { organizationId: string; password: string };
   beforeAll(async () => {
@@ -409,7 +401,7 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the console on a server th
     const monitorId = globalId('Monitor', monitors[0]!.id);
     const [listed] = await createAlerts(strict.database, strictDemo.organizationId, monitorId, [{ title: 'Listed by id' }]);
 
-    const page = await openPage();
+    const page = await openPage(browser);
     await signIn(page, DEMO_EMAIL, strictDemo.password, strict.url);
     await row(page, listed!).waitFor();
     await strict.waitForSubscribers(2);
@@ -422,7 +414,8 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the console on a server th
   });
 });
 
-describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the console when access tokens run out', () => {
+describeBrowser('the console when access tokens run out', () => {
+  const browser = useBrowser();
   let shortLived: TestServer;
   let shortDemo: { organizationId: string; password: string; monitorId: string };
   beforeAll(async () => {
@@ -434,9 +427,9 @@ describe.skipIf(!fs.existsSync('/usr/bin/chromium'))('the console when access to
   afterAll(() => shortLived?.stop());
 
   it('renews the session once for two tabs at a time, and live updates resume on the renewed token', async () => {
-    const first = await openPage();
+    const first = await openPage(browser);
     await signIn(first, DEMO_EMAIL, shortDemo.password, shortLived.url);
-    const second = await first.context().newPage();
+    const second = await openTab(first);
     await second.goto(`${shortLived.url}/alerts`);
     await second.getByRole('status', { name: 'Live updates: Live' }).waitFor();
     const [early] = await createAlerts(shortLived.database, shortDemo.organizationId, shortDemo.monitorId, [{ title: 'Before expiry' }]);
