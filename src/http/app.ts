@@ -20,6 +20,7 @@ import { createMetrics, useOperationMetrics, type Metrics } from './metrics.ts';
 import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type ProtectionSettings } from './protections.ts';
 import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOperations } from './persisted-operations.ts';
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
+import { consoleFiles } from './console.ts';
 import { answerClientErrorsWithJson, useRefusalCodes } from './refusals.ts';
 import { EventHub } from '../live/hub.ts';
 import { KeepAlive } from '../live/keep-alive.ts';
@@ -57,6 +58,8 @@ export interface AppDeps {
   readiness?: ReadinessOptions;
   /** A manifest of trusted documents, allowed beside ordinary ones or required; absent is off. */
   persistedOperations?: PersistedOperations;
+  /** The built browser console, served at `/`; defaults to src/console/dist. Unbuilt, `/` redirects to GraphiQL. */
+  consoleDir?: string;
 }
 
 /** Close codes Vigil uses on the GraphQL WebSocket besides graphql-ws's own (4403 when auth fails). */
@@ -69,6 +72,8 @@ export const CLOSE_CODES = {
 
 export interface App {
   server: http.Server;
+  /** Whether the browser console is built and served at `/`. */
+  hasConsole: boolean;
   hub: EventHub;
   metrics: Metrics;
   /** Resolves with the base URL once listening. */
@@ -193,6 +198,7 @@ export function buildApp(deps: AppDeps): App {
     ],
   });
 
+  const consoleApp = consoleFiles(deps.consoleDir, deps.persistedOperations?.mode);
   const server = http.createServer((req, res) => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
@@ -214,6 +220,7 @@ export function buildApp(deps: AppDeps): App {
         return sendJson(res, 413, { errors: [{ message: `Request body over ${maxRequestBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' satisfies ErrorCode } }] });
       }
     }
+    if (consoleApp?.handle(req, res, path)) return;
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
@@ -310,6 +317,7 @@ export function buildApp(deps: AppDeps): App {
   let isStopped = false;
   return {
     server,
+    hasConsole: consoleApp !== null,
     hub,
     metrics,
     start: async () => {
