@@ -1,5 +1,5 @@
 /** Letters that compatibility decomposition leaves whole but readers spell out (`Bußgeld`, `cœur`). */
-const SPELLED_OUT: Record<string, string> = { ß: 'ss', œ: 'oe', æ: 'ae', ø: 'o', ł: 'l', đ: 'd', þ: 'th' };
+const SPELLED_OUT: Record<string, string> = { ß: 'ss', œ: 'oe', æ: 'ae', ø: 'o', ł: 'l', đ: 'd', þ: 'th', ı: 'i' };
 
 /**
  * Characters compatibility decomposition leaves as they are and that have no case: ASCII and the
@@ -15,7 +15,7 @@ export function foldText(value: string): string {
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/[ßœæøłđþ]/g, (letter) => SPELLED_OUT[letter]!);
+    .replace(/[ßœæøłđþı]/g, (letter) => SPELLED_OUT[letter]!);
 }
 
 /** Rows of the distance table, reused: the look-alike checks call this for every host and brand label. */
