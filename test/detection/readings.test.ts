@@ -36,3 +36,22 @@ describe('job offers that charge the applicant, in languages the first rounds di
     expect(judge({ url: 'https://jobs-board.example/ads/9913', title: 'Parcelyn assume autisti a Bologna', snippet: 'Contratto a tempo indeterminato, formazione pagata. Candidati sul sito.' })).toMatchObject({ isThreat: false });
   });
 });
+
+describe('a word that is both a review cue and a legal or medical word', () => {
+  it.each([
+    ['en', 'Watchdog fines Parcelyn £2m after 9,000 complaints about lost parcels', 'The regulator said Parcelyn ignored complaints for months and ordered refunds.'],
+    ['en', 'Parcelyn faces inquiry after review of driver injuries', 'An independent review found two drivers were injured at the Parcelyn depot; an inquiry will report in spring.'],
+    ['it', 'Antitrust, multa a Parcelyn dopo migliaia di reclami', 'L\'autorità ha sanzionato Parcelyn per i reclami ignorati sui pacchi smarriti.'],
+    ['pl', 'UOKiK: kara dla Parcelyn po tysiącach skarg klientów', 'Prezes UOKiK nałożył karę na Parcelyn; skargi dotyczyły zagubionych paczek.'],
+  ])('%s: press that attributes formal action to the organization is negative press, high', (_lang, title, snippet) => {
+    expect(judge({ source: 'rss', url: 'https://news.example/economy/4410', title, snippet })).toMatchObject({ isThreat: true, category: 'negative_press', severity: 'high' });
+  });
+
+  it('customers\' complaints on a review page are still not press', () => {
+    expect(judge({ url: 'https://reviews.example/parcelyn', title: 'Parcelyn reviews – 2.1 stars', snippet: 'Complaints about late deliveries and a slow refund. Read 800 reviews of Parcelyn.' })).toMatchObject({ isThreat: false });
+  });
+
+  it('a strike reported about the organization is medium, not high', () => {
+    expect(judge({ source: 'rss', url: 'https://news.example/economy/4411', title: 'Parcelyn drivers strike over pay', snippet: 'The walkout closes three Parcelyn depots for two days.' })).toMatchObject({ isThreat: true, category: 'negative_press', severity: 'medium' });
+  });
+});

@@ -5,7 +5,7 @@ import { isAttributed, separableIncident } from '../detection/attribution.ts';
 import { LOOK_ALIKE_STRENGTH } from '../detection/domains.ts';
 import { exposureSignals } from '../detection/exposure.ts';
 import { attackAnnounced, brandAsStyle, earningsPromised, feeAsked, implausibleDiscount, tradeName } from '../detection/schemes.ts';
-import { severityOf } from '../detection/severity.ts';
+import { isFormalIncident, severityOf } from '../detection/severity.ts';
 import { filterFinding, readFinding, type CandidateFinding, type CompiledSubject, type ReadFinding } from '../detection/subject.ts';
 import { isRegulatorWarning } from '../detection/venues.ts';
 import { CUES, matchCues, words } from '../detection/vocabulary.ts';
@@ -213,7 +213,10 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   if (cues.has("the organization's own voice")) scale(evidence, 0.3, ['negative_press']);
   if (cues.has('second-hand sale') || (read.venue === 'classifieds' && !trade)) scale(evidence, 0.3, ['trademark']);
   // A customer calling the organization itself a scam is a complaint about its service, not a scheme using its name.
-  if ((cues.has('opinion or review') || read.venue === 'review_site') && !isVictimAccount) scale(evidence, 0.5, ['negative_press', 'trademark', 'fraud']);
+  // But a word that is also a customer's ("complaints", "a review", "reclami") in a story of formal action attributed
+  // to the organization (a regulator, a court, an inquiry, people hurt) is that action's evidence, not a review.
+  const isFormalPress = isAboutBrand && read.venue !== 'review_site' && isFormalIncident(cues.get('incident reported') ?? []);
+  if ((cues.has('opinion or review') || read.venue === 'review_site') && !isVictimAccount) scale(evidence, 0.5, isFormalPress ? ['trademark', 'fraud'] : ['negative_press', 'trademark', 'fraud']);
   if (cues.has('not affected')) scale(evidence, 0.3, ['negative_press', 'data_leak']);
   // An account's own name ("Acme Careers") is its claim, not business news about the brand.
   if (cues.has('ordinary business news') && !isStrongLookAlike && !isFirstHand && identity === 0 && !cues.has('crypto doubling')) scale(evidence, 0.5, ['phishing', 'fraud', 'impersonation', 'data_leak', 'trademark']);

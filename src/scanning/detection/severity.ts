@@ -3,8 +3,20 @@ import type { CandidateFinding, ReadFinding } from './subject.ts';
 
 const YEAR = /\b(19[89]\d|20[0-4]\d)\b/;
 
-const HIGH_IMPACT_INCIDENT =
-  /breach|fine|sue|lawsuit|class action|regulat|watchdog|ombudsman|ordered to|settle|sanction|penal|charged|indicted|hack|ransomware|cyber|ciber|inspector|failed inspection|health inspection|encerrad|health code|closure|closes|multa|sancion|amende|condamn|klage|verklagt|bussgeld|strafe|demanda|processo|coima|cierre|inspeccion|fermeture|datenpanne|investigation|probe|enquete|ermittl|investigacion|investigacao|poursuivi|expedient|recolher|condenad|verurteilt/;
+/**
+ * Formal action or harm: a regulator, a court, an inquiry, a fine, a sanction, a disciplinary
+ * body, people hurt — in every language the rules read. Reported about the organization, it is
+ * high; and a word that is also a customer's ("complaints", "review", "reclami") is its evidence there.
+ */
+const FORMAL_INCIDENT =
+  /fine|sue|lawsuit|class action|regulat|watchdog|ombudsman|ordered to|settle|sanction|penal|charged|indicted|inspector|failed inspection|health inspection|health code|multa|sancion|amende|condamn|klage|verklagt|bussgeld|strafe|demanda|processo|coima|inspeccion|investigation|probe|enquete|ermittl|investigacion|investigacao|poursuivi|expedient|condenad|verurteilt|tribunal|inquiry|inquest|malpractice|negligence|disciplin|struck off|court|ruled|squalific|deferit|istruttoria|indagin|procedimento|denuncia|sequestro|procura|antitrust|garante|inchiesta|feriti|esplosione|injured|deaths|died|boete|beboet|rechtszaak|aangeklaagd|dagvaarding|toezichthouder|tuchtrecht|geschorst|veroordeeld|kara|kare|kary|ukaran|grzywna|pozew|pozwan|sledztwo|postepowanie|prokuratura|uokik|dyscyplin|ceza|sorusturma|dava|rekabet|kvkk|mahkum|disiplin|mis en demeure|sammelklage|acao coletiva|demanda colectiva/;
+/** Breaches, attacks and closures: high even without a regulator. */
+const SERIOUS_INCIDENT = /breach|hack|ransomware|cyber|ciber|closure|closes|encerrad|cierre|fermeture|datenpanne|recolher|datalek|cyberaanval|cyberatak|siber|attacco hacker|wyciek/;
+/** Strikes and walkouts: medium, unless a court or a regulator is part of the story. */
+const STRIKE = /strike|walkout|huelga|greve|streik|sciopero|staking|staken|strajk|grev/;
+
+/** Whether an incident's words name formal action or harm (a regulator, a court, a fine, an inquiry, injuries). */
+export const isFormalIncident = (phrases: readonly string[]) => FORMAL_INCIDENT.test(phrases.join(' '));
 
 /** What the rules saw, for the rubric. */
 export interface SeverityFacts {
@@ -45,7 +57,9 @@ export function severityOf(category: ThreatCategory, facts: SeverityFacts): Seve
     case 'negative_press': {
       const year = YEAR.exec(`${facts.finding.url} ${facts.finding.title}`)?.[1];
       if (year && Number(year) <= new Date().getUTCFullYear() - 3) return 'low';
-      return HIGH_IMPACT_INCIDENT.test((cues.get('incident reported') ?? []).join(' ')) ? 'high' : 'medium';
+      const phrases = cues.get('incident reported') ?? [];
+      if (isFormalIncident(phrases)) return 'high';
+      return !STRIKE.test(phrases.join(' ')) && SERIOUS_INCIDENT.test(phrases.join(' ')) ? 'high' : 'medium';
     }
     case 'trademark':
       if (cues.has('counterfeit or unlicensed goods') || cues.has('resale listing') || cues.has('unauthorised or grey-import sale') || facts.read.venue === 'marketplace') return 'medium';
