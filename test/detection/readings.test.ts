@@ -55,3 +55,30 @@ describe('a word that is both a review cue and a legal or medical word', () => {
     expect(judge({ source: 'rss', url: 'https://news.example/economy/4411', title: 'Parcelyn drivers strike over pay', snippet: 'The walkout closes three Parcelyn depots for two days.' })).toMatchObject({ isThreat: true, category: 'negative_press', severity: 'medium' });
   });
 });
+
+describe("a victim's report is the scheme's evidence, not a review", () => {
+  it('a text about a held parcel whose link took card details: phishing, critical', () => {
+    const post = {
+      url: 'https://www.reddit.com/r/UKPersonalFinance/comments/1h2x9/parcelyn_text',
+      title: 'Parcelyn text about a held parcel – lost £640',
+      snippet: 'Got a text saying my Parcelyn parcel was held. I clicked the link and entered my card to pay the £1.45 fee; two hours later £640 left my account. Bank says too late.',
+    };
+    expect(judge(post)).toMatchObject({ isThreat: true, category: 'phishing', severity: 'critical' });
+  });
+
+  it('a caller who made the victim pay a fee for a refund: fraud, critical', () => {
+    const post = {
+      url: 'https://forum.example/t/parcelyn-refund-call/88',
+      title: 'Call from Parcelyn about a refund',
+      snippet: 'A man called about a refund for a lost Parcelyn delivery and asked me to transfer £45 to release it. I paid and nothing ever came, the number is disconnected.',
+    };
+    expect(judge(post)).toMatchObject({ isThreat: true, category: 'fraud', severity: 'critical' });
+  });
+
+  it.each([
+    ['the brand charged twice', 'Parcelyn charged me twice for one delivery', 'I paid for next-day delivery and Parcelyn took the money twice. Support says the refund takes 10 days. Anyone else?'],
+    ['a parcel the brand lost', 'My Parcelyn parcel never arrived', 'I paid for tracked delivery, the parcel never arrived and Parcelyn customer service keeps closing my complaint.'],
+  ])('a complaint about the brand\'s own service (%s) is not a threat', (_case, title, snippet) => {
+    expect(judge({ url: 'https://www.reddit.com/r/CasualUK/comments/1h3a0/parcelyn', title, snippet })).toMatchObject({ isThreat: false });
+  });
+});

@@ -104,7 +104,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const credentialAsked = cues.has('credential lure') || cues.has('credential words');
   // Who is speaking: a victim (in the first person, a loss, deceived by someone using the brand's
   // name). Credentials or card data typed into the scheme's own page is phishing; money handed over otherwise, fraud.
-  const isVictimAccount = cues.has('first person') && cues.has('a loss') && (cues.has('deceived') || compiled.quotesBrand(read.folded));
+  // Deceived: told so, the brand's name put in quotes, or made to act by the lure (followed its link, paid what the caller asked).
+  const isVictimAccount = cues.has('first person') && cues.has('a loss') && (cues.has('deceived') || cues.has('lured into acting') || compiled.quotesBrand(read.folded));
   const asksForCard = cues.has('card data asked');
   const throughTheirForm = credentialAsked || asksForCard;
   const victimOf = isVictimAccount && throughTheirForm ? 'phishing' : 'fraud';
