@@ -82,3 +82,31 @@ describe("a victim's report is the scheme's evidence, not a review", () => {
     expect(judge({ url: 'https://www.reddit.com/r/CasualUK/comments/1h3a0/parcelyn', title, snippet })).toMatchObject({ isThreat: false });
   });
 });
+
+describe('official accounts of an organization without a profile', () => {
+  it.each([
+    ['https://www.instagram.com/parcelyn/', 'Parcelyn (@parcelyn) • Instagram photos and videos', 'Official account. Track your parcel at parcelyn.com – we never ask for card details by DM.'],
+    ['https://x.com/parcelyn_it', 'Parcelyn Italia (@parcelyn_it) / X', 'Account ufficiale di Parcelyn in Italia. Assistenza: parcelyn.it/aiuto'],
+    ['https://www.facebook.com/parcelynofficial', 'Parcelyn | Facebook', 'Official page of Parcelyn. 80K likes. https://parcelyn.com'],
+  ])('%s, named for the brand and sending readers to its own domain, is its own page', (url, title, snippet) => {
+    expect(judge({ url, title, snippet })).toMatchObject({ isThreat: false });
+  });
+
+  it('an account that copies the name and the link but asks for bank details by DM is impersonation, high', () => {
+    const impostor = { url: 'https://x.com/parcelyn_nl', title: 'Parcelyn Klantenservice (@parcelyn_nl) / X', snippet: 'Officiële klantenservice. Pakket kwijt? Stuur ons een DM met je bankgegevens voor je terugbetaling. parcelyn.com' };
+    expect(judge(impostor)).toMatchObject({ isThreat: true, category: 'impersonation', severity: 'high' });
+  });
+
+  it('a support-named account that links nowhere of the brand\'s is still impersonation', () => {
+    expect(judge({ url: 'https://x.com/ParcelynHelpDesk', title: 'Parcelyn Help Desk (@ParcelynHelpDesk) / X', snippet: 'Official customer support for Parcelyn. Message us on WhatsApp for refunds.' })).toMatchObject({
+      isThreat: true,
+      category: 'impersonation',
+    });
+  });
+
+  it('a community tutorial repository named for the brand, with a placeholder key, is no one posing (even when the profile lists handles)', () => {
+    const withHandles = subject({ handles: [{ platform: 'github', handle: 'parcelyn' }] });
+    const repository = { url: 'https://github.com/lucas-dev/parcelyn-tracking-tutorial', title: 'lucas-dev/parcelyn-tracking-tutorial', snippet: 'Tutorial: track shipments with the Parcelyn API in Python. Set PARCELYN_API_KEY=your_api_key_here before running.' };
+    expect(judge(repository, withHandles)).toMatchObject({ isThreat: false });
+  });
+});

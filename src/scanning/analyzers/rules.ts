@@ -2,7 +2,7 @@ import type { ThreatCategory } from '../../db/schema/enums.ts';
 import type { Explanation, ExplanationSignal } from '../../db/schema/explanation.ts';
 import { imitatesHandle } from '../detection/accounts.ts';
 import { isAttributed, separableIncident } from '../detection/attribution.ts';
-import { LOOK_ALIKE_STRENGTH } from '../detection/domains.ts';
+import { hostParts, hostsInText, LOOK_ALIKE_STRENGTH } from '../detection/domains.ts';
 import { exposureSignals } from '../detection/exposure.ts';
 import { attackAnnounced, brandAsStyle, earningsPromised, feeAsked, implausibleDiscount, tradeName } from '../detection/schemes.ts';
 import { isFormalIncident, severityOf } from '../detection/severity.ts';
@@ -164,7 +164,10 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   // Accounts, apps and packages that use the brand's name without being its own (the filters let official ones through already).
   const account = read.account;
   let identity = 0;
-  if (account && !exposure.isCloudStorage && !(account.kind === 'app' && compiled.appIds.has(account.handle))) {
+  const solicits = cues.has('asks for details by message') || credentialAsked || asksForCard || fee !== undefined || cues.has('payment request') || cues.has('giveaway or airdrop') || cues.has('investment or endorsement scheme');
+  const ownAccount = account && compiled.handles.size === 0 && (!solicits || cues.has('says it never asks')) ? presentsAsOwnAccount(finding, account, compiled) : undefined;
+  if (ownAccount) add(evidence, null, `the brand's own account (the profile lists none): ${ownAccount}`, -0.5);
+  else if (account && !exposure.isCloudStorage && !(account.kind === 'app' && compiled.appIds.has(account.handle))) {
     const imitated = imitatesHandle(account.rawHandle, compiled.handles.keys());
     const title = read.foldedTitle;
     const isBrandAccount = compiled.names.some((n) => !n.isPerson && (account.handle.includes(n.compact) || title.includes(n.folded)));
@@ -209,7 +212,13 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   if (cues.has('reporting or research') && !isStrongLookAlike && !isAboutBrand && !isFirstHand) scale(evidence, 0.4, ['phishing', 'fraud', 'trademark', 'impersonation', 'data_leak', 'other']);
   // A fan-made app or package still poses as the brand's software: only pages and posts are fan content.
   const claimsOfficial = account !== undefined && OFFICIAL_ROLE.test(account.handle);
-  const disclaims = account?.kind === 'package' && (cues.get('fan or hobby content') ?? []).some((phrase) => phrase === 'unofficial' || phrase === 'not affiliated');
+  // A repository that says it is unofficial, or that it teaches (a tutorial, examples), and exposes no working secret, is no one posing.
+  const teaches = cues.has('teaching material') && exposure.secrets.length === 0 && !solicits;
+  const disclaims = account?.kind === 'package' && (teaches || (cues.get('fan or hobby content') ?? []).some((phrase) => phrase === 'unofficial' || phrase === 'not affiliated'));
+  if (teaches && account?.kind === 'package') cues.set('fan or hobby content', [...(cues.get('fan or hobby content') ?? []), ...cues.get('teaching material')!]);
+  // The brand's own voice: it tells its customers what it never asks. Impostors ask.
+  if (cues.has('says it never asks') && !isStrongLookAlike) scale(evidence, 0.3, ['phishing', 'impersonation']);
+  if (ownAccount) scale(evidence, 0, ['impersonation']);
   if (cues.has('fan or hobby content') && !isStrongLookAlike && !claimsOfficial && ((account?.kind !== 'app' && account?.kind !== 'package') || disclaims)) scale(evidence, 0.4, ['impersonation', 'trademark', 'fraud', 'other', 'phishing']);
   if (cues.has("the organization's own voice")) scale(evidence, 0.3, ['negative_press']);
   if (cues.has('second-hand sale') || (read.venue === 'classifieds' && !trade)) scale(evidence, 0.3, ['trademark']);
@@ -271,6 +280,26 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
       explanation: { analyzer: 'rules', matchedTerm, signals: evidence.signals, profileEntries: matchedTerm.includes(': ') ? [matchedTerm] : [], confidence: null, rationale },
     },
   };
+}
+
+/** Suffixes an organization's own account adds to its name: an official marker, a market or a language (`acme_nl`, `acmeofficial`). */
+const OWN_HANDLE_SUFFIX = /^(?:official|oficial|officiel|offiziell|ufficiale|officieel|oficjalny|resmi|hq|global|app|[a-z]{2})?$/;
+
+/**
+ * An account the organization itself runs, read when its profile lists no handles: the handle is the
+ * organization's name (with at most an official marker or a market: `acme`, `acme_nl`,
+ * `acmeofficial`) and the page sends its readers to one of the organization's own domains. Impostors
+ * copy names and links too, so the caller reads this only for accounts that solicit nothing.
+ */
+function presentsAsOwnAccount(finding: CandidateFinding, account: NonNullable<ReadFinding['account']>, compiled: CompiledSubject): string | undefined {
+  if (account.kind !== 'profile') return undefined;
+  const handle = account.handle.replace(/[^\p{L}\p{N}]/gu, '');
+  const name = compiled.organizationNameWords.map((words) => words.join('')).find((n) => n.length >= 4 && handle.startsWith(n) && OWN_HANDLE_SUFFIX.test(handle.slice(n.length)));
+  if (!name) return undefined;
+  // Links as people write them in a bio: `acme.com/help`, `https://acme.com` — the host is what counts.
+  const text = `${finding.title}\n${finding.snippet}`.replace(/https?:\/\//g, '').replace(/([\w-])\/\S*/g, '$1');
+  const ownLink = hostsInText(text).find((host) => compiled.brand.official.has(hostParts(host).registrable));
+  return ownLink ? `@${account.rawHandle} on ${account.platform}, linking to ${ownLink}` : undefined;
 }
 
 /**

@@ -53,6 +53,28 @@ export const CONTEXT_CUES: readonly Cue[] = [
     ],
   },
   {
+    // The organization warning its customers: impostors ask, the brand says it never will.
+    name: 'says it never asks',
+    category: null,
+    weight: 0.4,
+    phrases: [
+      'we will never ask', 'we never ask', 'will never ask you', 'never ask for your', 'never ask you for', 'nunca te pediremos', 'nunca le pediremos', 'nunca pedimos', 'nunca solicitamos',
+      'ne vous demanderons jamais', 'ne vous demandons jamais', 'ne demandons jamais', 'wir fragen nie', 'wir werden sie niemals', 'fragen niemals', 'nunca pediremos', 'nunca solicitaremos',
+      'non chiediamo mai', 'non ti chiederemo mai', 'non le chiederemo mai', 'wij vragen nooit', 'we vragen nooit', 'vragen nooit om', 'nigdy nie prosimy', 'nigdy nie poprosimy', 'asla istemeyiz',
+      'asla talep etmeyiz', 'asla sormayiz',
+    ],
+  },
+  {
+    name: 'teaching material',
+    category: null,
+    weight: 0,
+    isQuiet: true,
+    phrases: [
+      'tutorial*', 'example client', 'examples', 'example code', 'sample code', 'code samples', 'sample app', 'demo app', 'starter kit', 'boilerplate', 'learning project', 'how to use the',
+      'ejemplo*', 'exemple*', 'beispiel*', 'exemplo*', 'esempio', 'esempi', 'voorbeeld*', 'przyklad*', 'ornek*',
+    ],
+  },
+  {
     name: "the organization's own voice",
     category: null,
     weight: 0.4,
