@@ -110,3 +110,33 @@ describe('official accounts of an organization without a profile', () => {
     expect(judge(repository, withHandles)).toMatchObject({ isThreat: false });
   });
 });
+
+describe('category and severity follow the policy rubric', () => {
+  it('a parked look-alike, in Italian, is trademark and low', () => {
+    expect(judge({ url: 'https://parcelyn-spedizioni.it/', title: 'parcelyn-spedizioni.it', snippet: 'Questo dominio è in vendita. Fai un\'offerta. Link sponsorizzati: corrieri, spedizioni.' })).toMatchObject({ isThreat: true, category: 'trademark', severity: 'low' });
+  });
+
+  it('a look-alike that makes you pay a fee over to receive a refund is fraud', () => {
+    expect(judge({ url: 'https://parcelyn-refund.com/claim', title: 'Parcelyn refund centre', snippet: 'Your refund of £84.20 is ready. To release it, transfer the £12.50 processing fee to the account below. Claim your refund today.' })).toMatchObject({ isThreat: true, category: 'fraud' });
+  });
+
+  it('a live page asking for logins on a host with the brand in a subdomain is phishing, critical', () => {
+    expect(judge({ url: 'https://parcelyn.punti-premio.com/it/accedi', title: 'Parcelyn Premi – riscatta i tuoi punti', snippet: 'I tuoi punti Parcelyn scadono oggi. Accedi con email e password per riscattarli.' })).toMatchObject({ isThreat: true, category: 'phishing', severity: 'critical' });
+  });
+
+  it('a fake support account is impersonation, high, even before it asks for anything', () => {
+    expect(judge({ url: 'https://x.com/ParcelynAssistenza', title: 'Parcelyn Assistenza Clienti (@ParcelynAssistenza) / X', snippet: 'Assistenza clienti Parcelyn 7 giorni su 7.' })).toMatchObject({ isThreat: true, category: 'impersonation', severity: 'high' });
+  });
+
+  it('checked stolen logins for sale are a data leak, critical', () => {
+    expect(judge({ url: 'https://forum.example/threads/parcelyn-accounts.4412', title: 'Parcelyn.com accounts checked – 1,800 logins for sale', snippet: 'Valid accounts with saved addresses, email:pass, checked today.' })).toMatchObject({ isThreat: true, category: 'data_leak', severity: 'critical' });
+  });
+
+  it('leaked internal documents and source without secrets are a data leak, high', () => {
+    expect(judge({ url: 'https://forum.example/threads/parcelyn-internal.4413', title: 'Parcelyn internal documents and sorting-system source leaked (12 GB)', snippet: 'Confidential procedures and the routing engine source code. No credentials inside.' })).toMatchObject({ isThreat: true, category: 'data_leak', severity: 'high' });
+  });
+
+  it('a local business that only trades under the name is trademark, low', () => {
+    expect(judge({ url: 'https://directory.example/parcelyn-removals-leeds', title: 'Parcelyn Removals Ltd – house moves in Leeds', snippet: 'Family removals firm. Free quote, insured, in stock packing boxes.' })).toMatchObject({ isThreat: true, category: 'trademark', severity: 'low' });
+  });
+});

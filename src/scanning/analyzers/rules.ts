@@ -25,6 +25,8 @@ const QUIET_CUES = new Set(CUES.filter((cue) => cue.isQuiet).map((cue) => cue.na
 const COMBINED_CUES = new Set(['called a scam', 'job offer', 'victim report', ...QUIET_CUES]);
 
 const PRICE = /(?:[$€£]|r\$)\s?\d|\d(?:[.,]\d{2})?\s?(?:€|£|eur|usd|gbp|brl)\b/;
+/** An amount of money shown, in any currency the rules read (`79 €`, `$20`, `150 zl`, `300 tl`). */
+const AMOUNT_SHOWN = /[$€£]\s?\d|\d\s?(?:[$€£]|(?:eur|usd|gbp|brl|zl|pln|tl|try)\b)/;
 /** What an account's handle claims to be (`acmesupport`, `acme_official`, `acmecareers`). */
 const OFFICIAL_ROLE = /official|oficial|officiel|offiziell|support|help|care|service|careers|jobs|recruit|team|admin|verified/;
 /** Payment by card: a fee asked that way is a lure for card data (phishing); by transfer, voucher or crypto it is the scheme's take (fraud). */
@@ -123,6 +125,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   if (fee) {
     const byCard = read.words.some((token) => CARD.has(token)) && !cues.has('payment by voucher or wire') && !cues.has('payment request');
     add(evidence, byCard ? 'phishing' : 'fraud', `a fee asked ${byCard ? 'by card' : 'of the reader'}: ${fee}`, 0.25);
+    // Paid over, not typed into a form: the scheme's take (a refund that must first be paid for is fraud, on any host).
+    if (!byCard && !asksForCard) cues.set('fee paid over', [fee]);
   }
   const earnings = earningsPromised(read.folded, read.words, read.hostWords, cues.has('job offer'), cues.has('currency word') || hostCues.has('currency word'));
   if (earnings) add(evidence, 'fraud', `earnings promised: ${earnings}`, 0.3);
@@ -151,7 +155,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const titleWords = read.titleWords;
   const titleNamesBrand = () => compiled.brandNameWords.some((name) => titleWords.some((_, i) => name.every((t, k) => titleWords[i + k] === t)));
   // A business trading under the name (not an account or app: there the name is the identity).
-  const trade = !read.account ? tradeName(finding.title, titleWords, compiled.organizationNameWords, compiled.ownWords) : undefined;
+  // An app or download named for the brand is software posing as its, not a business trading under its name.
+  const trade = !read.account && !cues.has('sideloaded or unofficial software') ? tradeName(finding.title, titleWords, compiled.organizationNameWords, compiled.ownWords) : undefined;
   if (trade) add(evidence, 'trademark', `a business trading as "${trade}"`, cues.has('trading under the name') ? 0.2 : 0.15);
   if (read.venue === 'marketplace' && titleNamesBrand()) add(evidence, 'trademark', `listed for sale on a marketplace, not a listed partner: ${read.urlParts.registrable}`, 0.4);
   if (cues.has('resale listing') && PRICE.test(read.folded)) add(evidence, 'trademark', 'priced listing', 0.1);
@@ -218,6 +223,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   if (teaches && account?.kind === 'package') cues.set('fan or hobby content', [...(cues.get('fan or hobby content') ?? []), ...cues.get('teaching material')!]);
   // The brand's own voice: it tells its customers what it never asks. Impostors ask.
   if (cues.has('says it never asks') && !isStrongLookAlike) scale(evidence, 0.3, ['phishing', 'impersonation']);
+  // A device's firmware "dumped" for an exploit on sale is the exploit's material, not the organization's data.
+  if (cues.has('firmware or device code') && cues.has('cracked software, cheats or exploits') && exposure.secrets.length === 0 && !exposure.hasVolume && exposure.personalFields === 0) scale(evidence, 0.4, ['data_leak']);
   if (ownAccount) scale(evidence, 0, ['impersonation']);
   if (cues.has('fan or hobby content') && !isStrongLookAlike && !claimsOfficial && ((account?.kind !== 'app' && account?.kind !== 'package') || disclaims)) scale(evidence, 0.4, ['impersonation', 'trademark', 'fraud', 'other', 'phishing']);
   if (cues.has("the organization's own voice")) scale(evidence, 0.3, ['negative_press']);
@@ -265,6 +272,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
     isVictimAccount,
     isExposedByVenue: exposure.isExposedByVenue,
     asksForCredentials: credentialAsked || asksForCard,
+    isTradeName: trade !== undefined,
+    isPriced: AMOUNT_SHOWN.test(read.folded),
   });
   const rationale = `Rules (score ${threatScore.toFixed(2)}): ${evidence.signals.map((s) => s.name).join('; ') || 'no threat signals'}`;
   return {
@@ -315,6 +324,7 @@ function intentOnLookAlike(evidence: Evidence, cues: ReadonlyMap<string, string[
   const showsMore = [...evidence.scores].some(([category, value]) => category !== 'trademark' && value > 0);
   if (cues.has('trading under the name') && !showsMore && kind === 'combosquat') return 'trademark';
   if (of('data_leak') >= 0.5) return 'data_leak';
+  if (cues.has('fee paid over') && !cues.has('credential words')) return 'fraud';
   const isCounterfeit = cues.has('counterfeit or unlicensed goods');
   if (!isCounterfeit && (cues.has('job offer') || of('fraud') >= 0.4)) return of('phishing') > of('fraud') + 0.3 ? 'phishing' : 'fraud';
   if (cues.has('resale listing') || isCounterfeit) {

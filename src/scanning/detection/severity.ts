@@ -33,7 +33,18 @@ export interface SeverityFacts {
   isExposedByVenue: boolean;
   /** The page asks for credentials or card data. */
   asksForCredentials: boolean;
+  /** A business trading under the name (its own name, not the brand's goods). */
+  isTradeName: boolean;
+  /** The page shows a price. */
+  isPriced: boolean;
 }
+
+/** Data offered about people, or access: customer databases, logins, combo lists, stealer logs, sessions. */
+const PEOPLE_OR_ACCESS =
+  /database dump|db dump|full db|combo|fullz|stealer|logs|for sale|cookies|sessions|access|accounts|creds|logins|clienti|klant|klientow|musteri|hesap|records|cuentas|comptes|konten|contas|account|доступ/;
+const CODE_OR_DOCUMENTS = /source|internal|interne|interno|intern|confiden|vertraulich|firmware|document|belgeler|dokument|code/;
+/** A role of customer help, in a handle or an account's claim. */
+const SUPPORT_ROLE = /support|service|help|care(?!er)|assist|desk|hotline|helpline|klantenservice|atencion|atendimento|kundendienst|kundenservice|destek|hizmetleri|obsluga|infolinia|apoio|soporte|suporte/;
 
 const EXPLOIT = /exploit|0day|0-day|zero.day|remote code execution|bypass|vulnerability/;
 
@@ -41,17 +52,29 @@ const EXPLOIT = /exploit|0day|0-day|zero.day|remote code execution|bypass|vulner
 export function severityOf(category: ThreatCategory, facts: SeverityFacts): Severity {
   const { cues } = facts;
   switch (category) {
-    case 'phishing':
-      if (facts.isVictimAccount || cues.has('victim report') || (facts.isStrongLookAlike && !facts.read.isCertificate && facts.asksForCredentials)) return 'critical';
+    case 'phishing': {
+      // A live page that asks for logins or card data on a host that imitates the brand (any look-alike, a
+      // throwaway site) is harvesting now; a certificate or a lure that only forwards is one step away.
+      const imitates = facts.isStrongLookAlike || facts.read.lookAlike !== undefined || facts.read.venue === 'free_hosting';
+      if (facts.isVictimAccount || cues.has('victim report') || (imitates && !facts.read.isCertificate && facts.asksForCredentials)) return 'critical';
       return 'high';
-    case 'data_leak':
-      if (facts.secrets.length > 0 || facts.hasVolume || facts.personalFields >= 3 || facts.isCloudStorage || facts.isExposedByVenue) return 'critical';
-      return cues.has('data offered') && /dump|combo|fullz|stealer|logs|for sale|cookies|sessions|full db|access|accounts|creds|доступ/.test(cues.get('data offered')!.join(' ')) ? 'critical' : 'high';
+    }
+    case 'data_leak': {
+      if (facts.secrets.length > 0 || facts.personalFields >= 3 || facts.isCloudStorage || facts.isExposedByVenue) return 'critical';
+      const offered = (cues.get('data offered') ?? []).join(' ');
+      const offersPeopleOrAccess = PEOPLE_OR_ACCESS.test(offered);
+      // Source code and internal documents without secrets are high however many gigabytes; people's data and logins are critical.
+      const isCodeOrDocuments = !offersPeopleOrAccess && facts.personalFields === 0 && CODE_OR_DOCUMENTS.test(`${offered} ${(cues.get('leak reported') ?? []).join(' ')} ${facts.read.foldedTitle}`);
+      if (facts.hasVolume && !isCodeOrDocuments) return 'critical';
+      return offersPeopleOrAccess ? 'critical' : 'high';
+    }
     case 'fraud':
       return facts.isVictimAccount || cues.has('victim report') ? 'critical' : 'high';
     case 'impersonation': {
+      // A fake support account solicits customers by what it is: it offers them help.
+      const offersSupport = SUPPORT_ROLE.test(`${(cues.get('posing as official') ?? []).join(' ')} ${facts.read.account?.handle ?? ''}`);
       const solicits =
-        cues.has('asks for details by message') || cues.has('sideloaded or unofficial software') || cues.has('credential lure') || facts.read.account?.kind === 'app' || facts.read.account?.kind === 'package';
+        offersSupport || cues.has('asks for details by message') || cues.has('sideloaded or unofficial software') || cues.has('credential lure') || facts.read.account?.kind === 'app' || facts.read.account?.kind === 'package';
       return solicits || facts.isStrongLookAlike ? 'high' : 'medium';
     }
     case 'negative_press': {
@@ -62,8 +85,10 @@ export function severityOf(category: ThreatCategory, facts: SeverityFacts): Seve
       return !STRIKE.test(phrases.join(' ')) && SERIOUS_INCIDENT.test(phrases.join(' ')) ? 'high' : 'medium';
     }
     case 'trademark':
-      if (cues.has('counterfeit or unlicensed goods') || cues.has('resale listing') || cues.has('unauthorised or grey-import sale') || facts.read.venue === 'marketplace') return 'medium';
-      return 'low';
+      // A parked or for-sale domain, and a business that only trades under the name, are low; goods sold under the mark are medium.
+      if (cues.has('parked or for sale') && (facts.read.lookAlike !== undefined || !cues.has('counterfeit or unlicensed goods'))) return 'low';
+      if (cues.has('counterfeit or unlicensed goods') || cues.has('unauthorised or grey-import sale') || facts.read.venue === 'marketplace') return 'medium';
+      return cues.has('resale listing') && (!facts.isTradeName || facts.isPriced) ? 'medium' : 'low';
     case 'other':
       return cues.has('attack threat or doxxing') || cues.has('attack announced') || EXPLOIT.test((cues.get('cracked software, cheats or exploits') ?? []).join(' ')) ? 'high' : 'medium';
   }

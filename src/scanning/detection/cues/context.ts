@@ -65,6 +65,13 @@ export const CONTEXT_CUES: readonly Cue[] = [
     ],
   },
   {
+    name: 'firmware or device code',
+    category: null,
+    weight: 0,
+    isQuiet: true,
+    phrases: ['firmware', 'bootloader', 'jtag', 'rom dump', 'memory dump', 'binary', 'ecu', 'chip'],
+  },
+  {
     name: 'teaching material',
     category: null,
     weight: 0,

@@ -34,7 +34,7 @@ export const DUTCH: CuePhrases = {
   'counterfeit or unlicensed goods': ['namaak', 'nep merk*', 'replica', 'imitatie', 'niet origineel'],
   'unauthorised or grey-import sale': ['zonder recept', 'parallelimport', 'zonder garantie', 'geen officiele dealer'],
   'resale listing': ['gratis verzending', 'direct leverbaar', 'direct geleverd', 'op voorraad', 'nieuw in doos', 'doorverkoop', 'in plaats van'],
-  'parked or for sale': ['te koop', 'deze domeinnaam is te koop', 'domeinnaam te koop', 'doe een bod', 'gesponsorde links'],
+  'parked or for sale': ['deze domeinnaam is te koop', 'domeinnaam te koop', 'doe een bod', 'gesponsorde links'],
   'trading under the name': ['bv', 'vof', 'installatiebedrijf', 'gratis offerte'],
   'attack threat or doxxing': [
     'woonadres', 'huisadres', 'waar hij woont', 'waar ze woont', 'we weten waar', 'we komen langs', 'voor de deur', 'bij hem thuis', 'bedreig*', 'ddos-aanval', 'volgende doelwit',

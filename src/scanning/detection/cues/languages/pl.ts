@@ -34,7 +34,7 @@ export const POLISH: CuePhrases = {
   'counterfeit or unlicensed goods': ['podrobk*', 'podrabian*', 'replika', 'falsyfikat*', 'nieoryginaln*'],
   'unauthorised or grey-import sale': ['bez recepty', 'import równolegly', 'bez gwarancji', 'nieautoryzowany sprzedawca'],
   'resale listing': ['darmowa dostawa', 'wysylka gratis', 'dostepne od reki', 'nowy z metka', 'odsprzedaz', 'zamiast'],
-  'parked or for sale': ['domena na sprzedaz', 'ta domena jest na sprzedaz', 'na sprzedaz', 'zloz oferte', 'linki sponsorowane'],
+  'parked or for sale': ['domena na sprzedaz', 'ta domena jest na sprzedaz', 'zloz oferte', 'linki sponsorowane'],
   'trading under the name': ['sp z o o', 'spolka', 'bezplatna wycena'],
   'attack threat or doxxing': [
     'adres domowy', 'gdzie mieszka', 'mieszka przy', 'wiemy gdzie', 'odwiedzimy', 'pod jego domem', 'pod jej domem', 'grozb*', 'atak ddos', 'nastepny cel', 'pracownika z dostepem', 'pracownik z dostepem',

@@ -34,7 +34,7 @@ export const TURKISH: CuePhrases = {
   'counterfeit or unlicensed goods': ['sahte urun', 'replika', 'cakma', 'taklit urun', 'orijinal degil'],
   'unauthorised or grey-import sale': ['recetesiz', 'garantisiz', 'faturasiz', 'yetkisiz satici'],
   'resale listing': ['ucretsiz kargo', 'hemen teslim', 'stokta', 'sifir urun', 'karaborsa', 'yerine'],
-  'parked or for sale': ['alan adi satilik', 'bu alan adi satilik', 'satiliktir', 'teklif verin', 'sponsorlu baglantilar'],
+  'parked or for sale': ['alan adi satilik', 'bu alan adi satilik', 'teklif verin', 'sponsorlu baglantilar'],
   'trading under the name': ['ltd sti', 'ucretsiz teklif'],
   'attack threat or doxxing': [
     'ev adresi', 'nerede oturdugu', 'nerede yasadigini', 'biliyoruz nerede', 'kapisinin onunde', 'kapisina gidecegiz', 'evinin onunde', 'hep beraber', 'tehdit*', 'ddos saldirisi', 'siradaki hedef',
