@@ -140,3 +140,13 @@ describe('category and severity follow the policy rubric', () => {
     expect(judge({ url: 'https://directory.example/parcelyn-removals-leeds', title: 'Parcelyn Removals Ltd – house moves in Leeds', snippet: 'Family removals firm. Free quote, insured, in stock packing boxes.' })).toMatchObject({ isThreat: true, category: 'trademark', severity: 'low' });
   });
 });
+
+describe('prize draws', () => {
+  it('a radio station\'s free draw for tickets delivered through the brand is not a threat', () => {
+    expect(judge({ source: 'rss', url: 'https://radio.example/win/parcelyn-hampers', title: 'Win: we give away 20 hampers delivered by Parcelyn', snippet: 'Free to enter, no purchase necessary. Winners are drawn on Friday and their hampers arrive by Parcelyn.' })).toMatchObject({ isThreat: false });
+  });
+
+  it('a draw that says it is free and then asks for a verification payment is fraud', () => {
+    expect(judge({ url: 'https://promo.example/parcelyn-giveaway', title: 'Parcelyn giveaway: win a year of free deliveries', snippet: 'Free to enter! To claim your prize, pay the £1.99 verification fee by bank transfer.' })).toMatchObject({ isThreat: true, category: 'fraud' });
+  });
+});

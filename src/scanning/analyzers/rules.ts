@@ -223,6 +223,9 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   if (teaches && account?.kind === 'package') cues.set('fan or hobby content', [...(cues.get('fan or hobby content') ?? []), ...cues.get('teaching material')!]);
   // The brand's own voice: it tells its customers what it never asks. Impostors ask.
   if (cues.has('says it never asks') && !isStrongLookAlike) scale(evidence, 0.3, ['phishing', 'impersonation']);
+  // A draw that says it is free and asks for no fee, card, login or payment takes nothing from its entrants.
+  const asksSomething = fee !== undefined || credentialAsked || asksForCard || cues.has('payment request') || cues.has('payment scheme') || cues.has('crypto doubling');
+  if (cues.has('free to enter') && !asksSomething && !isStrongLookAlike) scale(evidence, 0.5, ['fraud']);
   // A device's firmware "dumped" for an exploit on sale is the exploit's material, not the organization's data.
   if (cues.has('firmware or device code') && cues.has('cracked software, cheats or exploits') && exposure.secrets.length === 0 && !exposure.hasVolume && exposure.personalFields === 0) scale(evidence, 0.4, ['data_leak']);
   if (ownAccount) scale(evidence, 0, ['impersonation']);

@@ -65,6 +65,17 @@ export const CONTEXT_CUES: readonly Cue[] = [
     ],
   },
   {
+    // A prize draw that asks nothing of its entrants (no fee, no card, no login) takes nothing from them.
+    name: 'free to enter',
+    category: null,
+    weight: 0,
+    isQuiet: true,
+    phrases: [
+      'free to enter', 'no purchase necessary', 'entry is free', 'free entry', 'participacion gratuita', 'participation gratuite', 'teilnahme kostenlos', 'gratis mitmachen', 'participacao gratuita',
+      'partecipazione gratuita', 'meedoen is gratis', 'deelname is gratis', 'udzial bezplatny', 'katilim ucretsiz',
+    ],
+  },
+  {
     name: 'firmware or device code',
     category: null,
     weight: 0,
