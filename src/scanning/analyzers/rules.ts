@@ -25,8 +25,6 @@ const QUIET_CUES = new Set(CUES.filter((cue) => cue.isQuiet).map((cue) => cue.na
 const COMBINED_CUES = new Set(['called a scam', 'job offer', 'victim report', ...QUIET_CUES]);
 
 const PRICE = /(?:[$€£]|r\$)\s?\d|\d(?:[.,]\d{2})?\s?(?:€|£|eur|usd|gbp|brl)\b/;
-/** An amount of money shown, in any currency the rules read (`79 €`, `$20`, `150 zl`, `300 tl`). */
-const AMOUNT_SHOWN = /[$€£]\s?\d|\d\s?(?:[$€£]|(?:eur|usd|gbp|brl|zl|pln|tl|try)\b)/;
 /** What an account's handle claims to be (`acmesupport`, `acme_official`, `acmecareers`). */
 const OFFICIAL_ROLE = /official|oficial|officiel|offiziell|support|help|care|service|careers|jobs|recruit|team|admin|verified/;
 /** Payment by card: a fee asked that way is a lure for card data (phishing); by transfer, voucher or crypto it is the scheme's take (fraud). */
@@ -156,7 +154,9 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const titleNamesBrand = () => compiled.brandNameWords.some((name) => titleWords.some((_, i) => name.every((t, k) => titleWords[i + k] === t)));
   // A business trading under the name (not an account or app: there the name is the identity).
   // An app or download named for the brand is software posing as its, not a business trading under its name.
-  const trade = !read.account && !cues.has('sideloaded or unofficial software') ? tradeName(finding.title, titleWords, compiled.organizationNameWords, compiled.ownWords) : undefined;
+  // Most titles name none of the organization's names: one look-up per word says so before the title is read as written.
+  const namesOrganization = titleWords.some((word) => compiled.organizationFirstWords.has(word));
+  const trade = namesOrganization && !read.account && !cues.has('sideloaded or unofficial software') ? tradeName(finding.title, titleWords, compiled.organizationNameWords, compiled.ownWords) : undefined;
   if (trade) add(evidence, 'trademark', `a business trading as "${trade}"`, cues.has('trading under the name') ? 0.2 : 0.15);
   if (read.venue === 'marketplace' && titleNamesBrand()) add(evidence, 'trademark', `listed for sale on a marketplace, not a listed partner: ${read.urlParts.registrable}`, 0.4);
   if (cues.has('resale listing') && PRICE.test(read.folded)) add(evidence, 'trademark', 'priced listing', 0.1);
@@ -276,7 +276,6 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
     isExposedByVenue: exposure.isExposedByVenue,
     asksForCredentials: credentialAsked || asksForCard,
     isTradeName: trade !== undefined,
-    isPriced: AMOUNT_SHOWN.test(read.folded),
   });
   const rationale = `Rules (score ${threatScore.toFixed(2)}): ${evidence.signals.map((s) => s.name).join('; ') || 'no threat signals'}`;
   return {

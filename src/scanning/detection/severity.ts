@@ -35,14 +35,14 @@ export interface SeverityFacts {
   asksForCredentials: boolean;
   /** A business trading under the name (its own name, not the brand's goods). */
   isTradeName: boolean;
-  /** The page shows a price. */
-  isPriced: boolean;
 }
 
 /** Data offered about people, or access: customer databases, logins, combo lists, stealer logs, sessions. */
 const PEOPLE_OR_ACCESS =
   /database dump|db dump|full db|combo|fullz|stealer|logs|for sale|cookies|sessions|access|accounts|creds|logins|clienti|klant|klientow|musteri|hesap|records|cuentas|comptes|konten|contas|account|доступ/;
 const CODE_OR_DOCUMENTS = /source|internal|interne|interno|intern|confiden|vertraulich|firmware|document|belgeler|dokument|code/;
+/** An amount of money shown, in any currency the rules read (`79 €`, `$20`, `150 zl`, `300 tl`). */
+const AMOUNT_SHOWN = /[$€£]\s?\d|\d\s?(?:[$€£]|(?:eur|usd|gbp|brl|zl|pln|tl|try)\b)/;
 /** A role of customer help, in a handle or an account's claim. */
 const SUPPORT_ROLE = /support|service|help|care(?!er)|assist|desk|hotline|helpline|klantenservice|atencion|atendimento|kundendienst|kundenservice|destek|hizmetleri|obsluga|infolinia|apoio|soporte|suporte/;
 
@@ -88,7 +88,7 @@ export function severityOf(category: ThreatCategory, facts: SeverityFacts): Seve
       // A parked or for-sale domain, and a business that only trades under the name, are low; goods sold under the mark are medium.
       if (cues.has('parked or for sale') && (facts.read.lookAlike !== undefined || !cues.has('counterfeit or unlicensed goods'))) return 'low';
       if (cues.has('counterfeit or unlicensed goods') || cues.has('unauthorised or grey-import sale') || facts.read.venue === 'marketplace') return 'medium';
-      return cues.has('resale listing') && (!facts.isTradeName || facts.isPriced) ? 'medium' : 'low';
+      return cues.has('resale listing') && (!facts.isTradeName || AMOUNT_SHOWN.test(facts.read.folded)) ? 'medium' : 'low';
     case 'other':
       return cues.has('attack threat or doxxing') || cues.has('attack announced') || EXPLOIT.test((cues.get('cracked software, cheats or exploits') ?? []).join(' ')) ? 'high' : 'medium';
   }
