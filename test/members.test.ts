@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AddMemberCheckedDocument,
+  AcceptInvitationDocument,
   ChangeMemberRoleDocument,
+  InviteMemberCheckedDocument,
   LogInCheckedDocument,
   MembersDocument,
   RefreshSessionDocument,
@@ -25,17 +26,21 @@ async function ownMembershipId(token: string, email: string): Promise<string> {
   return membership.id;
 }
 
-describe('addMember', () => {
+describe('inviteMember and acceptInvitation', () => {
   let owner: TestAccount;
   beforeAll(async () => {
     owner = await signUpAccount(server);
   });
 
-  it('adds an existing user by email, who can then sign in to the organization with that role', async () => {
+  it('invites by email (any letter case); once accepted, the user signs in to the organization with that role', async () => {
     const user = await signUpAccount(server);
-    const added = await server.gql(AddMemberCheckedDocument, { email: user.email.toUpperCase(), role: 'ANALYST' }, { token: owner.accessToken });
-    expect(added.data?.addMember).toMatchObject({
-      __typename: 'AddMemberPayload',
+    const invited = await server.gql(InviteMemberCheckedDocument, { email: user.email.toUpperCase(), role: 'ANALYST' }, { token: owner.accessToken });
+    expect(invited.data?.inviteMember).toMatchObject({ __typename: 'InviteMemberPayload', invitation: { email: user.email, role: 'ANALYST' } });
+    expect(await memberRoles(server, owner.accessToken)).toEqual({ [owner.email]: 'OWNER' });
+    if (invited.data?.inviteMember.__typename !== 'InviteMemberPayload') throw new Error('not invited');
+    const accepted = await server.gql(AcceptInvitationDocument, { invitationId: invited.data.inviteMember.invitation.id }, { token: user.accessToken });
+    expect(accepted.data?.acceptInvitation).toMatchObject({
+      __typename: 'AcceptInvitationPayload',
       membership: { role: 'ANALYST', user: { id: user.userId, email: user.email } },
     });
     expect(await memberRoles(server, owner.accessToken)).toEqual({ [owner.email]: 'OWNER', [user.email]: 'ANALYST' });
@@ -49,24 +54,24 @@ describe('addMember', () => {
     expect(ownViewer.data?.viewer).toMatchObject({ role: 'OWNER', organization: { id: globalId('Organization', user.organizationId) } });
   });
 
-  it.each([
-    ['an email nobody signed up with', 'nobody-here@example.com'],
-    ['something that is not an email', 'not an email'],
-  ])('rejects %s with a ValidationError on `email`, adding nobody', async (_label, email) => {
-    const before = await memberRoles(server, owner.accessToken);
-    const result = await server.gql(AddMemberCheckedDocument, { email, role: 'VIEWER' }, { token: owner.accessToken });
-    expect(result.data?.addMember).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_ERROR', issues: [{ path: ['input', 'email'] }] });
-    expect(await memberRoles(server, owner.accessToken)).toEqual(before);
+  it('rejects something that is not an email with a ValidationError on `email`, inviting nobody', async () => {
+    const result = await server.gql(InviteMemberCheckedDocument, { email: 'not an email', role: 'VIEWER' }, { token: owner.accessToken });
+    expect(result.data?.inviteMember).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_ERROR', issues: [{ path: ['input', 'email'] }] });
   });
 
-  it('answers ConflictError for someone already in the organization, keeping their role', async () => {
+  it('an email nobody signed up with is invited like any other (the answer does not tell)', async () => {
+    const result = await server.gql(InviteMemberCheckedDocument, { email: 'nobody-here@example.com', role: 'VIEWER' }, { token: owner.accessToken });
+    expect(result.data?.inviteMember).toMatchObject({ __typename: 'InviteMemberPayload', invitation: { email: 'nobody-here@example.com' } });
+    expect(Object.keys(await memberRoles(server, owner.accessToken))).not.toContain('nobody-here@example.com');
+  });
+
+  it('answers ConflictError when someone already in the organization accepts, keeping their role', async () => {
     const member = await addTestMember(server, owner, 'ANALYST');
-    const again = await server.gql(AddMemberCheckedDocument, { email: member.email, role: 'VIEWER' }, { token: owner.accessToken });
-    expect(again.data?.addMember).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
-    const self = await server.gql(AddMemberCheckedDocument, { email: owner.email, role: 'VIEWER' }, { token: owner.accessToken });
-    expect(self.data?.addMember).toMatchObject({ __typename: 'ConflictError' });
-    const roles = await memberRoles(server, owner.accessToken);
-    expect([roles[member.email], roles[owner.email]]).toEqual(['ANALYST', 'OWNER']);
+    const again = await server.gql(InviteMemberCheckedDocument, { email: member.email, role: 'VIEWER' }, { token: owner.accessToken });
+    if (again.data?.inviteMember.__typename !== 'InviteMemberPayload') throw new Error(JSON.stringify(again));
+    const accepted = await server.gql(AcceptInvitationDocument, { invitationId: again.data.inviteMember.invitation.id }, { token: member.accessToken });
+    expect(accepted.data?.acceptInvitation).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
+    expect((await memberRoles(server, owner.accessToken))[member.email]).toBe('ANALYST');
   });
 });
 
@@ -150,7 +155,7 @@ describe('changeMemberRole and removeMember', () => {
     const before = await memberRoles(server, owner.accessToken);
 
     const attempts = [
-      server.gql(AddMemberCheckedDocument, { email: outsider.email, role: 'OWNER' }, { token: admin.accessToken }),
+      server.gql(InviteMemberCheckedDocument, { email: outsider.email, role: 'OWNER' }, { token: admin.accessToken }),
       server.gql(ChangeMemberRoleDocument, { id: viewer.membershipId, role: 'OWNER' }, { token: admin.accessToken }),
       server.gql(ChangeMemberRoleDocument, { id: admin.membershipId, role: 'OWNER' }, { token: admin.accessToken }),
       server.gql(ChangeMemberRoleDocument, { id: ownerId, role: 'ADMIN' }, { token: admin.accessToken }),

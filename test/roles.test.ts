@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  InviteMemberDocument,
   AddAlertNoteDocument,
-  AddMemberDocument,
   AlertDetailDocument,
   AlertsDocument,
   ApiKeysDocument,
@@ -21,7 +21,7 @@ import {
   ViewerDocument,
   type Role,
 } from './generated/graphql.ts';
-import { addTestMember, createTestApiKey, memberRoles } from './helpers/accounts.ts';
+import { addTestMember, createTestApiKey, inviteAndAccept, memberRoles } from './helpers/accounts.ts';
 import { createMonitor, demoMonitorInput, fireAlert, signUpAccount, type TestAccount } from './helpers/fixtures.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -96,9 +96,8 @@ async function keyById(id: string) {
 /** A user who is a viewer of the owner's organization, without logging them in. */
 async function newViewerMember(): Promise<{ email: string; membershipId: string }> {
   const user = await signUpAccount(server);
-  const added = await server.gql(AddMemberDocument, { email: user.email, role: 'VIEWER' }, asOwner());
-  if (added.data?.addMember.__typename !== 'AddMemberPayload') throw new Error(JSON.stringify(added));
-  return { email: user.email, membershipId: added.data.addMember.membership.id };
+  const membershipId = await inviteAndAccept(server, asOwner().token, user, 'VIEWER');
+  return { email: user.email, membershipId };
 }
 
 const mutations: { action: string; minimum: Role; arrange(): Promise<Arranged> }[] = [
@@ -172,13 +171,13 @@ const mutations: { action: string; minimum: Role; arrange(): Promise<Arranged> }
     },
   },
   {
-    action: 'addMember',
+    action: 'inviteMember',
     minimum: 'ADMIN',
     arrange: async () => {
       const user = await signUpAccount(server);
       return {
-        act: async (token) => (await server.gql(AddMemberDocument, { email: user.email, role: 'VIEWER' }, { token })).data?.addMember.__typename,
-        isApplied: async () => user.email in (await memberRoles(server, owner.accessToken)),
+        act: async (token) => (await server.gql(InviteMemberDocument, { email: user.email, role: 'VIEWER' }, { token })).data?.inviteMember.__typename,
+        isApplied: async () => (await server.database.sql`select 1 from invitations where email = ${user.email}`).length > 0,
       };
     },
   },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findings } from '../src/db/schema/index.ts';
 import { nodeTypenames } from '../src/lib/global-id.ts';
 import {
+  InviteMemberDocument,
   AddAlertNoteCheckedDocument,
   BrandProfileDocument,
   CreateSilenceDocument,
@@ -182,6 +183,10 @@ describe('node(id) for every type with a global ID', () => {
       AlertNote: note.alertNote.id,
       ApiKey: (await createTestApiKey(server, acme.accessToken, { role: 'VIEWER' })).id,
       BrandProfile: dataOf(await server.gql(BrandProfileDocument, {}, token)).brandProfile.id,
+      Invitation: await (async () => {
+        const invited = dataOf(await server.gql(InviteMemberDocument, { email: `invitee-${randomUUID()}@example.com`, role: 'VIEWER' }, token)).inviteMember;
+        return expectMember(invited, 'InviteMemberPayload').invitation.id;
+      })(),
       LedgerEntry: ids.usage.ledger.nodes[0]!.id,
       Membership: members[0]!.id,
       Monitor: acmeMonitor,

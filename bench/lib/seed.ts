@@ -139,14 +139,25 @@ export async function insertAlerts(
          lateral (select now() - make_interval(secs => g * ${options.spacingSeconds}::int + ${options.offsetSeconds}::int) as at) as t`;
 }
 
+/** The organization's bench owner (a user who cannot log in), made on first use. */
+export async function benchOwner(tx: postgres.TransactionSql, organizationId: string): Promise<string> {
+  const [user] = await tx<{ id: string }[]>`
+    insert into users (email, name, password_hash) values (${`bench-owner-${organizationId}@bench.example`}, 'Bench owner', 'not a password hash')
+    on conflict (email) do update set name = excluded.name returning id`;
+  await tx`insert into memberships (organization_id, user_id, role) values (${organizationId}, ${user!.id}, 'owner') on conflict do nothing`;
+  return user!.id;
+}
+
 /** Replaces the previous run's key: the secret is only known when it is created. */
 export async function createApiKey(sql: postgres.Sql, organizationId: string): Promise<string> {
   const { key, prefix, hash } = generateApiKey();
   await sql.begin(async (tx) => {
     await tx`delete from api_keys where organization_id = ${organizationId} and name = ${API_KEY_NAME}`;
+    // A key acts for the member who created it (and stops working without one): a bench owner.
+    const creatorId = await benchOwner(tx, organizationId);
     await tx`
-      insert into api_keys (organization_id, name, prefix, secret_hash, role)
-      values (${organizationId}, ${API_KEY_NAME}, ${prefix}, ${hash}, 'viewer')`;
+      insert into api_keys (organization_id, created_by_user_id, name, prefix, secret_hash, role)
+      values (${organizationId}, ${creatorId}, ${API_KEY_NAME}, ${prefix}, ${hash}, 'viewer')`;
   });
   return key;
 }

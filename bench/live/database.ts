@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { generateApiKey } from '../../src/auth/tokens.ts';
+import { benchOwner } from '../lib/seed.ts';
 import { ensureDatabase, startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import type { LiveBenchConfig } from './config.ts';
@@ -76,9 +77,11 @@ export async function seedTenant(url: string): Promise<Tenant> {
         insert into monitors (organization_id, name, kind, terms, sources, frequency, interval_minutes)
         values (${organizationId}, 'Live bench monitor', 'brand', array['acme'], array['demo'], 'daily', 1440)
         returning id`;
+      // A key acts for the member who created it (and stops working without one).
+      const creatorId = await benchOwner(tx, organizationId);
       await tx`
-        insert into api_keys (organization_id, name, prefix, secret_hash, role)
-        values (${organizationId}, 'live bench', ${prefix}, ${hash}, 'viewer')`;
+        insert into api_keys (organization_id, created_by_user_id, name, prefix, secret_hash, role)
+        values (${organizationId}, ${creatorId}, 'live bench', ${prefix}, ${hash}, 'viewer')`;
       return { organizationId, monitorId: monitor!.id, apiKey: key };
     });
   } finally {

@@ -7,6 +7,8 @@ const AUDIENCE = 'vigil-api';
 export interface AccessClaims {
   userId: string;
   organizationId: string;
+  /** The session (refresh-token family) the token was issued for; ending the session ends the token. */
+  sessionId?: string;
 }
 
 export interface VerifiedAccess extends AccessClaims {
@@ -26,7 +28,7 @@ export function createTokenSigner(secret: string, ttlSeconds: number): TokenSign
     async sign(claims) {
       // JWT times are whole seconds; report exactly the expiry the token carries.
       const expiresAt = new Date(Math.floor(Date.now() / 1000 + ttlSeconds) * 1000);
-      const token = await new SignJWT({ org: claims.organizationId })
+      const token = await new SignJWT({ org: claims.organizationId, ...(claims.sessionId ? { sid: claims.sessionId } : {}) })
         .setJti(randomToken(12))
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(claims.userId)
@@ -41,7 +43,8 @@ export function createTokenSigner(secret: string, ttlSeconds: number): TokenSign
       try {
         const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
         if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || typeof payload.exp !== 'number') return null;
-        return { userId: payload.sub, organizationId: payload.org, expiresAt: new Date(payload.exp * 1000) };
+        const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+        return { userId: payload.sub, organizationId: payload.org, sessionId, expiresAt: new Date(payload.exp * 1000) };
       } catch (error) {
         if (error instanceof joseErrors.JOSEError) return null;
         throw error;
@@ -64,6 +67,8 @@ export function safeEqualHex(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** How every API key starts; an access token (a JWT) never does. */
+export const API_KEY_MARK = 'vgl_';
 const API_KEY_PATTERN = /^vgl_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
 /** `vgl_<prefix>_<secret>`: the prefix finds the row, the SHA-256 of the whole key proves it. */

@@ -9,6 +9,7 @@ import { encodeGlobalId } from '../lib/global-id.ts';
 import { AuthenticationError, ForbiddenError, ValidationError } from '../services/errors.ts';
 import { hasRole } from '../services/viewer.ts';
 import type { Context } from './context.ts';
+import './text-input.ts';
 import { decodeNodeId } from './ids.ts';
 
 function upperFirst(value: string): string {
@@ -35,7 +36,8 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
 }>({
-  plugins: [ErrorsPlugin, ScopeAuthPlugin, RelayPlugin, DataloaderPlugin],
+  // textInput refuses unstorable text in any argument, inside the errors plugin (typed ValidationError).
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, 'textInput', RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({

@@ -20,6 +20,7 @@ import { createMetrics, useOperationMetrics, type Metrics } from './metrics.ts';
 import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type ProtectionSettings } from './protections.ts';
 import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOperations } from './persisted-operations.ts';
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
+import { answerClientErrorsWithJson, useRefusalCodes } from './refusals.ts';
 import { EventHub } from '../live/hub.ts';
 import { keepSocketAlive } from '../live/keep-alive.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
@@ -92,6 +93,29 @@ type ConnectionExtra = {
   expiryTimer?: NodeJS.Timeout;
 };
 
+/**
+ * Yoga logs every error its masking changed at error level, with the error as the only argument —
+ * so client mistakes (a typed domain error, a bad ID) showed up as errors with an empty message.
+ * Expected errors are client mistakes, already on the operation's info line by code (see
+ * `useOperationLog`): here only at debug. The rest at error, through the `err` serializer (which
+ * leaves SQL parameters out).
+ */
+function yogaLogging(logger: Logger) {
+  const log =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const text = args.filter((arg) => typeof arg === 'string').join(' ');
+      const error = args.find((arg) => arg instanceof Error);
+      if (!error) return logger[level]({ details: args.filter((arg) => typeof arg !== 'string') }, text || 'graphql-yoga');
+      if (isExpectedError(error)) {
+        const code = error instanceof GraphQLError ? maskError(error) : undefined;
+        return logger.debug({ code: code instanceof GraphQLError ? code.extensions.code : undefined }, `client error: ${error.message}`);
+      }
+      return logger[level]({ err: error }, text || 'unexpected error');
+    };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
 export function buildApp(deps: AppDeps): App {
   const { database, logger } = deps;
   const settings: ApiSettings = deps.settings ?? { scanNowCooldownSeconds: 60, encryptionKey: undefined };
@@ -105,12 +129,7 @@ export function buildApp(deps: AppDeps): App {
     // GraphiQL runs subscriptions over the same graphql-ws endpoint as every other client.
     graphiql: (deps.isGraphiqlEnabled ?? true) ? { subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
-    logging: {
-      debug: (...args) => logger.debug(args),
-      info: (...args) => logger.info(args),
-      warn: (...args) => logger.warn(args),
-      error: (...args) => logger.error(args),
-    },
+    logging: yogaLogging(logger),
     maskedErrors: { maskError },
     context: async ({ request, requestId, wsViewer, wsSocket }): Promise<Context> => {
       let viewer: Context['viewer'];
@@ -145,6 +164,7 @@ export function buildApp(deps: AppDeps): App {
       // First: in `require` mode a document that is not in the manifest is refused before anything parses it.
       ...(deps.persistedOperations ? [usePersistedOperationsFromManifest(deps.persistedOperations)] : []),
       usePerEventContext(),
+      useRefusalCodes(),
       ...protectionPlugins(deps.protections ?? DEFAULT_PROTECTIONS),
       useOperationMetrics(metrics),
       useOperationLog(logger),
@@ -190,6 +210,7 @@ export function buildApp(deps: AppDeps): App {
     void yoga(req, res, { req, res, requestId });
   });
   server.keepAliveTimeout = 65_000;
+  answerClientErrorsWithJson(server);
 
   // graphql-ws on the same port and path, through yoga's envelop so plugins, context and masking match HTTP.
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: maxRequestBytes });

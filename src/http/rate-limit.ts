@@ -114,6 +114,29 @@ function pageSize(field: FieldNode, variables: Record<string, unknown>): number 
   return Math.min(MAX_PAGE_SIZE, Math.max(0, Math.trunc(size ?? DEFAULT_PAGE_SIZE)));
 }
 
+/**
+ * Whether every root field the operation selects needs a signed-in caller (Pothos `authScopes`), so
+ * an anonymous caller is refused with UNAUTHENTICATED whatever else it asks. `viewer`, `node`,
+ * `signUp`, `logIn`, `refreshSession` and `logOut` are open, and an operation using one is charged.
+ */
+function needsCredentials(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operation = getOperationAST(document, operationName);
+  const root = operation ? schema.getRootType(operation.operation) : undefined;
+  if (!operation || !root) return false;
+  const fields = root.getFields();
+  const fragments = new Map(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const rootFieldNames = (selectionSet: SelectionSetNode, seen: Set<string>): string[] =>
+    selectionSet.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) return [selection.name.value];
+      if (selection.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(selection.selectionSet, seen);
+      const fragment = fragments.get(selection.name.value);
+      if (!fragment || seen.has(fragment.name.value)) return [];
+      return rootFieldNames(fragment.selectionSet, new Set(seen).add(fragment.name.value));
+    });
+  const names = rootFieldNames(operation.selectionSet, new Set()).filter((name) => name !== '__typename');
+  return names.length > 0 && names.every((name) => Boolean((fields[name]?.extensions.pothosOptions as { authScopes?: unknown } | undefined)?.authScopes));
+}
+
 /** Whose budget pays: the API key, else the user, else (anonymous) the client's network address. */
 function callerKey(viewer: Viewer | null | undefined, req: http.IncomingMessage | undefined, trustedProxies: number): string {
   if (viewer?.apiKeyId) return `key:${viewer.apiKeyId}`;
@@ -203,6 +226,8 @@ export function useRateLimit(db: DbOrTx, config: RateLimitConfig): Plugin {
   async function charge(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue: unknown }) {
     const context = args.contextValue as RateLimitedContext;
     const isAnonymous = !context.viewer;
+    // Refused for missing credentials before any resolver runs: like bad credentials, free.
+    if (isAnonymous && needsCredentials(args.schema, args.document, args.operationName)) return null;
     const state = await chargeRateLimit(db, {
       key: callerKey(context.viewer, context.req, config.trustedProxies),
       cost: operationCost(args.schema, args.document, args.operationName, args.variableValues),
@@ -216,7 +241,9 @@ export function useRateLimit(db: DbOrTx, config: RateLimitConfig): Plugin {
 
   return {
     async onExecute({ args, setResultAndStopExecution }) {
-      const { state, isHttp } = await charge(args);
+      const charged = await charge(args);
+      if (!charged) return;
+      const { state, isHttp } = charged;
       if (!state.isAllowed) return setResultAndStopExecution(refusal(state, isHttp));
       return {
         onExecuteDone({ result, setResult }) {
@@ -226,8 +253,8 @@ export function useRateLimit(db: DbOrTx, config: RateLimitConfig): Plugin {
       };
     },
     async onSubscribe({ args, setResultAndStopExecution }) {
-      const { state, isHttp } = await charge(args);
-      if (!state.isAllowed) setResultAndStopExecution(refusal(state, isHttp));
+      const charged = await charge(args);
+      if (charged && !charged.state.isAllowed) setResultAndStopExecution(refusal(charged.state, charged.isHttp));
     },
     onResponse({ request, response }) {
       const state = charged.get(request);

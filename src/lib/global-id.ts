@@ -1,7 +1,9 @@
 /**
- * Global IDs: what the API calls every object by. One encoding, used by the GraphQL layer (through
- * Pothos' relay plugin), webhook bodies and tests alike; `vigil_global_id()` in SQL produces the
- * same text (test/global-ids.test.ts holds the two to it).
+ * Global IDs: what the API calls every object by. One encoding in TypeScript, used by the GraphQL
+ * layer (through Pothos' relay plugin, see src/graphql/ids.ts), error messages, the `webhook-id`
+ * header of deliveries and tests alike. Payloads built inside the database (webhook bodies, digests)
+ * use `vigil_global_id()` (drizzle/functions/01_formatting.sql), which must produce the same text:
+ * test/global-ids.test.ts holds the two to it for every node type.
  *
  * The format is Relay's: standard base64 of `<Typename>:<row id>`, with padding. Clients must treat
  * it as opaque.
@@ -32,6 +34,7 @@ export const nodeTypenames = [
   'AlertNote',
   'ApiKey',
   'BrandProfile',
+  'Invitation',
   'LedgerEntry',
   'Membership',
   'Monitor',

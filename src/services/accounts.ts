@@ -161,7 +161,7 @@ async function issueSession(
     tokenHash: sha256(refreshToken),
     expiresAt: refreshTokenExpiresAt,
   });
-  const access = await deps.signer.sign({ userId, organizationId });
+  const access = await deps.signer.sign({ userId, organizationId, sessionId: familyId });
   return {
     accessToken: access.token,
     accessTokenExpiresAt: access.expiresAt,

@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { apiKeys } from '../db/schema/index.ts';
@@ -33,7 +33,8 @@ export async function createApiKey(db: DbOrTx, viewer: Viewer, input: CreateApiK
     .insert(apiKeys)
     .values({
       organizationId: viewer.organizationId,
-      createdByUserId: viewer.userId,
+      // A key made with a key belongs to the same person: their role caps both.
+      createdByUserId: viewer.userId ?? viewer.keyCreatorUserId ?? null,
       name: data.name,
       prefix: generated.prefix,
       secretHash: generated.hash,
@@ -44,19 +45,29 @@ export async function createApiKey(db: DbOrTx, viewer: Viewer, input: CreateApiK
   return { apiKey: apiKey!, secret: generated.key };
 }
 
+/** Revokes a key of the viewer's organization; only owners revoke OWNER-role keys, as only they create them. */
 export async function revokeApiKey(db: DbOrTx, viewer: Viewer, id: string): Promise<ApiKeyRow> {
+  const isOwner = viewer.role === 'owner';
   const [apiKey] = await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.organizationId, viewer.organizationId), isNull(apiKeys.revokedAt)))
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        eq(apiKeys.organizationId, viewer.organizationId),
+        isNull(apiKeys.revokedAt),
+        isOwner ? undefined : ne(apiKeys.role, 'owner'),
+      ),
+    )
     .returning();
   if (apiKey) return apiKey;
-  const [alreadyRevoked] = await db
+  const [existing] = await db
     .select()
     .from(apiKeys)
     .where(and(eq(apiKeys.id, id), eq(apiKeys.organizationId, viewer.organizationId)));
-  if (!alreadyRevoked) throw new NotFoundError('ApiKey', id);
-  return alreadyRevoked;
+  if (!existing) throw new NotFoundError('ApiKey', id);
+  if (existing.role === 'owner' && !isOwner) throw new ForbiddenError('Only an owner can revoke an OWNER-role key');
+  return existing;
 }
 
 const apiKeyOrdering: Ordering = {

@@ -1,13 +1,13 @@
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { memberships, users } from '../db/schema/index.ts';
+import { invitations, memberships, organizations, users } from '../db/schema/index.ts';
 import { roles, type Role } from '../db/schema/enums.ts';
-import { ConflictError, ForbiddenError, LastOwnerError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, LastOwnerError, NotFoundError } from './errors.ts';
 import { emailSchema } from './accounts.ts';
 import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import { parseInput } from './validation.ts';
-import type { Viewer } from './viewer.ts';
+import { hasRole, type Viewer } from './viewer.ts';
 
 export type MembershipRow = typeof memberships.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
@@ -70,21 +70,116 @@ function assertMayManageRole(viewer: Viewer, role: Role): void {
   if (role === 'owner' && viewer.role !== 'owner') throw new ForbiddenError('Only an owner can manage owners');
 }
 
-const addMemberSchema = z.object({ email: emailSchema, role: z.enum(roles) });
+const inviteMemberSchema = z.object({ email: emailSchema, role: z.enum(roles) });
 
-/** Adds an existing Vigil user to the viewer's organization. */
-export async function addMember(db: DbOrTx, viewer: Viewer, input: z.input<typeof addMemberSchema>): Promise<MembershipRow> {
-  const data = parseInput(addMemberSchema, input);
+/** How long an invitation waits for its answer. */
+export const INVITATION_TTL_DAYS = 14;
+
+/**
+ * Invites an email address to the viewer's organization with a role. Nothing else happens until the
+ * person with that email accepts; whether the address has an account is never looked up here, so
+ * the answer cannot tell anyone. Inviting the same address again renews the invitation.
+ */
+export async function inviteMember(db: DbOrTx, viewer: Viewer, input: z.input<typeof inviteMemberSchema>): Promise<InvitationRow> {
+  const data = parseInput(inviteMemberSchema, input);
   assertMayManageRole(viewer, data.role);
-  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, data.email));
-  if (!user) throw ValidationError.single(['input', 'email'], 'No Vigil user has this email; ask them to sign up first');
-  const [membership] = await db
-    .insert(memberships)
-    .values({ organizationId: viewer.organizationId, userId: user.id, role: data.role })
-    .onConflictDoNothing()
+  const expiresAt = sql`now() + make_interval(days => ${INVITATION_TTL_DAYS})`;
+  const invitedByUserId = viewer.userId ?? viewer.keyCreatorUserId ?? null;
+  const [invitation] = await db
+    .insert(invitations)
+    .values({ organizationId: viewer.organizationId, email: data.email, role: data.role, invitedByUserId, expiresAt })
+    .onConflictDoUpdate({
+      target: [invitations.organizationId, invitations.email],
+      set: { role: data.role, invitedByUserId, expiresAt, createdAt: sql`now()` },
+    })
     .returning();
-  if (!membership) throw new ConflictError('This user is already a member of the organization');
-  return membership;
+  return invitation!;
+}
+
+/** The signed-in user's email, as a subquery: invitations are addressed to it. */
+function viewerEmail(viewer: Viewer) {
+  return sql`(select ${users.email} from ${users} where ${users.id} = ${viewer.userId})`;
+}
+
+/** Invitations addressed to the viewer and still open; none for API keys, which have no email. */
+function isOpenInvitationFor(viewer: Viewer, id?: string) {
+  if (!viewer.userId) return sql`false`;
+  return and(id ? eq(invitations.id, id) : undefined, sql`${invitations.email} = ${viewerEmail(viewer)}`, sql`${invitations.expiresAt} > now()`)!;
+}
+
+/**
+ * Accepts an invitation addressed to the signed-in user: the membership is created with the role it
+ * offers and the invitation is gone. Anyone else (even in the inviting organization) gets NOT_FOUND.
+ */
+export async function acceptInvitation(db: Db, viewer: Viewer, invitationId: string): Promise<MembershipRow> {
+  return db.transaction(async (tx) => {
+    const [invitation] = await tx.delete(invitations).where(isOpenInvitationFor(viewer, invitationId)).returning();
+    if (!invitation) throw new NotFoundError('Invitation', invitationId);
+    const [membership] = await tx
+      .insert(memberships)
+      .values({ organizationId: invitation.organizationId, userId: viewer.userId!, role: invitation.role })
+      .onConflictDoNothing()
+      .returning();
+    if (!membership) throw new ConflictError('You are already a member of this organization');
+    return membership;
+  });
+}
+
+/** Declines (deletes) an invitation addressed to the signed-in user. */
+export async function declineInvitation(db: DbOrTx, viewer: Viewer, invitationId: string): Promise<InvitationRow> {
+  const [invitation] = await db.delete(invitations).where(isOpenInvitationFor(viewer, invitationId)).returning();
+  if (!invitation) throw new NotFoundError('Invitation', invitationId);
+  return invitation;
+}
+
+export type InvitationRow = typeof invitations.$inferSelect;
+
+const invitationOrdering: Ordering = {
+  name: 'invitations.newest',
+  direction: 'desc',
+  keys: [
+    { column: invitations.createdAt, type: 'timestamptz' },
+    { column: invitations.id, type: 'uuid' },
+  ],
+};
+
+function pageOfInvitations(db: DbOrTx, where: SQL, args: PageArgs): Promise<Page<InvitationRow>> {
+  return paginate(args, invitationOrdering, ({ seek, orderBy, limit, cursor }) =>
+    db
+      .select({ invitation: invitations, cursor })
+      .from(invitations)
+      .where(and(where, seek))
+      .orderBy(...orderBy)
+      .limit(limit)
+      .then((rows) => rows.map((row) => ({ ...row.invitation, cursor: row.cursor }))),
+  );
+}
+
+/** Open invitations addressed to the signed-in user, from any organization, newest first. */
+export function listInvitationsForViewer(db: DbOrTx, viewer: Viewer, args: PageArgs): Promise<Page<InvitationRow>> {
+  return pageOfInvitations(db, isOpenInvitationFor(viewer), args);
+}
+
+/** The viewer's organization's open invitations, newest first (owners and admins). */
+export function listOrganizationInvitations(db: DbOrTx, viewer: Viewer, args: PageArgs): Promise<Page<InvitationRow>> {
+  return pageOfInvitations(db, and(eq(invitations.organizationId, viewer.organizationId), sql`${invitations.expiresAt} > now()`)!, args);
+}
+
+/** Invitations by id for `node(id)`: the invitee's own, or their organization's for owners and admins. */
+export function loadInvitations(db: DbOrTx, viewer: Viewer, ids: readonly string[]): Promise<InvitationRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  const isAdmin = hasRole(viewer, 'admin');
+  return db
+    .select()
+    .from(invitations)
+    .where(and(inArray(invitations.id, [...ids]), or(isOpenInvitationFor(viewer), isAdmin ? eq(invitations.organizationId, viewer.organizationId) : undefined)));
+}
+
+/** Names of the inviting organizations, for invitees (who cannot load an organization they are not in). */
+export async function organizationNames(db: DbOrTx, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(inArray(organizations.id, [...ids]));
+  return new Map(rows.map((row) => [row.id, row.name]));
 }
 
 export async function changeMemberRole(db: Db, viewer: Viewer, membershipId: string, role: Role): Promise<MembershipRow> {

@@ -6,6 +6,8 @@ export interface Viewer {
   role: Role;
   userId: string | null;
   apiKeyId: string | null;
+  /** For an API key: the user who created it, whose current role caps the key's. */
+  keyCreatorUserId?: string | null;
   /** When the credential stops being valid, if it expires; long-lived connections close then. */
   expiresAt?: Date | null;
 }

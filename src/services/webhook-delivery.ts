@@ -28,27 +28,55 @@ const MAX_ERROR_BODY_CHARS = 200;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
- * `v1=` + hex HMAC-SHA256 of `<timestamp>.<body>`, keyed with the webhook secret (the whole
- * `whsec_…` string as UTF-8). The timestamp is signed too, so a captured request cannot be
- * replayed later under a fresh timestamp.
+ * The signature of the webhooks made before Standard Webhooks: `v1=` + hex HMAC-SHA256 of
+ * `<timestamp>.<body>`, keyed with the whole secret string. Sent as `Vigil-Signature` only to those,
+ * until their secret is rotated.
  */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
+export function signLegacyWebhook(secret: string, timestamp: number, body: string): string {
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** The delivery's global ID, as `node(id:)` takes it. */
+/**
+ * The Standard Webhooks signature (https://www.standardwebhooks.com): `v1,` + base64 HMAC-SHA256
+ * of `<webhook-id>.<webhook-timestamp>.<body>`. The key is the secret's base64 part decoded; a
+ * legacy secret is used as it is (its receivers verify with the `standardwebhooks` library's
+ * `{ format: 'raw' }`, the key they already hold).
+ */
+export function signStandardWebhook(secret: string, hasLegacySecret: boolean, messageId: string, timestamp: number, body: string): string {
+  const key = hasLegacySecret ? Buffer.from(secret, 'utf8') : Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  return `v1,${createHmac('sha256', key).update(`${messageId}.${timestamp}.${body}`).digest('base64')}`;
+}
+
+/** The delivery's global ID, as `node(id:)` takes it: the `webhook-id`, the same on every retry. */
 export function deliveryGlobalId(id: string): string {
   return encodeGlobalId('WebhookDelivery', id);
 }
 
-/** The JSON body of a delivery, identical on every attempt. */
-export function webhookBody(delivery: Pick<WebhookDeliveryRow, 'id' | 'event' | 'payload' | 'createdAt'>): string {
-  return JSON.stringify({
-    id: deliveryGlobalId(delivery.id),
-    event: delivery.event,
-    createdAt: delivery.createdAt.toISOString(),
-    data: delivery.payload,
-  });
+/**
+ * The JSON body of a delivery, identical on every attempt and for every webhook: Standard Webhooks'
+ * `{ type, timestamp, data }` (`timestamp`: when the event happened; the header's is the attempt's).
+ */
+export function webhookBody(delivery: Pick<WebhookDeliveryRow, 'event' | 'payload' | 'createdAt'>): string {
+  return JSON.stringify({ type: delivery.event, timestamp: delivery.createdAt.toISOString(), data: delivery.payload });
+}
+
+/** Standard Webhooks headers, and for a webhook with a legacy secret the old `Vigil-*` ones too. */
+export function webhookHeaders(secret: string, hasLegacySecret: boolean, delivery: Pick<WebhookDeliveryRow, 'id' | 'event'>, timestamp: number, body: string): Record<string, string> {
+  const messageId = deliveryGlobalId(delivery.id);
+  const headers: Record<string, string> = {
+    'webhook-id': messageId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signStandardWebhook(secret, hasLegacySecret, messageId, timestamp, body),
+  };
+  if (hasLegacySecret) {
+    Object.assign(headers, {
+      'vigil-event': delivery.event,
+      'vigil-delivery': messageId,
+      'vigil-timestamp': String(timestamp),
+      'vigil-signature': signLegacyWebhook(secret, timestamp, body),
+    });
+  }
+  return headers;
 }
 
 interface AttemptResult {
@@ -65,7 +93,7 @@ interface AttemptResult {
  * after the next configured delay (the job is re-added with `run_at` in the transaction that
  * records the failure); a delivery out of attempts fails for good, and enough of those in a row
  * disable the webhook. Any success resets that count. Test deliveries get one attempt and never
- * count. Receivers may see a delivery twice if a worker dies mid-attempt: `Vigil-Delivery` dedupes.
+ * count. Receivers may see a delivery twice if a worker dies mid-attempt: `webhook-id` dedupes.
  */
 export async function deliverWebhook(deps: WebhookDeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
   const { db, config } = deps;
@@ -95,12 +123,7 @@ export async function deliverWebhook(deps: WebhookDeliveryDeps, deliveryId: stri
   const body = webhookBody(delivery);
   const timestamp = Math.floor(Date.now() / 1000);
   const result = await postOnce(webhook.url, body, {
-    headers: {
-      'vigil-event': delivery.event,
-      'vigil-delivery': deliveryGlobalId(delivery.id),
-      'vigil-timestamp': String(timestamp),
-      'vigil-signature': signWebhook(secret, timestamp, body),
-    },
+    headers: webhookHeaders(secret, webhook.hasLegacySecret, delivery, timestamp, body),
     timeoutMs: config.timeoutMs,
     allowedPrivateRanges: deps.allowedPrivateRanges,
   });

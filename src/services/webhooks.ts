@@ -5,7 +5,7 @@ import type { Db, DbOrTx } from '../db/client.ts';
 import { organizations, webhookDeliveries, webhooks } from '../db/schema/index.ts';
 import { webhookEvents, type WebhookEvent } from '../db/schema/enums.ts';
 import { encryptSecret } from '../lib/crypto.ts';
-import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import { parseInput } from './validation.ts';
 import { hasRole, type Viewer } from './viewer.ts';
@@ -78,9 +78,9 @@ export interface UpdateWebhookInput {
   isActive?: boolean;
 }
 
-/** `whsec_` + 32 random bytes; the whole string, as UTF-8, is the HMAC key. */
+/** A Standard Webhooks secret: `whsec_` + the base64 of 32 random bytes, which are the HMAC key. */
 function generateWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64url')}`;
+  return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
 /** Returns the webhook and its signing secret; the plain secret exists only in this return value. */
@@ -114,6 +114,25 @@ export async function createWebhook(
       .returning();
     return { webhook: webhook!, secret };
   });
+}
+
+/**
+ * Replaces a webhook's signing secret and returns the new one (the only time it is shown).
+ * Deliveries are signed with it from now on — attempts still pending included — and a webhook made
+ * before Standard Webhooks signing stops getting the old `Vigil-*` headers. Owners only, since a
+ * rotation breaks whatever receiver still holds the old secret.
+ */
+export async function rotateWebhookSecret(db: Db, viewer: Viewer, encryptionKey: Buffer | undefined, id: string): Promise<{ webhook: WebhookRow; secret: string }> {
+  if (viewer.role !== 'owner') throw new ForbiddenError('Only an owner can rotate a webhook secret');
+  if (!encryptionKey) throw ValidationError.single(['input'], 'this server has no ENCRYPTION_KEY, so it cannot store webhook secrets');
+  const secret = generateWebhookSecret();
+  const [webhook] = await db
+    .update(webhooks)
+    .set({ secretEncrypted: encryptSecret(encryptionKey, secret), hasLegacySecret: false, updatedAt: sql`now()` })
+    .where(and(eq(webhooks.id, id), eq(webhooks.organizationId, viewer.organizationId)))
+    .returning();
+  if (!webhook) throw new NotFoundError('Webhook', id);
+  return { webhook, secret };
 }
 
 /**

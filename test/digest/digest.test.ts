@@ -199,7 +199,8 @@ describe('the daily digest', () => {
     const [delivery, ...others] = await waitForDeliveries(server, owner.accessToken, webhook.id, (d) => d[0]?.status === 'SUCCEEDED');
     expect(others).toHaveLength(0);
     const body = JSON.parse(receiver.arrivals[0]!.body);
-    expect(body).toMatchObject({ id: delivery!.id, event: 'digest.daily' });
+    expect(receiver.arrivals[0]!.headers['webhook-id']).toBe(delivery!.id);
+    expect(body).toMatchObject({ type: 'digest.daily' });
     expect(body.data).toEqual({
       date: day,
       organization: { id: globalId('Organization', org), name: `Org of ${owner.email}` },
@@ -235,7 +236,8 @@ describe('the daily digest', () => {
     await waitForDigest(subscribed.owner.organizationId, day, (row) => row?.status === 'sent');
     await waitFor(() => jobsOf(server, 'digests__enqueue_daily'), (jobs) => jobs.length === 0, 'cron job to finish');
     const [delivery] = await waitForDeliveries(server, subscribed.owner.accessToken, webhook.id, (d) => d[0]?.status === 'SUCCEEDED');
-    expect(JSON.parse(receiver.arrivals[0]!.body)).toMatchObject({ id: delivery!.id, event: 'digest.daily', data: { date: day, alerts: { total: 0 } } });
+    expect(receiver.arrivals[0]!.headers['webhook-id']).toBe(delivery!.id);
+    expect(JSON.parse(receiver.arrivals[0]!.body)).toMatchObject({ type: 'digest.daily', data: { date: day, alerts: { total: 0 } } });
     expect(await digestRow(subscribed.owner.organizationId, day)).toMatchObject({ status: 'sent', recipients: [] });
     // Opted-in members but no way to reach them: nothing queued, nothing recorded.
     expect(await digestRow(mailOnly.owner.organizationId, day)).toBeUndefined();

@@ -1,7 +1,8 @@
 import { expect } from 'vitest';
 import {
-  AddMemberDocument,
+  AcceptInvitationDocument,
   CreateApiKeyDocument,
+  InviteMemberDocument,
   LogInDocument,
   MembersDocument,
   ViewerDocument,
@@ -32,15 +33,23 @@ export interface TestMember extends Session {
 }
 
 /**
- * Signs up a new user (who gets an organization of their own), has `owner` add them to the owner's
- * organization with `role`, then logs them in to that organization.
+ * Signs up a new user (who gets an organization of their own), has `owner` invite them to the
+ * owner's organization with `role`, has them accept, then logs them in to that organization.
  */
 export async function addTestMember(server: TestServer, owner: Pick<TestAccount, 'accessToken' | 'organizationId'>, role: Role): Promise<TestMember> {
   const user = await signUpAccount(server);
-  const added = await server.gql(AddMemberDocument, { email: user.email, role }, { token: owner.accessToken });
-  if (added.data?.addMember.__typename !== 'AddMemberPayload') throw new Error(`addMember failed: ${JSON.stringify(added)}`);
+  const membershipId = await inviteAndAccept(server, owner.accessToken, user, role);
   const session = await logInAs(server, user.email, owner.organizationId);
-  return { email: user.email, userId: user.userId, membershipId: added.data.addMember.membership.id, ...session };
+  return { email: user.email, userId: user.userId, membershipId, ...session };
+}
+
+/** `inviterToken` invites `user`, who accepts; returns the new membership's global ID. */
+export async function inviteAndAccept(server: TestServer, inviterToken: string, user: Pick<TestAccount, 'email' | 'accessToken'>, role: Role): Promise<string> {
+  const invited = await server.gql(InviteMemberDocument, { email: user.email, role }, { token: inviterToken });
+  if (invited.data?.inviteMember.__typename !== 'InviteMemberPayload') throw new Error(`inviteMember failed: ${JSON.stringify(invited)}`);
+  const accepted = await server.gql(AcceptInvitationDocument, { invitationId: invited.data.inviteMember.invitation.id }, { token: user.accessToken });
+  if (accepted.data?.acceptInvitation.__typename !== 'AcceptInvitationPayload') throw new Error(`acceptInvitation failed: ${JSON.stringify(accepted)}`);
+  return accepted.data.acceptInvitation.membership.id;
 }
 
 /** Creates an API key through the API; returns its global ID and the secret. */

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { loadConfig, type DigestConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { testLogger } from './log-capture.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/runner.ts';
 import { testScanningConfig } from './scanning.ts';
 import { TEST_ENCRYPTION_KEY, type TestServer } from './server.ts';
@@ -21,7 +21,7 @@ export async function startDigestWorker(
     databaseUrl: server.databaseUrl,
     db: server.database.db,
     config: { ...base, scanning: testScanningConfig(), webhooks: testWebhookConfig(), digest },
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: testLogger(),
     encryptionKey: TEST_ENCRYPTION_KEY,
     isCronEnabled: options.isCronEnabled ?? false,
     concurrency: options.concurrency ?? 4,

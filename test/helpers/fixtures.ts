@@ -7,7 +7,9 @@ import { upsertAlert, type AlertInput } from '../../src/services/alerts.ts';
 import { CreateMonitorDocument, SignUpDocument, type CreateMonitorInput } from '../generated/graphql.ts';
 import type { TestServer } from './server.ts';
 
-export const PASSWORD = 'correct horse battery staple';
+import { TEST_PASSWORD } from './log-capture.ts';
+
+export const PASSWORD = TEST_PASSWORD;
 
 export interface TestAccount {
   email: string;

@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
+import { findSecretsInLogs } from './log-capture.ts';
 import { freeLoopbackPort } from './ports.ts';
 
 declare module 'vitest' {
@@ -12,6 +15,8 @@ declare module 'vitest' {
     adminUrl: string;
     /** Migrated once per run; every test file clones it. */
     templateDatabase: string;
+    /** Where every test server writes its log for the run (see log-capture.ts). */
+    logCaptureDir: string;
   }
 }
 
@@ -44,6 +49,8 @@ export default async function setup(project: TestProject) {
 
   project.provide('adminUrl', adminUrl);
   project.provide('templateDatabase', TEMPLATE_DATABASE);
+  const logCaptureDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-test-logs-'));
+  project.provide('logCaptureDir', logCaptureDir);
   return async () => {
     const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
     try {
@@ -53,6 +60,10 @@ export default async function setup(project: TestProject) {
       await sql.end();
     }
     await embedded?.stop();
+    // Last: whatever any test made the servers log, no password or API-key hash is in it.
+    const leaks = findSecretsInLogs(logCaptureDir);
+    if (leaks.length > 0) throw new Error(`The test servers logged secrets (logs kept in ${logCaptureDir}):\n${leaks.slice(0, 20).join('\n')}`);
+    rmSync(logCaptureDir, { recursive: true, force: true });
   };
 }
 

@@ -10,7 +10,7 @@ import { connectDatabase, type Database } from '../../src/db/client.ts';
 import { buildApp, type App } from '../../src/http/app.ts';
 import type { ProtectionSettings } from '../../src/http/protections.ts';
 import type { RateLimitConfig } from '../../src/http/rate-limit.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { testLogger } from './log-capture.ts';
 import { upsertAlert, type AlertInput } from '../../src/services/alerts.ts';
 import { rawId } from './fixtures.ts';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from './server.ts';
@@ -112,7 +112,7 @@ export async function startExtraApp(
     database,
     signer,
     auth: { signer, refreshTokenTtlDays: 30 },
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: testLogger(),
     port: 0,
     host: '127.0.0.1',
     settings: { scanNowCooldownSeconds: 60, encryptionKey: TEST_ENCRYPTION_KEY },

@@ -1,6 +1,6 @@
 import { loadConfig, type Config, type OperationsConfig, type ScanningConfig } from '../../src/config.ts';
 import type { Metrics } from '../../src/http/metrics.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { testLogger } from './log-capture.ts';
 import { runMonitorScan, type ScanDeps } from '../../src/scanning/run-scan.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/runner.ts';
 import { rawId } from './fixtures.ts';
@@ -21,7 +21,7 @@ export function testScanningConfig(overrides: Partial<ScanningConfig> = {}): Sca
 }
 
 export function scanDeps(server: TestServer, config: ScanningConfig = testScanningConfig()): ScanDeps {
-  return { db: server.database.db, config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), encryptionKey: TEST_ENCRYPTION_KEY };
+  return { db: server.database.db, config, logger: testLogger(), encryptionKey: TEST_ENCRYPTION_KEY };
 }
 
 /** Runs the monitor's waiting scan in this process, as the worker task would. */
@@ -40,7 +40,7 @@ export async function startTestWorker(
     databaseUrl: server.databaseUrl,
     db: server.database.db,
     config,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: testLogger(),
     encryptionKey: TEST_ENCRYPTION_KEY,
     isCronEnabled: options.isCronEnabled ?? false,
     concurrency: options.concurrency ?? 4,

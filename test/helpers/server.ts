@@ -6,7 +6,7 @@ import { buildApp } from '../../src/http/app.ts';
 import type { ProtectionSettings } from '../../src/http/protections.ts';
 import type { PersistedOperations } from '../../src/http/persisted-operations.ts';
 import type { RateLimitConfig } from '../../src/http/rate-limit.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { recordSecretsOf, testLogger } from './log-capture.ts';
 import { createTestDatabase } from './db.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -56,7 +56,7 @@ export async function startTestServer(
     database,
     signer,
     auth: { signer, refreshTokenTtlDays: 30 },
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: testLogger(),
     port: 0,
     host: '127.0.0.1',
     settings: { scanNowCooldownSeconds: options.scanNowCooldownSeconds ?? 60, encryptionKey: TEST_ENCRYPTION_KEY },
@@ -95,6 +95,7 @@ export async function startTestServer(
       }
     },
     async stop() {
+      await recordSecretsOf(database.sql).catch(() => {}); // a test may have stopped the database already
       await app.stop();
       await testDb.drop();
     },

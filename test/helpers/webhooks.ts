@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type http from 'node:http';
-import { pathToFileURL } from 'node:url';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { loadConfig, type WebhookConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { testLogger } from './log-capture.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/runner.ts';
 import { CreateWebhookDocument, WebhookDeliveriesDocument, type CreateWebhookInput, type WebhookDeliveriesQuery } from '../generated/graphql.ts';
 import { dataOf } from './domain.ts';
@@ -31,7 +28,7 @@ export async function startWebhookWorker(
       scanning: testScanningConfig({ allowedPrivateRanges: options.allowedPrivateRanges ?? ['127.0.0.0/8'] }),
       webhooks: options.webhooks ?? testWebhookConfig(),
     },
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: testLogger(),
     encryptionKey: TEST_ENCRYPTION_KEY,
     isCronEnabled: false,
     concurrency: 4,
@@ -108,29 +105,20 @@ export async function waitForDeliveries(
   return webhook.deliveries.edges.map((e) => e.node);
 }
 
-export type VerifyVigilWebhook = (
-  secret: string,
-  headers: Record<string, string | string[] | undefined>,
-  rawBody: string,
-  toleranceSeconds?: number,
-) => boolean;
+type RequestHeaders = Record<string, string | string[] | undefined>;
 
 /**
- * The verification snippet from README.md's "Webhooks" section, loaded as the module a receiver
- * would paste it into. Tests verify signatures with exactly what the documentation tells people.
+ * Verifies a delivery the way a receiver does, with the `standardwebhooks` library: true when the
+ * signature and timestamp check out. `format: 'raw'` is how a webhook created before Standard
+ * Webhooks signing is verified (its secret string is the key, as it always was).
  */
-export async function loadReadmeVerifier(): Promise<VerifyVigilWebhook> {
-  const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Webhooks'));
-  const snippet = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!snippet || !snippet.includes('export function verifyVigilWebhook')) throw new Error('README.md has no verifyVigilWebhook snippet under "## Webhooks"');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-readme-'));
-  const file = path.join(dir, 'verify.mjs');
-  fs.writeFileSync(file, snippet);
+export function verifyStandardWebhook(secret: string, request: { headers: RequestHeaders; body: string }, options: { format?: 'raw' } = {}): boolean {
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
   try {
-    const module = (await import(pathToFileURL(file).href)) as { verifyVigilWebhook: VerifyVigilWebhook };
-    return module.verifyVigilWebhook;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    new Webhook(secret, options.format ? { format: options.format } : undefined).verify(request.body, headers);
+    return true;
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) return false;
+    throw error;
   }
 }

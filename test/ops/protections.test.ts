@@ -84,6 +84,7 @@ describe('introspection switched off', () => {
   it('refuses __schema and does not suggest field names, while ordinary queries work', async () => {
     const introspection = await post(locked, '{ __schema { types { name } } }');
     expect(introspection.body.errors?.[0]?.message).toMatch(/introspection/i);
+    expect(introspection.body.errors?.[0]?.extensions?.code).toBe('INTROSPECTION_DISABLED');
     const typo = await post(locked, '{ viewr { role } }');
     expect(JSON.stringify(typo.body)).not.toContain('Did you mean');
     const ordinary = await post(locked, '{ viewer { role } }');

@@ -157,11 +157,22 @@ describe('cost-based rate limiting', () => {
   });
 
   it('refuses an operation that costs more than the whole budget, saying why', async () => {
-    const anonymousBig = await send(server.url, RateLimitMonitorScansDocument, { first: 100 }, { forwardedFor: '192.0.2.200' });
-    // 1 + (100 + 100×10)/10 = 111 points against an anonymous budget of 60.
-    expect(anonymousBig.status).toBe(429);
-    expect(anonymousBig.errors![0]!.message).toMatch(/costs 111 points, more than the whole budget of 60/);
-    expect(anonymousBig.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', cost: 111, limit: 60, remaining: 60 });
+    const small = await startReplica({ ...LIMITS, points: 60 });
+    const { accessToken } = await signUpAccount(server);
+    const big = await send(small.url, RateLimitMonitorScansDocument, { first: 100 }, { token: accessToken });
+    // 1 + (100 + 100×10)/10 = 111 points against a budget of 60.
+    expect(big.status).toBe(429);
+    expect(big.errors![0]!.message).toMatch(/costs 111 points, more than the whole budget of 60/);
+    expect(big.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', cost: 111, limit: 60, remaining: 60 });
+  });
+
+  it('charges nothing for an operation refused for missing credentials (as the README says)', async () => {
+    const forwardedFor = '192.0.2.201';
+    const refused = await send(server.url, RateLimitMonitorScansDocument, { first: 100 }, { forwardedFor });
+    expect(refused.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    expect(refused.rateLimit).toBeUndefined();
+    const open = await send(server.url, RateLimitViewerDocument, {}, { forwardedFor });
+    expect(open.rateLimit).toMatchObject({ cost: 1, limit: 60, remaining: 59 });
   });
 
   it('gives the full budget back when a new window starts', async () => {

@@ -1,10 +1,15 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { encryptSecret } from '../../src/lib/crypto.ts';
+import { webhooks } from '../../src/db/schema/index.ts';
+import { TEST_ENCRYPTION_KEY } from '../helpers/server.ts';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { upsertAlert } from '../../src/services/alerts.ts';
 import { enqueueWebhookEvent } from '../../src/services/webhooks.ts';
 import type { WorkerHandle } from '../../src/worker/runner.ts';
-import { TestWebhookDocument, UpdateAlertStatusDocument, UpdateWebhookDocument, WebhookDeliveryNodeDocument, type WebhookEvent } from '../generated/graphql.ts';
+import { RotateWebhookSecretDocument, TestWebhookDocument, UpdateAlertStatusDocument, UpdateWebhookDocument, WebhookDeliveryNodeDocument, type WebhookEvent } from '../generated/graphql.ts';
+import { addTestMember } from '../helpers/accounts.ts';
 import { dataOf, expectMember } from '../helpers/domain.ts';
 import { createMonitor, fireAlert, rawId, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -12,28 +17,25 @@ import { runScan, startRouteServer } from '../helpers/stubs.ts';
 import { testScanningConfig } from '../helpers/scanning.ts';
 import {
   createTestWebhook,
-  loadReadmeVerifier,
   readWebhook,
   startReceiver,
   startWebhookWorker,
   testWebhookConfig,
   waitFor,
   waitForDeliveries,
+  verifyStandardWebhook,
   type Receiver,
-  type VerifyVigilWebhook,
 } from '../helpers/webhooks.ts';
 
 const CONFIG = testWebhookConfig(); // retries after 300 ms and 900 ms; disabled after 2 failed deliveries
 
 let server: TestServer;
 let worker: WorkerHandle;
-let verifyVigilWebhook: VerifyVigilWebhook;
 const closables: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   server = await startTestServer({ scanNowCooldownSeconds: 0 });
   worker = await startWebhookWorker(server, { webhooks: CONFIG });
-  verifyVigilWebhook = await loadReadmeVerifier();
 });
 afterEach(async () => {
   await Promise.all(closables.splice(0).map((c) => c.close()));
@@ -63,7 +65,6 @@ async function setUp(events: WebhookEvent[], answer?: Parameters<typeof startRec
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const header = (value: string | string[] | undefined) => String(value);
 
 describe('alert.created', () => {
   it('POSTs a signed JSON event that the README recipe verifies, with the documented headers and payload', async () => {
@@ -82,27 +83,26 @@ describe('alert.created', () => {
     expect(request.method).toBe('POST');
     expect(request.url.pathname).toBe('/hooks/vigil');
     expect(request.headers['content-type']).toBe('application/json');
-    expect(request.headers['vigil-event']).toBe('alert.created');
-    expect(request.headers['vigil-delivery']).toBe(delivery!.id);
-    const timestamp = Number(request.headers['vigil-timestamp']);
+    expect(request.headers['webhook-id']).toBe(delivery!.id);
+    const timestamp = Number(request.headers['webhook-timestamp']);
     expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(30);
+    expect(request.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    // A new webhook gets the Standard Webhooks headers only.
+    expect(Object.keys(request.headers).filter((name) => name.startsWith('vigil-'))).toEqual([]);
 
-    // A receiver following the README accepts it, and nothing else.
-    expect(verifyVigilWebhook(secret, request.headers, request.body)).toBe(true);
-    expect(verifyVigilWebhook(`whsec_${randomBytes(32).toString('base64url')}`, request.headers, request.body)).toBe(false);
-    expect(verifyVigilWebhook(secret, request.headers, request.body.replace('CRITICAL', 'LOW'))).toBe(false);
-    // The recipe by hand: v1= hex HMAC-SHA256 of "<timestamp>.<raw body>" keyed with the secret.
-    const sign = (ts: number) => `v1=${createHmac('sha256', secret).update(`${ts}.${request.body}`).digest('hex')}`;
-    expect(request.headers['vigil-signature']).toBe(sign(timestamp));
-    // A request signed ten minutes ago is refused even though its signature is right: no replays.
-    const stale = timestamp - 600;
-    expect(verifyVigilWebhook(secret, { ...request.headers, 'vigil-timestamp': String(stale), 'vigil-signature': sign(stale) }, request.body)).toBe(false);
+    // A receiver using the standardwebhooks library accepts it, and nothing else.
+    expect(verifyStandardWebhook(secret, request)).toBe(true);
+    expect(verifyStandardWebhook(`whsec_${randomBytes(32).toString('base64')}`, request)).toBe(false);
+    expect(verifyStandardWebhook(secret, { ...request, body: request.body.replace('CRITICAL', 'LOW') })).toBe(false);
+    // Signed correctly but ten minutes ago: refused, so a captured request cannot be replayed.
+    const stale = new Date((timestamp - 600) * 1000);
+    const staleSignature = new Webhook(secret).sign(delivery!.id, stale, request.body);
+    expect(verifyStandardWebhook(secret, { body: request.body, headers: { ...request.headers, 'webhook-timestamp': String(timestamp - 600), 'webhook-signature': staleSignature } })).toBe(false);
 
     const body = JSON.parse(request.body);
     expect(body).toEqual({
-      id: delivery!.id,
-      event: 'alert.created',
-      createdAt: expect.stringMatching(ISO),
+      type: 'alert.created',
+      timestamp: expect.stringMatching(ISO),
       data: {
         alert: {
           id: alert.id,
@@ -153,9 +153,9 @@ describe('alert.updated and scan.failed', () => {
     const deliveries = await waitForDeliveries(server, account.accessToken, webhookId, (d) => d.length === 2 && d.every((x) => x.status === 'SUCCEEDED'));
     expect(deliveries.map((d) => d.event).sort()).toEqual(['ALERT_UPDATED', 'SCAN_FAILED']);
     expect(receiver.arrivals).toHaveLength(2);
-    for (const request of receiver.arrivals) expect(verifyVigilWebhook(secret, request.headers, request.body)).toBe(true);
+    for (const request of receiver.arrivals) expect(verifyStandardWebhook(secret, request)).toBe(true);
 
-    const byEvent = Object.fromEntries(receiver.arrivals.map((r) => [header(r.headers['vigil-event']), JSON.parse(r.body)]));
+    const byEvent = Object.fromEntries(receiver.arrivals.map((r) => [JSON.parse(r.body).type as string, JSON.parse(r.body)]));
     expect(byEvent['alert.updated'].data).toMatchObject({
       alert: { id: alert.id, title: 'Lookalike domain', status: 'ACKNOWLEDGED' },
       previousStatus: 'NEW',
@@ -176,6 +176,48 @@ describe('alert.updated and scan.failed', () => {
   });
 });
 
+describe('webhooks created before Standard Webhooks signing', () => {
+  /** A webhook as migration 0018 leaves one made earlier: a base64url secret used as it is. */
+  async function legacyWebhook(setup: Setup): Promise<string> {
+    const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+    await server.database.db
+      .update(webhooks)
+      .set({ secretEncrypted: encryptSecret(TEST_ENCRYPTION_KEY, secret), hasLegacySecret: true })
+      .where(sql`${webhooks.id} = ${rawId(setup.webhookId)}::uuid`);
+    return secret;
+  }
+
+  it('get both the old Vigil-* headers and the new ones, each verifiable with the secret they hold, until an owner rotates it', async () => {
+    const setup = await setUp(['ALERT_CREATED']);
+    const { account, receiver, webhookId, monitorId } = setup;
+    const oldSecret = await legacyWebhook(setup);
+    await fireAlert(server, account, monitorId, { title: 'Before the rotation' });
+    await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.status === 'SUCCEEDED');
+    const [before] = receiver.arrivals;
+    // The old recipe: v1= hex HMAC-SHA256 of "<timestamp>.<raw body>" keyed with the whole secret.
+    const oldSignature = `v1=${createHmac('sha256', oldSecret).update(`${before!.headers['vigil-timestamp']}.${before!.body}`).digest('hex')}`;
+    expect(before!.headers['vigil-signature']).toBe(oldSignature);
+    expect(before!.headers['vigil-delivery']).toBe(before!.headers['webhook-id']);
+    // The new headers, with the standardwebhooks library, the secret taken as it is.
+    expect(verifyStandardWebhook(oldSecret, before!, { format: 'raw' })).toBe(true);
+
+    // Admins cannot rotate; the owner can, and gets the new secret once.
+    const admin = await addTestMember(server, account, 'ADMIN');
+    const refused = dataOf(await server.gql(RotateWebhookSecretDocument, { webhookId }, { token: admin.accessToken })).rotateWebhookSecret;
+    expect(refused).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    const rotated = expectMember(dataOf(await server.gql(RotateWebhookSecretDocument, { webhookId }, { token: account.accessToken })).rotateWebhookSecret, 'RotateWebhookSecretPayload');
+    expect(rotated.webhook).toEqual({ id: webhookId, hasLegacySecret: false });
+    expect(rotated.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+
+    await fireAlert(server, account, monitorId, { title: 'After the rotation' });
+    await waitForDeliveries(server, account.accessToken, webhookId, (d) => d.length === 2 && d.every((x) => x.status === 'SUCCEEDED'));
+    const after = receiver.arrivals[1]!;
+    expect(Object.keys(after.headers).filter((name) => name.startsWith('vigil-'))).toEqual([]);
+    expect(verifyStandardWebhook(rotated.secret, after)).toBe(true);
+    expect(verifyStandardWebhook(oldSecret, after, { format: 'raw' })).toBe(false);
+  });
+});
+
 describe('testWebhook', () => {
   it('queues a signed webhook.test delivery and returns it; the log shows the outcome', async () => {
     const { account, receiver, webhookId, secret } = await setUp(['ALERT_CREATED']);
@@ -189,9 +231,9 @@ describe('testWebhook', () => {
     );
     expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 1, responseStatusCode: 200, webhook: { id: webhookId } });
     const [request] = receiver.arrivals;
-    expect(request!.headers['vigil-event']).toBe('webhook.test');
-    expect(verifyVigilWebhook(secret, request!.headers, request!.body)).toBe(true);
-    expect(JSON.parse(request!.body)).toMatchObject({ id: queued.webhookDelivery.id, event: 'webhook.test', data: { webhook: { id: webhookId, url: receiver.hookUrl } } });
+    expect(request!.headers['webhook-id']).toBe(queued.webhookDelivery.id);
+    expect(verifyStandardWebhook(secret, request!)).toBe(true);
+    expect(JSON.parse(request!.body)).toMatchObject({ type: 'webhook.test', data: { webhook: { id: webhookId, url: receiver.hookUrl } } });
   });
 
   it('records a receiver that does not answer in time as a timeout', async () => {
@@ -226,9 +268,9 @@ describe('retries', () => {
     expect(third.at - second.at).toBeLessThan(delay2 + 1_500);
 
     // One delivery: same id and body every time, each attempt signed on its own.
-    expect(new Set(receiver.arrivals.map((r) => r.headers['vigil-delivery']))).toEqual(new Set([delivery!.id]));
+    expect(new Set(receiver.arrivals.map((r) => r.headers['webhook-id']))).toEqual(new Set([delivery!.id]));
     expect(new Set(receiver.arrivals.map((r) => r.body)).size).toBe(1);
-    for (const request of receiver.arrivals) expect(verifyVigilWebhook(secret, request.headers, request.body)).toBe(true);
+    for (const request of receiver.arrivals) expect(verifyStandardWebhook(secret, request)).toBe(true);
     expect((await readWebhook(server, account.accessToken, webhookId)).consecutiveFailures).toBe(0);
   });
 });
@@ -331,7 +373,8 @@ describe('enqueued in the same transaction', () => {
     await server.database.db.transaction((tx) => upsertAlert(tx, alertInput));
     const [delivery] = await waitForDeliveries(server, account.accessToken, webhookId, (d) => d[0]?.status === 'SUCCEEDED');
     expect(receiver.arrivals).toHaveLength(1);
-    expect(JSON.parse(receiver.arrivals[0]!.body)).toMatchObject({ id: delivery!.id, data: { alert: { title: 'Never happened' } } });
+    expect(receiver.arrivals[0]!.headers['webhook-id']).toBe(delivery!.id);
+    expect(JSON.parse(receiver.arrivals[0]!.body)).toMatchObject({ type: 'alert.created', data: { alert: { title: 'Never happened' } } });
   });
 
   it('events raised in code (the daily digest) go to the webhooks subscribed to them, on commit', async () => {
@@ -343,12 +386,12 @@ describe('enqueued in the same transaction', () => {
     expect(queued).toBe(1);
     const [delivery] = await waitForDeliveries(server, digest.account.accessToken, digest.webhookId, (d) => d[0]?.status === 'SUCCEEDED');
     expect(JSON.parse(digest.receiver.arrivals[0]!.body)).toEqual({
-      id: delivery!.id,
-      event: 'digest.daily',
-      createdAt: expect.stringMatching(ISO),
+      type: 'digest.daily',
+      timestamp: expect.stringMatching(ISO),
       data: { date: '2026-11-03', alerts: { new: 4 } },
     });
-    expect(verifyVigilWebhook(digest.secret, digest.receiver.arrivals[0]!.headers, digest.receiver.arrivals[0]!.body)).toBe(true);
+    expect(digest.receiver.arrivals[0]!.headers['webhook-id']).toBe(delivery!.id);
+    expect(verifyStandardWebhook(digest.secret, digest.receiver.arrivals[0]!)).toBe(true);
     expect((await readWebhook(server, digest.account.accessToken, alertsOnly.id)).deliveries.edges).toHaveLength(0);
   });
 

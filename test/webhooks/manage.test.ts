@@ -43,7 +43,7 @@ describe('createWebhook', () => {
       'CreateWebhookPayload',
     );
     const { secret, webhook } = created;
-    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(webhook).toMatchObject({
       url: HOOK,
       events: ['ALERT_CREATED', 'SCAN_FAILED'],

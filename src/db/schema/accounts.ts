@@ -113,3 +113,31 @@ export const refreshTokens = pgTable(
   },
   (t) => [uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash), index('refresh_tokens_family_idx').on(t.familyId)],
 );
+
+/**
+ * An offer to join an organization, made to an email address. It adds nobody until the user with
+ * that email accepts it; inviting an address without an account looks exactly like inviting one
+ * with an account (the invitation waits for someone to sign up with it). Accepted and declined
+ * invitations are deleted: the membership, or nothing, is what remains.
+ */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organizationId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** Stored lowercased, like users.email. */
+    email: text().notNull(),
+    role: text().$type<Role>().notNull(),
+    invitedByUserId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('invitations_org_email_key').on(t.organizationId, t.email),
+    index('invitations_email_idx').on(t.email),
+    check('invitations_role_check', sql.raw(`role IN (${inList(roles)})`)),
+    check('invitations_email_lower_check', sql.raw('email = lower(email)')),
+  ],
+);

@@ -50,8 +50,14 @@ export const webhooks = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
     url: text().notNull(),
-    /** Signing secret, AES-256-GCM encrypted; shown once at creation. */
+    /** Signing secret, AES-256-GCM encrypted; shown once at creation (and at each rotation). */
     secretEncrypted: text().notNull(),
+    /**
+     * Webhooks created before deliveries followed Standard Webhooks: their secret is used as it is
+     * (the whole string is the HMAC key) and they also get the old `Vigil-*` headers, until an owner
+     * rotates the secret (`rotateWebhookSecret`), which clears this.
+     */
+    hasLegacySecret: boolean().notNull().default(false),
     events: text().array().$type<WebhookEvent[]>().notNull(),
     isActive: boolean().notNull().default(true),
     disabledReason: text(),

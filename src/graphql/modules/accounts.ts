@@ -64,7 +64,7 @@ export const Organization = builder.loadableNode('Organization', {
   }),
 });
 
-const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
+export const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
   description: 'The caller: a signed-in user or an API key, acting in one organization.',
   fields: (t) => ({
     user: t.field({ type: User, nullable: true, description: 'The signed-in user; null when calling with an API key.', resolve: (v) => v.userId }),

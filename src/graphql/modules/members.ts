@@ -1,7 +1,15 @@
+import DataLoader from 'dataloader';
 import { ConflictError, LastOwnerError } from '../../services/errors.ts';
 import {
-  addMember,
+  acceptInvitation,
   changeMemberRole,
+  declineInvitation,
+  inviteMember,
+  listInvitationsForViewer,
+  listOrganizationInvitations,
+  loadInvitations,
+  organizationNames,
+  type InvitationRow,
   countMembers,
   listMembers,
   loadMemberships,
@@ -11,9 +19,9 @@ import {
 import { builder } from '../builder.ts';
 import { connectionType, toConnection } from '../connection.ts';
 import { RoleEnum } from '../enums.ts';
-import { authErrorsWithNotFound, resultOf } from '../errors.ts';
+import { authErrors, authErrorsWithNotFound, resultOf } from '../errors.ts';
 import { encodeGlobalId, onlyUuids, parseGlobalId } from '../ids.ts';
-import { Organization, User } from './accounts.ts';
+import { Organization, User, ViewerRef } from './accounts.ts';
 
 export const Membership = builder.loadableNode('Membership', {
   description: "A user's place in the organization: their role and their own settings.",
@@ -47,13 +55,91 @@ builder.objectField(Organization, 'members', (t) =>
   ),
 );
 
-const AddMemberInput = builder.inputType('AddMemberInput', {
-  description: 'Who to add, with which role.',
+const organizationNameLoaders = new WeakMap<object, DataLoader<string, string>>();
+
+/** The inviting organization's name, batched over a page of invitations. */
+function organizationName(context: object & { db: Parameters<typeof organizationNames>[0] }, id: string): Promise<string> {
+  let loader = organizationNameLoaders.get(context);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const names = await organizationNames(context.db, ids);
+      return ids.map((key) => names.get(key) ?? '');
+    });
+    organizationNameLoaders.set(context, loader);
+  }
+  return loader.load(id);
+}
+
+export const Invitation = builder.loadableNode('Invitation', {
+  description:
+    'An offer to join an organization, addressed to an email. It adds nobody until the person with that email accepts it (`acceptInvitation`); accepted and declined invitations are gone.',
+  id: { resolve: (i: InvitationRow) => i.id },
+  load: (ids: string[], context) => (context.viewer ? loadInvitations(context.db, context.viewer, onlyUuids(ids)) : Promise.resolve([])),
+  sort: (i) => i.id,
   fields: (t) => ({
-    email: t.string({ required: true, description: 'Email of an existing Vigil account.' }),
-    role: t.field({ type: RoleEnum, required: true, description: 'Their role; only owners add owners.' }),
+    email: t.exposeString('email', { description: 'Who is invited, lowercase.' }),
+    role: t.field({ type: RoleEnum, description: 'The role the membership will have.', resolve: (i) => i.role }),
+    organizationName: t.string({
+      description: 'The inviting organization’s name (the invitee cannot load the organization itself before joining).',
+      resolve: (i, _args, context) => organizationName(context, i.organizationId),
+    }),
+    invitedBy: t.field({ type: User, nullable: true, description: 'Who sent it; null if that account is gone.', resolve: (i) => i.invitedByUserId }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When it can no longer be accepted.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was sent (or last renewed).' }),
   }),
 });
+
+const InvitationConnection = connectionType(Invitation, 'Invitation', { description: 'A page of invitations.' });
+
+builder.objectField(ViewerRef, 'invitations', (t) =>
+  t.connection(
+    {
+      type: Invitation,
+      description: 'Open invitations addressed to your email, from any organization, newest first. Empty for API keys.',
+      resolve: async (viewer, args, context) => toConnection(await listInvitationsForViewer(context.db, viewer, args)),
+    },
+    InvitationConnection,
+  ),
+);
+
+builder.objectField(Organization, 'invitations', (t) =>
+  t.connection(
+    {
+      type: Invitation,
+      description: 'Invitations of this organization still waiting for an answer, newest first. Owners and admins only.',
+      authScopes: { role: 'admin' },
+      resolve: async (_org, args, context) => toConnection(await listOrganizationInvitations(context.db, context.viewer!, args)),
+    },
+    InvitationConnection,
+  ),
+);
+
+const InviteMemberInput = builder.inputType('InviteMemberInput', {
+  description: 'Who to invite, with which role.',
+  fields: (t) => ({
+    email: t.string({ required: true, description: 'Their email; they need not have an account yet.' }),
+    role: t.field({ type: RoleEnum, required: true, description: 'The role they will have; only owners invite owners.' }),
+  }),
+});
+const InvitationAnswerInput = (name: string, description: string) =>
+  builder.inputType(name, {
+    description,
+    fields: (t) => ({ invitationId: t.id({ required: true, description: 'Global ID of an invitation addressed to you (see `viewer.invitations`).' }) }),
+  });
+const AcceptInvitationInput = InvitationAnswerInput('AcceptInvitationInput', 'The invitation to accept.');
+const DeclineInvitationInput = InvitationAnswerInput('DeclineInvitationInput', 'The invitation to decline.');
+
+const InviteMemberPayload = builder.objectRef<{ invitation: InvitationRow }>('InviteMemberPayload').implement({
+  description: 'The invitation, sent whether or not the email has an account.',
+  fields: (t) => ({ invitation: t.field({ type: Invitation, description: 'The invitation.', resolve: (p) => p.invitation }) }),
+});
+const DeclineInvitationPayload = builder.objectRef<{ invitation: InvitationRow }>('DeclineInvitationPayload').implement({
+  description: 'The declined invitation, which no longer exists.',
+  fields: (t) => ({
+    declinedInvitationId: t.id({ description: 'Global ID of the invitation that no longer exists.', resolve: (p) => encodeGlobalId('Invitation', p.invitation.id) }),
+  }),
+});
+
 const ChangeMemberRoleInput = builder.inputType('ChangeMemberRoleInput', {
   description: 'A member and their new role.',
   fields: (t) => ({
@@ -82,13 +168,34 @@ const RemoveMemberPayload = builder.objectRef<{ membership: MembershipRow }>('Re
 });
 
 builder.mutationFields((t) => ({
-  addMember: t.field({
-    type: membershipPayload('AddMemberPayload', 'The new membership.'),
-    description: 'Adds an existing Vigil user, by email, to your organization. Owners and admins only; only owners add owners.',
+  inviteMember: t.field({
+    type: InviteMemberPayload,
+    description:
+      'Invites someone, by email, to your organization; they join when they accept. The answer is the same whether or not the email has a Vigil account. Owners and admins only; only owners invite owners.',
     authScopes: { role: 'admin' },
-    errors: resultOf('addMember', [...authErrorsWithNotFound, ConflictError]),
-    args: { input: t.arg({ type: AddMemberInput, required: true, description: 'Who to add.' }) },
-    resolve: async (_root, { input }, context) => ({ membership: await addMember(context.db, context.viewer!, input) }),
+    errors: resultOf('inviteMember', authErrors),
+    args: { input: t.arg({ type: InviteMemberInput, required: true, description: 'Who to invite.' }) },
+    resolve: async (_root, { input }, context) => ({ invitation: await inviteMember(context.db, context.viewer!, input) }),
+  }),
+  acceptInvitation: t.field({
+    type: membershipPayload('AcceptInvitationPayload', 'Your new membership.'),
+    description: 'Accepts an invitation addressed to your email: you become a member with the role it offers. Sign in to that organization with `logIn(input: { organizationId })`.',
+    authScopes: { member: true },
+    errors: resultOf('acceptInvitation', [...authErrorsWithNotFound, ConflictError]),
+    args: { input: t.arg({ type: AcceptInvitationInput, required: true, description: 'The invitation.' }) },
+    resolve: async (_root, { input }, context) => ({
+      membership: await acceptInvitation(context.db, context.viewer!, parseGlobalId(input.invitationId, 'Invitation', ['input', 'invitationId'])),
+    }),
+  }),
+  declineInvitation: t.field({
+    type: DeclineInvitationPayload,
+    description: 'Declines an invitation addressed to your email; it is deleted.',
+    authScopes: { member: true },
+    errors: resultOf('declineInvitation', authErrorsWithNotFound),
+    args: { input: t.arg({ type: DeclineInvitationInput, required: true, description: 'The invitation.' }) },
+    resolve: async (_root, { input }, context) => ({
+      invitation: await declineInvitation(context.db, context.viewer!, parseGlobalId(input.invitationId, 'Invitation', ['input', 'invitationId'])),
+    }),
   }),
   changeMemberRole: t.field({
     type: membershipPayload('ChangeMemberRolePayload', 'The membership with its new role.'),

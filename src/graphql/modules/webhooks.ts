@@ -8,6 +8,7 @@ import {
   loadWebhookDeliveries,
   loadWebhooks,
   MAX_WEBHOOKS_PER_ORGANIZATION,
+  rotateWebhookSecret,
   testWebhook,
   updateWebhook,
   type WebhookDeliveryRow,
@@ -35,6 +36,10 @@ export const Webhook = builder.loadableNode('Webhook', {
     isActive: t.exposeBoolean('isActive', { description: 'False once disabled (by an admin, or after repeated failed deliveries).' }),
     disabledReason: t.exposeString('disabledReason', { nullable: true, description: 'Why it was disabled; cleared when re-enabled.' }),
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true, description: 'When it was disabled; cleared when re-enabled.' }),
+    hasLegacySecret: t.exposeBoolean('hasLegacySecret', {
+      description:
+        'True for a webhook created before deliveries followed Standard Webhooks: it also gets the old `Vigil-*` headers, and its secret is the key as it is (`standardwebhooks` `format: "raw"`). `rotateWebhookSecret` ends that.',
+    }),
     consecutiveFailures: t.exposeInt('consecutiveFailures', {
       description: 'Deliveries in a row that failed every attempt; reset by any successful delivery.',
     }),
@@ -131,6 +136,13 @@ const CreateWebhookPayload = builder.objectRef<{ webhook: WebhookRow; secret: st
     secret: t.exposeString('secret', { description: 'The signing secret. Shown only once: store it now.' }),
   }),
 });
+const RotateWebhookSecretPayload = builder.objectRef<{ webhook: WebhookRow; secret: string }>('RotateWebhookSecretPayload').implement({
+  description: 'The webhook and, this once, its new signing secret.',
+  fields: (t) => ({
+    webhook: t.field({ type: Webhook, description: 'The webhook, now signed with the new secret.', resolve: (p) => p.webhook }),
+    secret: t.exposeString('secret', { description: 'The new signing secret (Standard Webhooks `whsec_…`). Shown only once: store it now.' }),
+  }),
+});
 const UpdateWebhookPayload = builder.objectRef<{ webhook: WebhookRow }>('UpdateWebhookPayload').implement({
   description: 'The webhook with its new settings.',
   fields: (t) => ({ webhook: t.field({ type: Webhook, description: 'The webhook.', resolve: (p) => p.webhook }) }),
@@ -180,6 +192,16 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, context) => ({
       webhook: await deleteWebhook(context.db, context.viewer!, parseGlobalId(input.webhookId, 'Webhook', ['input', 'webhookId'])),
     }),
+  }),
+  rotateWebhookSecret: t.field({
+    type: RotateWebhookSecretPayload,
+    description:
+      'Replaces the webhook’s signing secret and returns the new one, never shown again. Every delivery from now on (pending retries included) is signed with it; a webhook created before Standard Webhooks signing stops getting the old `Vigil-*` headers. Owners only.',
+    authScopes: { role: 'owner' },
+    errors: resultOf('rotateWebhookSecret', authErrorsWithNotFound),
+    args: { input: t.arg({ type: webhookIdInput('RotateWebhookSecretInput', 'The webhook whose secret to replace.'), required: true, description: 'The webhook.' }) },
+    resolve: (_root, { input }, context) =>
+      rotateWebhookSecret(context.db, context.viewer!, context.settings.encryptionKey, parseGlobalId(input.webhookId, 'Webhook', ['input', 'webhookId'])),
   }),
   testWebhook: t.field({
     type: TestWebhookPayload,
