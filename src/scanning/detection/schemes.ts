@@ -185,14 +185,22 @@ const DIGIT_FIRST = /^\d/;
 export function tradeName(title: string, titleTokens: readonly string[], names: readonly (readonly string[])[], ownWords: ReadonlySet<string>): string | undefined {
   // Only a name among the title's words, with a kind of business before it or a word after it that
   // could start a trade name, is worth reading the title as written.
-  const mayTrade = names.some((name) =>
-    titleTokens.some((_, i) => {
-      if (!name.every((t, k) => titleTokens[i + k] === t)) return false;
+  // Plain loops: this runs for most titles (they name the brand), and closures per name and word cost more than the test.
+  let mayTrade = false;
+  for (let i = 0; i < titleTokens.length && !mayTrade; i += 1) {
+    for (const name of names) {
+      if (titleTokens[i] !== name[0]) continue;
+      let k = 1;
+      while (k < name.length && titleTokens[i + k] === name[k]) k += 1;
+      if (k < name.length) continue;
       const before = titleTokens[i - 1];
       const next = titleTokens[i + name.length];
-      return (before !== undefined && BUSINESS_BEFORE.has(before)) || (next !== undefined && !NOT_A_TRADE_NAME.has(next) && !DIGIT_FIRST.test(next));
-    }),
-  );
+      if ((before !== undefined && BUSINESS_BEFORE.has(before)) || (next !== undefined && !NOT_A_TRADE_NAME.has(next) && !DIGIT_FIRST.test(next))) {
+        mayTrade = true;
+        break;
+      }
+    }
+  }
   if (!mayTrade) return undefined;
   const isAscii = /^[\x00-\x7f]*$/.test(title);
   const plain = isAscii ? title : title.normalize('NFKD').replace(/\p{M}/gu, '');
