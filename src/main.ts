@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { connectDatabase } from './db/client.ts';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
@@ -8,9 +8,11 @@ import { createTokenSigner } from './auth/tokens.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { loadPersistedOperations } from './http/persisted-operations.ts';
-import { createLogger } from './lib/logger.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
 import { loadOrCreateSecrets } from './runtime/secrets.ts';
 import { seedDemoWorkspace } from './services/demo.ts';
+import { formatBanner } from './runtime/banner.ts';
+import { demoCredentialFiles, readDemoCredentials, saveDemoCredentials, type DemoCredentials } from './runtime/demo-credentials.ts';
 import { parseEncryptionKey } from './lib/crypto.ts';
 import { startOpsServer } from './worker/ops-server.ts';
 import { startWorker } from './worker/runner.ts';
@@ -27,7 +29,66 @@ function parseRole(argv: string[]): Role {
 async function main(): Promise<void> {
   const config = loadConfig();
   const role = parseRole(process.argv.slice(2));
-  const logger = createLogger(config.logLevel, { role });
+  const logger = createLogger(config.logLevel, { role }, undefined, { isPretty: config.env === 'development' });
+  const running: Running = { stops: [] };
+  let isStopping = false;
+  let startup: Promise<void> = Promise.resolve();
+  /**
+   * Stops what has started, in order: jobs, then the API (which ends the pool), then the embedded
+   * PostgreSQL, last. A signal during startup waits for the step under way, so nothing is left
+   * running half-built.
+   */
+  const shutdown = async (reason: string, exitCode = 0) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger[exitCode === 0 ? 'info' : 'fatal']({ reason }, 'shutting down');
+    await startup.catch(() => {});
+    for (const stop of [...running.stops, ...(running.databaseServer ? [running.databaseServer.stop] : [])]) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.error({ err: error }, 'error during shutdown');
+      }
+    }
+    if (exitCode === 0) logger.info('Vigil stopped');
+    logger.flush();
+    process.exit(exitCode);
+  };
+  // Before anything starts: a Ctrl+C during startup stops cleanly too, rather than killing Node
+  // with the database half-started.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // The terminal closed: the embedded PostgreSQL, in its own group, would not hear of it.
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  startup = start(config, role, logger, running, shutdown);
+  try {
+    await startup;
+  } catch (error) {
+    // The embedded PostgreSQL runs in its own process group: it would outlive us unless stopped.
+    if (running.databaseServer) await running.databaseServer.stop().catch(() => {});
+    throw error;
+  }
+}
+
+/** Development with a person at a terminal: show them the banner. */
+function isTerminalSession(config: Config): boolean {
+  return config.env === 'development' && process.stdout.isTTY === true;
+}
+
+interface Running {
+  /** Run in order on shutdown. */
+  stops: (() => Promise<void>)[];
+  /** Stopped after every stop above, once nothing uses it any more. */
+  databaseServer?: EmbeddedServer;
+}
+
+async function start(
+  config: Config,
+  role: Role,
+  logger: Logger,
+  running: Running,
+  shutdown: (reason: string, exitCode?: number) => Promise<void>,
+): Promise<void> {
   // Read and checked before anything starts, so a bad manifest stops startup with the entry at fault.
   const { mode: persistedMode, file: persistedFile } = config.graphql.persistedOperations;
   const persistedOperations = role !== 'worker' && persistedMode !== 'off' ? loadPersistedOperations(persistedFile!, persistedMode) : undefined;
@@ -39,6 +100,7 @@ async function main(): Promise<void> {
     const dataDir = path.resolve(config.dataDir, 'pgdata');
     logger.info({ dataDir, port: config.embeddedPgPort }, 'no DATABASE_URL: starting embedded PostgreSQL');
     embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, onLog: (m) => logger.debug({ pg: m }) });
+    running.databaseServer = embedded;
     await ensureDatabase(embedded.url('postgres'), 'vigil');
     databaseUrl = embedded.url('vigil');
   }
@@ -47,36 +109,22 @@ async function main(): Promise<void> {
   await runMigrations(databaseUrl);
   const database = connectDatabase(databaseUrl, { max: config.dbPoolMax, applicationName: `vigil-${role}` });
 
+  let demo: DemoCredentials | undefined;
   if (config.seedDemo ?? embedded !== undefined) {
-    const demo = await seedDemoWorkspace(database.db);
-    const keyFile = path.join(config.dataDir, 'demo-api-key');
-    if (demo.isNew && demo.apiKey) {
-      fs.mkdirSync(config.dataDir, { recursive: true });
-      fs.writeFileSync(keyFile, `${demo.apiKey}\n`, { mode: 0o600 });
-      logger.info({ email: 'demo@vigil.example', password: demo.password }, 'seeded the demo workspace');
+    const seeded = await seedDemoWorkspace(database.db);
+    if (seeded.isNew && seeded.apiKey && seeded.password) {
+      saveDemoCredentials(config.dataDir, { apiKey: seeded.apiKey, password: seeded.password });
+      logger.info('seeded the demo workspace');
     }
-    if (fs.existsSync(keyFile)) {
-      logger.info(`demo API key (send as "Authorization: Bearer <key>"): ${fs.readFileSync(keyFile, 'utf8').trim()}`);
-    }
+    demo = readDemoCredentials(config.dataDir);
+    // The log says where the credentials are, never what they are.
+    const files = demoCredentialFiles(config.dataDir);
+    logger.info({ email: demo.email, apiKeyFile: files.apiKey, passwordFile: files.password }, 'demo workspace: its API key and password are in the data folder');
   }
 
   const signer = createTokenSigner(secrets.jwtSecret, config.accessTokenTtlSeconds);
   const readiness = { workerMaxAgeSeconds: config.operations.readyWorkerMaxAgeSeconds };
-  const stops: (() => Promise<void>)[] = [];
-  let isStopping = false;
-  const shutdown = async (reason: string, exitCode = 0) => {
-    if (isStopping) return;
-    isStopping = true;
-    logger[exitCode === 0 ? 'info' : 'fatal']({ reason }, 'shutting down');
-    for (const stop of stops) {
-      try {
-        await stop();
-      } catch (error) {
-        logger.error({ err: error }, 'error during shutdown');
-      }
-    }
-    process.exit(exitCode);
-  };
+  const { stops } = running;
   // With --role=all the API's registry also carries the worker's metrics: one /metrics per process.
   let metrics: Metrics | undefined;
   if (role === 'all' || role === 'api') {
@@ -99,6 +147,9 @@ async function main(): Promise<void> {
     metrics = app.metrics;
     const url = await app.start();
     logger.info(config.graphql.isGraphiqlEnabled ? `Vigil is up: GraphiQL at ${url}/graphql` : `Vigil is up: GraphQL API at ${url}/graphql`);
+    if (isTerminalSession(config)) {
+      process.stdout.write(`${formatBanner({ baseUrl: url, isGraphiqlEnabled: config.graphql.isGraphiqlEnabled, embeddedDataDir: embedded ? path.resolve(config.dataDir, 'pgdata') : undefined, demo })}\n`);
+    }
     stops.push(() => app.stop());
   }
   if (role === 'all' || role === 'worker') {
@@ -129,10 +180,6 @@ async function main(): Promise<void> {
     stops.unshift(() => worker.stop());
     if (role === 'worker') stops.push(() => database.close());
   }
-  if (embedded) stops.push(() => embedded.stop());
-
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,8 @@
  *
  *   VIGIL_URL=http://127.0.0.1:4000 VIGIL_TOKEN=vgl_… npm run watch -- --min-severity=HIGH
  *
+ * Status lines go to stderr, alerts to stdout, so `npm run -s watch > alerts.txt` keeps only alerts.
+ *
  * With `--persisted` it sends the document's id instead of its text, for a server that runs
  * persisted operations only (its manifest comes from `npm run persisted:manifest`).
  *
@@ -29,6 +31,7 @@ const operation = process.argv.includes('--persisted')
   : { query: document };
 
 let cursor: string | undefined;
+let isWaitingAnnounced = false;
 const client = createClient({
   url,
   webSocketImpl: WebSocket,
@@ -36,7 +39,17 @@ const client = createClient({
   // No automatic retries: graphql-ws would resend the subscription as first sent, with its old
   // `after`. This client resubscribes itself, with the cursor it has now.
   retryAttempts: 0,
+  on: {
+    // Said once, so a quiet terminal reads as "waiting", not "stuck".
+    connected: () => {
+      if (isWaitingAnnounced) return;
+      isWaitingAnnounced = true;
+      const filter = minSeverity ? ` at least ${minSeverity}` : '';
+      console.error(`Connected. Waiting for new alerts${filter}; each is printed as it is raised (Ctrl+C to stop).`);
+    },
+  },
 });
+console.error(`Connecting to ${url} (set VIGIL_URL to change) ...`);
 
 /** Close codes that no retry will fix: refused or expired credentials. */
 const FATAL_CLOSE_CODES = new Set([4401, 4403]);
@@ -59,7 +72,9 @@ function subscribe(): void {
           console.error(`The server refused the credentials (${code}); set VIGIL_TOKEN to a valid access token or API key.`);
           process.exit(1);
         }
-        console.error('subscription ended:', error);
+        // A socket that never opened (Vigil not running, wrong VIGIL_URL) fails with a bare event.
+        const reason = error instanceof Error ? error.message : code !== undefined ? `closed with ${code}` : `cannot reach ${url}`;
+        console.error(`Subscription ended (${reason}); retrying in 1 s.`);
         setTimeout(subscribe, 1_000);
       },
       complete: () => setTimeout(subscribe, 1_000),

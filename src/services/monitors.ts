@@ -13,6 +13,7 @@ import {
 import { NotFoundError, PlanLimitExceededError, ValidationError } from './errors.ts';
 import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import { limitsFor, type Plan } from './plans.ts';
+import { queueFirstScan } from './scans.ts';
 import { parseInput } from './validation.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -146,10 +147,10 @@ export async function createMonitor(db: Db, viewer: Viewer, input: CreateMonitor
         feedUrls: data.feedUrls,
         frequency: schedule.frequency,
         intervalMinutes: schedule.intervalMinutes,
-        // A new monitor is scanned at the next scheduler tick.
         nextScanAt: sql`now()`,
       })
       .returning();
+    await queueFirstScan(tx, monitor!.id);
     return monitor!;
   });
 }
@@ -192,19 +193,23 @@ export async function updateMonitor(db: Db, viewer: Viewer, id: string, input: U
 }
 
 export async function setMonitorStatus(db: DbOrTx, viewer: Viewer, id: string, status: MonitorStatus): Promise<MonitorRow> {
-  const [monitor] = await db
-    .update(monitors)
-    .set({
-      status,
-      // Resuming after a long pause scans at the next tick rather than replaying missed slots; a
-      // monitor resumed before it was due keeps its scheduled scan.
-      nextScanAt: status === 'active' ? sql`greatest(${monitors.nextScanAt}, now())` : undefined,
-      updatedAt: sql`now()`,
-    })
-    .where(and(eq(monitors.id, id), eq(monitors.organizationId, viewer.organizationId)))
-    .returning();
-  if (!monitor) throw new NotFoundError('Monitor', id);
-  return monitor;
+  return db.transaction(async (tx) => {
+    const [monitor] = await tx
+      .update(monitors)
+      .set({
+        status,
+        // Resuming after a long pause scans now rather than replaying missed slots; a monitor
+        // resumed before it was due keeps its scheduled scan (pausing buys no extra scan).
+        nextScanAt: status === 'active' ? sql`greatest(${monitors.nextScanAt}, now())` : undefined,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(monitors.id, id), eq(monitors.organizationId, viewer.organizationId)))
+      .returning();
+    if (!monitor) throw new NotFoundError('Monitor', id);
+    // Queued when due only: the task checks, in the scheduler's own statement.
+    if (status === 'active') await queueFirstScan(tx, monitor.id);
+    return monitor;
+  });
 }
 
 /** Hard delete: findings, scans and alerts of the monitor go with it (ON DELETE CASCADE). */

@@ -25,11 +25,12 @@ export function scanJobKey(monitorId: string): string {
  * keeps it to one job per monitor, and a waiting scan whose job is gone — failed for good, or taken
  * by a job that was busy resuming another scan — is picked up again instead of blocking the monitor.
  */
-export async function enqueueDueMonitors(db: DbOrTx, batchSize: number): Promise<number> {
+export async function enqueueDueMonitors(db: DbOrTx, batchSize: number, options: { onlyMonitorId?: string } = {}): Promise<number> {
+  const onlyOne = options.onlyMonitorId ? sql`and id = ${options.onlyMonitorId}::uuid` : sql``;
   const rows = await db.execute<{ claimed: number }>(sql`
     with due as (
       select id from monitors
-      where status = 'active' and next_scan_at <= now()
+      where status = 'active' and next_scan_at <= now() ${onlyOne}
       order by next_scan_at
       limit ${batchSize}
       for update skip locked
@@ -53,6 +54,25 @@ export async function enqueueDueMonitors(db: DbOrTx, batchSize: number): Promise
         select row(${SCAN_TASK}, json_build_object('monitorId', id), null, null, 5, ${SCAN_TASK + ':'} || id, null, null)::graphile_worker.job_spec
         from advanced)))::int else 0 end as jobs`);
   return rows[0]?.claimed ?? 0;
+}
+
+/** Queues a scan for the monitor if it is due, as the scheduler would; true if it did. */
+export async function enqueueIfDue(db: DbOrTx, monitorId: string): Promise<boolean> {
+  return (await enqueueDueMonitors(db, 1, { onlyMonitorId: monitorId })) > 0;
+}
+
+export const FIRST_SCAN_TASK = 'monitor__queue_first_scan';
+
+/**
+ * Asks the scheduler, in the caller's transaction, to queue this monitor's scan now: a monitor just
+ * created or resumed then shows results within seconds, not at the next minute's tick. The scan
+ * itself is queued by the scheduling worker with the scheduler's rules (see enqueueIfDue), so
+ * creating or resuming buys no scan the schedule would not have run. One waiting job per monitor.
+ */
+export async function queueFirstScan(tx: DbOrTx, monitorId: string): Promise<void> {
+  await tx.execute(
+    sql`select graphile_worker.add_job(${FIRST_SCAN_TASK}, json_build_object('monitorId', ${monitorId}::uuid), job_key := ${FIRST_SCAN_TASK + ':'} || ${monitorId}, max_attempts := 3)`,
+  );
 }
 
 /**

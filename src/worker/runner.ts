@@ -11,6 +11,7 @@ import { purgeExpiredAlertsTask } from './tasks/alerts__purge_expired.ts';
 import { grantMonthlyCreditsTask } from './tasks/credits__grant_monthly.ts';
 import { digestSendTask, type DigestSendPayload } from './tasks/digest__send.ts';
 import { enqueueDailyDigestsTask, type DigestsEnqueueDailyPayload } from './tasks/digests__enqueue_daily.ts';
+import { queueFirstScanTask } from './tasks/monitor__queue_first_scan.ts';
 import { monitorScanTask, type MonitorScanPayload } from './tasks/monitor__scan.ts';
 import { enqueueDueTask } from './tasks/monitors__enqueue_due.ts';
 import { purgeRateLimitBucketsTask } from './tasks/rate_limits__purge.ts';
@@ -22,6 +23,7 @@ declare global {
     interface Tasks {
       monitor__scan: MonitorScanPayload;
       monitors__enqueue_due: Record<string, unknown>;
+      monitor__queue_first_scan: MonitorScanPayload;
       alerts__purge_expired: Record<string, unknown>;
       credits__grant_monthly: Record<string, unknown>;
       webhook__deliver: WebhookDeliverPayload;
@@ -38,7 +40,7 @@ export interface WorkerDeps {
   config: Config;
   logger: Logger;
   encryptionKey: Buffer | undefined;
-  /** Tests run crons by hand; production leaves them on. */
+  /** Whether this worker schedules: the crons, and queueing the first scan of a new or resumed monitor. Tests schedule by hand; production leaves it on. */
   isCronEnabled?: boolean;
   concurrency?: number;
   pollInterval?: number;
@@ -63,6 +65,8 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
   return {
     monitor__scan: monitorScanTask(scanDeps, deps.metrics),
     monitors__enqueue_due: enqueueDueTask(deps.db, deps.config.scanning.schedulerBatchSize),
+    // Scheduling, like the crons: only a worker that schedules takes these (others leave them queued).
+    ...((deps.isCronEnabled ?? true) ? { monitor__queue_first_scan: queueFirstScanTask(deps.db) } : {}),
     alerts__purge_expired: purgeExpiredAlertsTask(deps.db),
     credits__grant_monthly: grantMonthlyCreditsTask(deps.db),
     webhook__deliver: webhookDeliverTask({
