@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, useErrorHandler } from 'graphql-yoga';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Database } from '../db/client.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
@@ -23,8 +22,11 @@ import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOp
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
 import { answerClientErrorsWithJson, useRefusalCodes } from './refusals.ts';
 import { EventHub } from '../live/hub.ts';
-import { keepSocketAlive } from '../live/keep-alive.ts';
+import { KeepAlive } from '../live/keep-alive.ts';
+import { serveGraphqlWs } from '../live/ws-server.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
+import { liveSharingMetrics, sendResultsAsFrames } from '../live/frames.ts';
+import { LiveGroups } from '../live/groups.ts';
 import type { Viewer } from '../services/viewer.ts';
 
 export interface AppDeps {
@@ -89,10 +91,15 @@ interface ServerContext {
 
 type ConnectionExtra = {
   socket: WebSocket;
-  request: http.IncomingMessage;
+  /** The upgrade request: until the connection is authenticated. */
+  request?: http.IncomingMessage;
   viewer?: Viewer;
   expiryTimer?: NodeJS.Timeout;
 };
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+}
 
 /**
  * Yoga logs every error its masking changed at error level, with the error as the only argument —
@@ -124,6 +131,9 @@ export function buildApp(deps: AppDeps): App {
   const liveCapacity = deps.liveQueueCapacity ?? 1_000;
   const metrics = deps.metrics ?? createMetrics({ database, subscriptions: () => hub.subscriberCount });
   const maxRequestBytes = deps.maxRequestBytes ?? 1_048_576;
+  const liveSharing = liveSharingMetrics(metrics.registry);
+  const liveGroups = new LiveGroups({ capacity: liveCapacity, counters: liveSharing.frames });
+  hub.countAlso(() => liveGroups.memberCount);
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -164,7 +174,7 @@ export function buildApp(deps: AppDeps): App {
     plugins: [
       // First: in `require` mode a document that is not in the manifest is refused before anything parses it.
       ...(deps.persistedOperations ? [usePersistedOperationsFromManifest(deps.persistedOperations)] : []),
-      usePerEventContext(),
+      usePerEventContext(liveSharing.executions),
       useRefusalCodes(),
       ...protectionPlugins(deps.protections ?? DEFAULT_PROTECTIONS),
       useOperationMetrics(metrics),
@@ -215,7 +225,7 @@ export function buildApp(deps: AppDeps): App {
 
   // graphql-ws on the same port and path, through yoga's envelop so plugins, context and masking match HTTP.
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: maxRequestBytes });
-  const wsServer = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
+  const wsServer = serveGraphqlWs<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -235,6 +245,9 @@ export function buildApp(deps: AppDeps): App {
         }
         if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.viewer = viewer;
+        // Held for the connection's life otherwise (~1 KiB of headers per idle socket); the viewer is all that is needed now.
+        (ctx.extra as { request?: unknown }).request = undefined;
+        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
         if (viewer.expiresAt) {
           const remaining = viewer.expiresAt.getTime() - Date.now();
           ctx.extra.expiryTimer = setTimeout(
@@ -246,7 +259,7 @@ export function buildApp(deps: AppDeps): App {
         return true;
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           req: ctx.extra.request,
@@ -274,18 +287,25 @@ export function buildApp(deps: AppDeps): App {
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
+          rootValue: { execute, subscribe, socket: ctx.extra.socket, id },
         } satisfies ExecutionArgs;
       },
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => never }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => never }).subscribe(args),
+      // Subscribers of the same stream share it (src/live/groups.ts); the others still share each
+      // event's execution and payload with their equals (src/live/frames.ts).
+      subscribe: async (args) => {
+        const { subscribe, socket, id } = args.rootValue as { subscribe: (a: ExecutionArgs) => Promise<unknown>; socket: WebSocket; id: string };
+        const grouped = await liveGroups.subscribe(args, subscribe, socket, id);
+        if (grouped !== undefined) return grouped as never;
+        const result = await subscribe(args);
+        return isAsyncIterable(result) ? sendResultsAsFrames(result, socket, id, liveSharing.frames) : (result as never);
+      },
     },
     wss,
-    // Off: graphql-ws times the pong from when the ping is queued, behind a burst; see keep-alive.ts.
-    0,
+    logger,
   );
-  const keepAliveMs = deps.keepAliveMs ?? 12_000;
-  wss.on('connection', (socket) => keepSocketAlive(socket, keepAliveMs));
+  const keepAlive = new KeepAlive(deps.keepAliveMs ?? 12_000);
+  wss.on('connection', (socket) => keepAlive.watch(socket));
 
   let isStopped = false;
   return {
@@ -308,6 +328,7 @@ export function buildApp(deps: AppDeps): App {
       if (isStopped) return;
       isStopped = true;
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'Server shutting down');
+      keepAlive.stop();
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {

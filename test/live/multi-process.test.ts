@@ -28,14 +28,18 @@ let apiC: ExtraApp;
 let account: TestAccount;
 const clients: LiveClient[] = [];
 
+const monitorIds: Record<'probe' | 'worker' | 'shutdown', string> = { probe: '', worker: '', shutdown: '' };
+
 beforeAll(async () => {
   apiA = await startTestServer({ scanNowCooldownSeconds: 0 });
-  [apiB, worker, apiC] = await Promise.all([
-    spawnVigil('api', apiA.databaseUrl),
-    spawnVigil('worker', apiA.databaseUrl, { WORKER_CONCURRENCY: '2' }),
-    startExtraApp(apiA.databaseUrl),
-  ]);
+  [apiB, apiC] = await Promise.all([spawnVigil('api', apiA.databaseUrl), startExtraApp(apiA.databaseUrl)]);
   account = await signUpAccount(apiA);
+  // Created and paused before the worker starts: a new monitor's first scan is queued for the
+  // scheduling worker, which finds it paused and leaves it, so only the scans the tests ask for run.
+  monitorIds.probe = await monitorThroughB('Probe brand');
+  monitorIds.worker = await monitorThroughB('Worker brand');
+  monitorIds.shutdown = await monitorThroughB('Shutdown brand');
+  worker = await spawnVigil('worker', apiA.databaseUrl, { WORKER_CONCURRENCY: '2' });
 }, 90_000);
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));
@@ -59,10 +63,10 @@ describe('several API processes and a worker on one database', () => {
     await waitUntil(() => apiC.app.hub.subscriberCount === 1, 'the subscription on API C');
 
     // A probe through the test process's own connection proves every API is listening.
-    const [probe] = await createAlerts(apiA.database, account.organizationId, await monitorThroughB('Probe brand'), [{ title: 'Probe' }]);
+    const [probe] = await createAlerts(apiA.database, account.organizationId, monitorIds.probe, [{ title: 'Probe' }]);
     for (const stream of [onA, onB, onC]) expect((await stream.waitFor(1)).map((i) => i.alertCreated.alert.id)).toEqual([probe]);
 
-    const monitorId = await monitorThroughB('Worker brand');
+    const monitorId = monitorIds.worker;
     const progressOnA = live(apiA.url).subscribe(OnScanProgressDocument, { monitorId });
     await apiA.waitForSubscribers(3);
     const queued = await gqlAt(apiB.url!, ScanMonitorNowDocument, { id: monitorId }, account.accessToken);
@@ -99,7 +103,7 @@ describe('several API processes and a worker on one database', () => {
   it('stopping API B closes its sockets with 1001 while API A keeps serving', async () => {
     const before = apiA.liveSubscribers();
     const onA = live(apiA.url).subscribe(OnAlertCreatedDocument, {});
-    const monitorId = await monitorThroughB('Shutdown brand');
+    const monitorId = monitorIds.shutdown;
     await apiA.waitForSubscribers(before + 1);
     const [start] = await createAlerts(apiA.database, account.organizationId, monitorId, [{ title: 'Start' }]);
     const cursor = (await onA.waitFor(1))[0]!.alertCreated.cursor;
@@ -120,7 +124,8 @@ describe('several API processes and a worker on one database', () => {
 
 /**
  * Creates a monitor through API B and pauses it there: the worker's scheduler then leaves it alone
- * (its every-minute tick would otherwise scan it too), while "scan now" still runs.
+ * (its every-minute tick, or the first scan a new monitor gets, would otherwise scan it too), while
+ * "scan now" still runs.
  */
 async function monitorThroughB(name: string): Promise<string> {
   const result = await gqlAt(apiB.url!, CreateMonitorDocument, { input: demoMonitorInput({ name, terms: [name.split(' ')[0]!] }) }, account.accessToken);
