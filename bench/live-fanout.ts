@@ -7,7 +7,10 @@
  *
  *   npm run bench:live                                   # embedded PostgreSQL
  *   BENCH_DATABASE_URL=postgres://root@127.0.0.1:5432/postgres npm run bench:live
- *   BENCH_LIVE_SUBSCRIBERS=1000 BENCH_LIVE_ALERTS=20 npm run bench:live
+ *   BENCH_LIVE_SUBSCRIBERS=1000 BENCH_LIVE_ALERTS=20 BENCH_LIVE_ROUNDS=2 npm run bench:live
+ *
+ * Each subscriber count is measured in BENCH_LIVE_ROUNDS rounds (default 2), each Vigil then the bare
+ * `ws` baseline on the same client processes, so the contenders are interleaved.
  *
  * Every process runs on 127.0.0.1: the server measured alone in its own, the subscribers in a few
  * client processes, and this one only writes alerts, keeps time and reports. Bounded by
@@ -71,11 +74,12 @@ interface Publisher {
   burst(count: number): Promise<Float64Array>;
 }
 
-/** RSS after a full garbage collection: what the process holds, not when V8 last collected. */
-async function retainedRss(target: Target): Promise<number> {
+/** RSS and V8 heap after a full garbage collection: what the process holds, not when V8 last collected. */
+async function retainedMemory(target: Target): Promise<{ rss: number; heap: number }> {
   await target.collectGarbage();
   await sleep(500);
-  return medianRss(target.pid);
+  const rss = await medianRss(target.pid);
+  return { rss, heap: await target.heapUsed() };
 }
 
 async function medianRss(pid: number): Promise<number> {
@@ -109,6 +113,7 @@ async function waitUntilAllSubscribed(pool: ClientPool, publisher: Publisher, ex
 }
 
 async function measure(
+  round: number,
   target: Target & { name: PhaseResult['target'] },
   pool: ClientPool,
   publisher: Publisher,
@@ -117,24 +122,24 @@ async function measure(
   authorization: string,
 ): Promise<{ result: PhaseResult; sample: string | undefined }> {
   const connect = (total: number) => pool.connect({ url: target.url, total, authorization, query: SUBSCRIPTION, burstAlerts });
-  const round = { next: 0 };
+  const warmUp = { next: 0 };
 
   await connect(PREWARM_SOCKETS);
-  await waitUntilAllSubscribed(pool, publisher, PREWARM_SOCKETS, round);
+  await waitUntilAllSubscribed(pool, publisher, PREWARM_SOCKETS, warmUp);
   await pool.closeAll();
   await sleep(SETTLE_MS);
-  const rssBeforeBytes = await retainedRss(target);
+  const before = await retainedMemory(target);
 
   log(`${target.name}: connecting ${subscribers.toLocaleString('en-US')} subscribers`);
   const connectStarted = performance.now();
   await connect(subscribers);
   const connectSeconds = (performance.now() - connectStarted) / 1000;
-  const warmUpRounds = await waitUntilAllSubscribed(pool, publisher, subscribers, round);
+  const warmUpRounds = await waitUntilAllSubscribed(pool, publisher, subscribers, warmUp);
   const readySeconds = (performance.now() - connectStarted) / 1000;
   log(`${target.name}: ${subscribers} sockets acknowledged in ${connectSeconds.toFixed(1)} s, all subscribed after ${readySeconds.toFixed(1)} s (${warmUpRounds} warm-up round(s))`);
   await sleep(SETTLE_MS);
   const rssIdleUncollectedBytes = await medianRss(target.pid);
-  const rssIdleBytes = await retainedRss(target);
+  const idle = await retainedMemory(target);
 
   log(`${target.name}: burst of ${burstAlerts} alerts`);
   const expectedPairs = subscribers * burstAlerts;
@@ -158,13 +163,16 @@ async function measure(
   await pool.closeAll();
   const result: PhaseResult = {
     target: target.name,
+    round,
     subscribers,
     connectSeconds,
     readySeconds,
     warmUpRounds,
-    rssBeforeBytes,
-    rssIdleBytes,
+    rssBeforeBytes: before.rss,
+    rssIdleBytes: idle.rss,
     rssIdleUncollectedBytes,
+    heapBeforeBytes: before.heap,
+    heapIdleBytes: idle.heap,
     peakRssBytes,
     burstCpuSeconds,
     burstWallSeconds,
@@ -232,6 +240,7 @@ function baselinePublisher(broadcast: (text: string) => void, template: string, 
 }
 
 async function measureSubscriberCount(
+  round: number,
   config: LiveBenchConfig,
   adminUrl: string,
   subscribers: number,
@@ -248,7 +257,7 @@ async function measureSubscriberCount(
   const commits: Commit[] = [];
   let vigil: { result: PhaseResult; sample: string | undefined };
   try {
-    vigil = await measure({ ...api, name: 'Vigil' }, pool, vigilPublisher(writer, commits), subscribers, config.burstAlerts, authorization);
+    vigil = await measure(round, { ...api, name: 'Vigil' }, pool, vigilPublisher(writer, commits), subscribers, config.burstAlerts, authorization);
   } catch (error) {
     if (!run.isAborting) log(`the API's log:\n${api.output()}`);
     throw error;
@@ -261,6 +270,7 @@ async function measureSubscriberCount(
   log(`bare ws server at ${baselineServer.url}, pid ${baselineServer.pid}`);
   const schedule = commits.map((c) => c.ackUs - commits[0]!.ackUs);
   const baseline = await measure(
+    round,
     { ...baselineServer, name: 'bare ws' },
     pool,
     baselinePublisher(baselineServer.broadcast, vigil.sample, schedule),
@@ -289,13 +299,16 @@ async function main(config: LiveBenchConfig): Promise<void> {
 
   const results: PhaseResult[] = [];
   const notes: string[] = [];
-  for (const subscribers of config.subscriberCounts) {
-    const { vigil, baseline, commitRttMs } = await measureSubscriberCount(config, server.adminUrl, subscribers);
+  // Rounds interleave the contenders (Vigil, bare ws, Vigil, bare ws, …): a change in the machine's
+  // load during the run weighs on both rather than on one.
+  for (let round = 1; round <= config.rounds; round++) for (const subscribers of config.subscriberCounts) {
+    log(`round ${round} of ${config.rounds}, N = ${subscribers}`);
+    const { vigil, baseline, commitRttMs } = await measureSubscriberCount(round, config, server.adminUrl, subscribers);
     results.push(vigil, baseline);
     const sortedRtt = [...commitRttMs].sort((a, b) => a - b);
     const mibOf = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
     notes.push(
-      `- N = ${subscribers.toLocaleString('en-US')}: ${vigil.payloadBytes}-byte messages; COMMIT round trip p50 ${sortedRtt[Math.floor(sortedRtt.length / 2)]!.toFixed(2)} ms ` +
+      `- round ${round}, N = ${subscribers.toLocaleString('en-US')}: ${vigil.payloadBytes}-byte messages; COMMIT round trip p50 ${sortedRtt[Math.floor(sortedRtt.length / 2)]!.toFixed(2)} ms ` +
         `(latency counts from the COMMIT acknowledgement); warm-up rounds until every socket was subscribed: Vigil ${vigil.warmUpRounds}, bare ws ${baseline.warmUpRounds}; ` +
         `unexpected messages: Vigil ${vigil.unexpectedMessages}, bare ws ${baseline.unexpectedMessages}; ` +
         `RSS with N idle before the forced GC: Vigil ${mibOf(vigil.rssIdleUncollectedBytes)}, bare ws ${mibOf(baseline.rssIdleUncollectedBytes)}`,
@@ -309,12 +322,12 @@ async function main(config: LiveBenchConfig): Promise<void> {
       const times = r.drops.map((d) => d.afterBurstStartSeconds).sort((a, b) => a - b);
       const complete = r.drops.filter((d) => d.alertsReceived === config.burstAlerts).length;
       notes.push(
-        `- N = ${subscribers.toLocaleString('en-US')}, ${r.target}: the server dropped ${r.drops.length} sockets (close codes ${JSON.stringify(r.closedByServer)}) between ${times[0]!.toFixed(1)} s and ${times.at(-1)!.toFixed(1)} s ` +
+        `- round ${round}, N = ${subscribers.toLocaleString('en-US')}, ${r.target}: the server dropped ${r.drops.length} sockets (close codes ${JSON.stringify(r.closedByServer)}) between ${times[0]!.toFixed(1)} s and ${times.at(-1)!.toFixed(1)} s ` +
           `after the first commit of the burst; ${complete} of them had already received all ${config.burstAlerts} alerts; ` +
           `their last keep-alive ping had arrived between ${range(r.drops.map((d) => d.lastPingAfterBurstStartSeconds))} s after that commit`,
       );
     }
-    log(`N = ${subscribers}: Vigil p50 ${vigil.latency.p50.toFixed(1)} ms p99 ${vigil.latency.p99.toFixed(1)} ms; bare ws p50 ${baseline.latency.p50.toFixed(1)} ms p99 ${baseline.latency.p99.toFixed(1)} ms`);
+    log(`round ${round}, N = ${subscribers}: Vigil p50 ${vigil.latency.p50.toFixed(1)} ms p99 ${vigil.latency.p99.toFixed(1)} ms; bare ws p50 ${baseline.latency.p50.toFixed(1)} ms p99 ${baseline.latency.p99.toFixed(1)} ms`);
   }
 
   console.log(`## Live fan-out: ${config.burstAlerts} alerts to N idle alertCreated subscribers\n`);
@@ -327,7 +340,7 @@ async function main(config: LiveBenchConfig): Promise<void> {
   // Sockets the server dropped are reported, not failed on: what a subscriber must get is every alert once.
   const failures = results.filter((r) => r.lost > 0 || r.duplicates > 0 || r.unexpectedMessages > 0);
   if (failures.length > 0) {
-    throw new Error(`deliveries were lost, duplicated or wrong: ${failures.map((r) => `${r.target} N=${r.subscribers}`).join(', ')}`);
+    throw new Error(`deliveries were lost, duplicated or wrong: ${failures.map((r) => `${r.target} round ${r.round} N=${r.subscribers}`).join(', ')}`);
   }
 }
 

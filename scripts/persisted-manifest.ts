@@ -14,7 +14,8 @@ import { print, type DocumentNode } from 'graphql';
 import { persistedOperationId } from '../src/http/persisted-operations.ts';
 
 const modules = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const targets = modules.length > 0 ? modules : ['src/client/generated/graphql.ts'];
+// The example client's documents and the browser console's.
+const targets = modules.length > 0 ? modules : ['src/client/generated/graphql.ts', 'src/console/generated/graphql.ts'];
 
 const manifest: Record<string, string> = {};
 for (const target of targets) {

@@ -147,6 +147,7 @@ async function start(
     metrics = app.metrics;
     const url = await app.start();
     logger.info(config.graphql.isGraphiqlEnabled ? `Vigil is up: GraphiQL at ${url}/graphql` : `Vigil is up: GraphQL API at ${url}/graphql`);
+    if (app.hasConsole) logger.info(`The console: ${url}/`);
     if (isTerminalSession(config)) {
       process.stdout.write(`${formatBanner({ baseUrl: url, isGraphiqlEnabled: config.graphql.isGraphiqlEnabled, embeddedDataDir: embedded ? path.resolve(config.dataDir, 'pgdata') : undefined, demo })}\n`);
     }

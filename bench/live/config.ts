@@ -23,6 +23,8 @@ const envSchema = z.object({
     .transform((value) => value.split(',').map(Number))
     .refine((values) => values.every((v) => v >= 1 && v <= 25_000), 'each count must be between 1 and 25,000 (one client address, ~28,000 ephemeral ports)'),
   BENCH_LIVE_ALERTS: z.coerce.number().int().min(1).max(1_000).default(20),
+  /** Rounds per subscriber count, each Vigil then bare ws on the same client processes. */
+  BENCH_LIVE_ROUNDS: z.coerce.number().int().min(1).max(10).default(2),
   /** Client processes sharing the sockets; 0 picks one per 2,500 sockets (at least 2). */
   BENCH_LIVE_CLIENT_PROCESSES: z.coerce.number().int().min(0).max(64).default(0),
   BENCH_LIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(30).max(7_200).default(1_200),
@@ -35,6 +37,7 @@ export interface LiveBenchConfig {
   subscriberCounts: number[];
   /** Alerts in the measured burst, each committed in its own transaction. */
   burstAlerts: number;
+  rounds: number;
   clientProcesses: (subscribers: number) => number;
   timeoutMs: number;
   embeddedPgPort: number;
@@ -56,6 +59,7 @@ export function loadLiveBenchConfig(source: Record<string, string | undefined> =
     databaseUrl: env.BENCH_DATABASE_URL,
     subscriberCounts: env.BENCH_LIVE_SUBSCRIBERS,
     burstAlerts: env.BENCH_LIVE_ALERTS,
+    rounds: env.BENCH_LIVE_ROUNDS,
     clientProcesses: (subscribers) =>
       Math.min(subscribers, env.BENCH_LIVE_CLIENT_PROCESSES || Math.max(2, Math.ceil(subscribers / 2_500))),
     timeoutMs: env.BENCH_LIVE_TIMEOUT_SECONDS * 1000,

@@ -17,6 +17,8 @@ export function summarize(latenciesMs: Float64Array): LatencySummary {
 
 export interface PhaseResult {
   target: 'Vigil' | 'bare ws';
+  /** Rounds interleave the contenders: Vigil then bare ws, again, on the same client processes. */
+  round: number;
   subscribers: number;
   /** From the first socket opened to the last connection_ack. */
   connectSeconds: number;
@@ -29,6 +31,9 @@ export interface PhaseResult {
   rssIdleBytes: number;
   /** The same moment before that collection. */
   rssIdleUncollectedBytes: number;
+  /** V8 heap in use after the same collections: before connecting and with N idle. */
+  heapBeforeBytes: number;
+  heapIdleBytes: number;
   peakRssBytes: number;
   /** CPU time (user + system) the server process used from the first publish to the last receipt. */
   burstCpuSeconds: number;
@@ -60,24 +65,26 @@ export function describeMachine(postgresVersion: string, openFiles: { soft: numb
 const ms = (value: number) => (Number.isNaN(value) ? '–' : value.toFixed(1));
 const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
-const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)}×` : '–');
+const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 
 export const perConnectionBytes = (r: PhaseResult) => (r.rssIdleBytes - r.rssBeforeBytes) / r.subscribers;
+export const heapPerConnectionBytes = (r: PhaseResult) => (r.heapIdleBytes - r.heapBeforeBytes) / r.subscribers;
+export const droppedCount = (r: PhaseResult) => Object.values(r.closedByServer).reduce((sum, n) => sum + n, 0);
 export const deliveriesPerSecond = (r: PhaseResult) => r.latency.pairs / r.burstWallSeconds;
-const droppedByServer = (r: PhaseResult) => Object.values(r.closedByServer).reduce((sum, n) => sum + n, 0);
+const droppedByServer = droppedCount;
 
 /** Markdown tables: delivery, then memory and CPU, then the Vigil-over-baseline ratios per subscriber count. */
 export function formatResults(results: PhaseResult[], burstAlerts: number): string {
   const lines = [
     `Commit-to-receipt latency over every (subscriber, alert) pair of the ${burstAlerts}-alert burst:`,
     '',
-    '| Subscribers | Server | p50 ms | p90 ms | p99 ms | max ms | 1st alert at every socket, ms | Pairs received | Lost | Duplicates | Sockets dropped by the server | Deliveries/s | Longest event-loop stall, ms |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Round | Subscribers | Server | p50 ms | p90 ms | p99 ms | max ms | 1st alert at every socket, ms | Pairs received | Lost | Duplicates | Sockets dropped by the server | Deliveries/s | Longest event-loop stall, ms |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     lines.push(
-      `| ${count(r.subscribers)} | ${r.target} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${ms(r.firstAlertToAllMs)} | ` +
+      `| ${r.round} | ${count(r.subscribers)} | ${r.target} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${ms(r.firstAlertToAllMs)} | ` +
         `${count(r.latency.pairs)} / ${count(r.subscribers * burstAlerts)} | ${r.lost} | ${r.duplicates} | ${droppedByServer(r)} | ${count(deliveriesPerSecond(r))} | ${ms(r.loopDelayMaxMs)} |`,
     );
   }
@@ -85,24 +92,41 @@ export function formatResults(results: PhaseResult[], burstAlerts: number): stri
     '',
     'Server process memory (VmRSS after a forced full GC) and CPU:',
     '',
-    '| Subscribers | Server | RSS before, MiB | RSS with N idle, MiB | KiB per connection | Peak RSS (VmHWM), MiB | CPU s for the burst | Connect + subscribe N, s |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|',
+    '| Round | Subscribers | Server | RSS before, MiB | RSS with N idle, MiB | KiB per connection | V8 heap KiB per connection | Peak RSS (VmHWM), MiB | CPU s for the burst | Connect + subscribe N, s |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const r of results) {
     lines.push(
-      `| ${count(r.subscribers)} | ${r.target} | ${mib(r.rssBeforeBytes)} | ${mib(r.rssIdleBytes)} | ${kib(perConnectionBytes(r))} | ${mib(r.peakRssBytes)} | ` +
+      `| ${r.round} | ${count(r.subscribers)} | ${r.target} | ${mib(r.rssBeforeBytes)} | ${mib(r.rssIdleBytes)} | ${kib(perConnectionBytes(r))} | ${kib(heapPerConnectionBytes(r))} | ${mib(r.peakRssBytes)} | ` +
         `${r.burstCpuSeconds.toFixed(2)} | ${r.readySeconds.toFixed(1)} |`,
     );
   }
-  lines.push('', '| Subscribers | p50 Vigil / bare ws | p99 Vigil / bare ws | Memory per connection Vigil / bare ws | Burst CPU Vigil / bare ws |', '|---:|---:|---:|---:|---:|');
-  for (const subscribers of [...new Set(results.map((r) => r.subscribers))]) {
-    const vigil = results.find((r) => r.subscribers === subscribers && r.target === 'Vigil');
-    const bare = results.find((r) => r.subscribers === subscribers && r.target === 'bare ws');
-    if (!vigil || !bare) continue;
+  lines.push(
+    '',
+    'Vigil over bare ws in the same round, and the goal (p99 ≤ 1.5× bare ws, ≤ 8 KiB per idle connection, nothing lost, duplicated or dropped):',
+    '',
+    '| Round | Subscribers | p50 Vigil / bare ws | p99 Vigil / bare ws | Memory per connection Vigil / bare ws | Burst CPU Vigil / bare ws | Goal |',
+    '|---:|---:|---:|---:|---:|---:|---|',
+  );
+  for (const vigil of results.filter((r) => r.target === 'Vigil')) {
+    const bare = results.find((r) => r.subscribers === vigil.subscribers && r.round === vigil.round && r.target === 'bare ws');
+    if (!bare) continue;
     lines.push(
-      `| ${count(subscribers)} | ${ratio(vigil.latency.p50 / bare.latency.p50)} | ${ratio(vigil.latency.p99 / bare.latency.p99)} | ` +
-        `${ratio(perConnectionBytes(vigil) / perConnectionBytes(bare))} | ${ratio(vigil.burstCpuSeconds / bare.burstCpuSeconds)} |`,
+      `| ${vigil.round} | ${count(vigil.subscribers)} | ${ratio(vigil.latency.p50 / bare.latency.p50)} | ${ratio(vigil.latency.p99 / bare.latency.p99)} | ` +
+        `${ratio(perConnectionBytes(vigil) / perConnectionBytes(bare))} | ${ratio(vigil.burstCpuSeconds / bare.burstCpuSeconds)} | ${goalVerdict(vigil, bare)} |`,
     );
   }
   return lines.join('\n');
+}
+
+/** The live-push goal of issue 14, judged on one round: which parts are missed, or "met". */
+export function goalVerdict(vigil: PhaseResult, bare: PhaseResult): string {
+  const misses: string[] = [];
+  const p99Ratio = vigil.latency.p99 / bare.latency.p99;
+  if (!(p99Ratio <= 1.5)) misses.push(`p99 ${ratio(p99Ratio)}`);
+  if (!(perConnectionBytes(vigil) <= 8 * 1024)) misses.push(`${kib(perConnectionBytes(vigil))} KiB per connection`);
+  if (vigil.lost > 0) misses.push(`${vigil.lost} lost`);
+  if (vigil.duplicates > 0) misses.push(`${vigil.duplicates} duplicated`);
+  if (droppedCount(vigil) > 0) misses.push(`${droppedCount(vigil)} dropped`);
+  return misses.length === 0 ? 'met' : `missed: ${misses.join(', ')}`;
 }

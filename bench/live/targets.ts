@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { ask, collectGarbage, hasExited, INSPECT_FLAG, inspectorUrl, spawnNode, startLoopDelay, stopChild, takeLoopDelay } from './processes.ts';
+import { ask, collectGarbage, evaluate, hasExited, INSPECT_FLAG, inspectorUrl, spawnNode, startLoopDelay, stopChild, takeLoopDelay } from './processes.ts';
 import type { FromBaselineServer, ToBaselineServer } from './protocol.ts';
 
 /** A server the subscribers connect to: the real Vigil API, or the bare `ws` baseline. */
@@ -10,6 +10,10 @@ export interface Target {
   pid: number;
   /** A full garbage collection in the server's process, before its memory is read. */
   collectGarbage(): Promise<void>;
+  /** The process's inspector (ws://127.0.0.1:…), for diagnostics beyond the calls below. */
+  inspectorUrl: string;
+  /** V8 heap in use (`process.memoryUsage().heapUsed`), read through the inspector. */
+  heapUsed(): Promise<number>;
   /** Starts timing the server's event loop; `takeLoopDelay` stops and reports. */
   startLoopDelay(): Promise<void>;
   takeLoopDelay(): Promise<{ maxMs: number; p99Ms: number }>;
@@ -80,7 +84,9 @@ export async function startVigilApi(databaseUrl: string): Promise<VigilApi> {
       url,
       pid: child.pid!,
       output: () => output,
+      inspectorUrl: inspectorAt,
       collectGarbage: () => collectGarbage(inspectorAt),
+      heapUsed: async () => Number(await evaluate(inspectorAt, 'process.memoryUsage().heapUsed')),
       startLoopDelay: () => startLoopDelay(inspectorAt),
       takeLoopDelay: () => takeLoopDelay(inspectorAt),
       stop: () => stopChild(child, 15_000),
@@ -112,7 +118,9 @@ export async function startBaselineServer(): Promise<BaselineServer> {
     return {
       url,
       pid: child.pid!,
+      inspectorUrl: inspectorAt,
       collectGarbage: () => collectGarbage(inspectorAt),
+      heapUsed: async () => Number(await evaluate(inspectorAt, 'process.memoryUsage().heapUsed')),
       startLoopDelay: () => startLoopDelay(inspectorAt),
       takeLoopDelay: () => takeLoopDelay(inspectorAt),
       broadcast: (text) => post({ type: 'broadcast', text }),

@@ -21,6 +21,8 @@ export interface LiveContext {
   hub: EventHub;
   capacity: number;
   onSlowConsumer?: () => void;
+  /** The stream feeds a group of subscribers (src/live/groups.ts), which counts them itself. */
+  isGroupUpstream?: boolean;
 }
 
 /** Server settings some resolvers need. */

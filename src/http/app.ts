@@ -3,8 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, useErrorHandler } from 'graphql-yoga';
-import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Database } from '../db/client.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
@@ -24,10 +23,14 @@ import { createMetrics, useOperationMetrics, type Metrics } from './metrics.ts';
 import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type ProtectionSettings } from './protections.ts';
 import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOperations } from './persisted-operations.ts';
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
+import { consoleFiles } from './console.ts';
 import { answerClientErrorsWithJson, useRefusalCodes } from './refusals.ts';
 import { EventHub } from '../live/hub.ts';
-import { keepSocketAlive } from '../live/keep-alive.ts';
+import { KeepAlive } from '../live/keep-alive.ts';
+import { serveGraphqlWs } from '../live/ws-server.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
+import { liveSharingMetrics, sendResultsAsFrames } from '../live/frames.ts';
+import { LiveGroups } from '../live/groups.ts';
 import type { Viewer } from '../services/viewer.ts';
 
 export interface AppDeps {
@@ -60,6 +63,8 @@ export interface AppDeps {
   persistedOperations?: PersistedOperations;
   /** Authentication results kept in memory, dropped on NOTIFY (auth-cache.ts); on unless false. */
   authCache?: AuthCacheOptions | false;
+  /** The built browser console, served at `/`; defaults to src/console/dist. Unbuilt, `/` redirects to GraphiQL. */
+  consoleDir?: string;
 }
 
 /** Close codes Vigil uses on the GraphQL WebSocket besides graphql-ws's own (4403 when auth fails). */
@@ -72,6 +77,8 @@ export const CLOSE_CODES = {
 
 export interface App {
   server: http.Server;
+  /** Whether the browser console is built and served at `/`. */
+  hasConsole: boolean;
   hub: EventHub;
   metrics: Metrics;
   /** Resolves with the base URL once listening. */
@@ -94,10 +101,15 @@ interface ServerContext {
 
 type ConnectionExtra = {
   socket: WebSocket;
-  request: http.IncomingMessage;
+  /** The upgrade request: until the connection is authenticated. */
+  request?: http.IncomingMessage;
   viewer?: Viewer;
   expiryTimer?: NodeJS.Timeout;
 };
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+}
 
 /**
  * Yoga logs every error its masking changed at error level, with the error as the only argument —
@@ -130,6 +142,9 @@ export function buildApp(deps: AppDeps): App {
   const metrics = deps.metrics ?? createMetrics({ database, subscriptions: () => hub.subscriberCount });
   const maxRequestBytes = deps.maxRequestBytes ?? 1_048_576;
   let authCache: RunningAuthCache | undefined;
+  const liveSharing = liveSharingMetrics(metrics.registry);
+  const liveGroups = new LiveGroups({ capacity: liveCapacity, counters: liveSharing.frames });
+  hub.countAlso(() => liveGroups.memberCount);
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -180,7 +195,7 @@ export function buildApp(deps: AppDeps): App {
     plugins: [
       // First: in `require` mode a document that is not in the manifest is refused before anything parses it.
       ...(deps.persistedOperations ? [usePersistedOperationsFromManifest(deps.persistedOperations)] : []),
-      usePerEventContext(),
+      usePerEventContext(liveSharing.executions),
       useRefusalCodes(),
       ...protectionPlugins(deps.protections ?? DEFAULT_PROTECTIONS),
       useOperationMetrics(metrics),
@@ -203,6 +218,7 @@ export function buildApp(deps: AppDeps): App {
     ],
   });
 
+  const consoleApp = consoleFiles(deps.consoleDir, deps.persistedOperations?.mode);
   const server = http.createServer((req, res) => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
@@ -224,6 +240,7 @@ export function buildApp(deps: AppDeps): App {
         return sendJson(res, 413, { errors: [{ message: `Request body over ${maxRequestBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' satisfies ErrorCode } }] });
       }
     }
+    if (consoleApp?.handle(req, res, path)) return;
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
@@ -235,7 +252,7 @@ export function buildApp(deps: AppDeps): App {
 
   // graphql-ws on the same port and path, through yoga's envelop so plugins, context and masking match HTTP.
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: maxRequestBytes });
-  const wsServer = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
+  const wsServer = serveGraphqlWs<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -255,6 +272,9 @@ export function buildApp(deps: AppDeps): App {
         }
         if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.viewer = viewer;
+        // Held for the connection's life otherwise (~1 KiB of headers per idle socket); the viewer is all that is needed now.
+        (ctx.extra as { request?: unknown }).request = undefined;
+        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
         if (viewer.expiresAt) {
           const remaining = viewer.expiresAt.getTime() - Date.now();
           ctx.extra.expiryTimer = setTimeout(
@@ -266,7 +286,7 @@ export function buildApp(deps: AppDeps): App {
         return true;
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           req: ctx.extra.request,
@@ -294,22 +314,30 @@ export function buildApp(deps: AppDeps): App {
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
+          rootValue: { execute, subscribe, socket: ctx.extra.socket, id },
         } satisfies ExecutionArgs;
       },
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => never }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => never }).subscribe(args),
+      // Subscribers of the same stream share it (src/live/groups.ts); the others still share each
+      // event's execution and payload with their equals (src/live/frames.ts).
+      subscribe: async (args) => {
+        const { subscribe, socket, id } = args.rootValue as { subscribe: (a: ExecutionArgs) => Promise<unknown>; socket: WebSocket; id: string };
+        const grouped = await liveGroups.subscribe(args, subscribe, socket, id);
+        if (grouped !== undefined) return grouped as never;
+        const result = await subscribe(args);
+        return isAsyncIterable(result) ? sendResultsAsFrames(result, socket, id, liveSharing.frames) : (result as never);
+      },
     },
     wss,
-    // Off: graphql-ws times the pong from when the ping is queued, behind a burst; see keep-alive.ts.
-    0,
+    logger,
   );
-  const keepAliveMs = deps.keepAliveMs ?? 12_000;
-  wss.on('connection', (socket) => keepSocketAlive(socket, keepAliveMs));
+  const keepAlive = new KeepAlive(deps.keepAliveMs ?? 12_000);
+  wss.on('connection', (socket) => keepAlive.watch(socket));
 
   let isStopped = false;
   return {
     server,
+    hasConsole: consoleApp !== null,
     hub,
     metrics,
     start: async () => {
@@ -329,6 +357,7 @@ export function buildApp(deps: AppDeps): App {
       if (isStopped) return;
       isStopped = true;
       for (const client of wss.clients) client.close(CLOSE_CODES.goingAway, 'Server shutting down');
+      keepAlive.stop();
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {

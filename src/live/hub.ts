@@ -16,6 +16,8 @@ export interface LoadedEvent {
 export interface HubSubscriber {
   organizationId: string;
   types: ReadonlySet<LiveEvent['type']>;
+  /** Feeds subscriptions counted elsewhere (a group's shared stream): not itself a subscriber in the count. */
+  isUncounted?: boolean;
   deliver(loaded: LoadedEvent): void;
   /**
    * Events meant for this subscriber could not be delivered (the rows they name could not be
@@ -36,6 +38,8 @@ export class EventHub {
   private isDraining = false;
   private listening: { unlisten(): Promise<void> } | undefined;
   private listenCount = 0;
+  private uncounted = 0;
+  private readonly extraCounts: (() => number)[] = [];
   /** Per organization: alert numbers are counted per organization (drizzle/functions/*alert_numbers*). */
   private readonly alertPositions = new Map<string, number>();
   private readonly database: Database;
@@ -46,10 +50,17 @@ export class EventHub {
     this.logger = logger;
   }
 
+  /** Live subscriptions served: the hub's own subscribers, and those counted by `countAlso`. */
   get subscriberCount(): number {
-    let count = 0;
+    let count = -this.uncounted;
     for (const set of this.subscribers.values()) count += set.size;
+    for (const extra of this.extraCounts) count += extra();
     return count;
+  }
+
+  /** Adds subscriptions served through this hub without a subscriber of their own (grouped ones). */
+  countAlso(count: () => number): void {
+    this.extraCounts.push(count);
   }
 
   /**
@@ -103,8 +114,9 @@ export class EventHub {
     let set = this.subscribers.get(subscriber.organizationId);
     if (!set) this.subscribers.set(subscriber.organizationId, (set = new Set()));
     set.add(subscriber);
+    if (subscriber.isUncounted) this.uncounted += 1;
     return () => {
-      set.delete(subscriber);
+      if (set.delete(subscriber) && subscriber.isUncounted) this.uncounted -= 1;
       if (set.size === 0) this.subscribers.delete(subscriber.organizationId);
     };
   }

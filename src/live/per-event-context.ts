@@ -1,24 +1,97 @@
-import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Viewer } from '../services/viewer.ts';
+import { ADMISSION_ONLY } from './groups.ts';
+
+/** Counts what grouped execution saved, for /metrics. */
+export interface SharedExecutionCounters {
+  /** An event was executed for a group of subscribers. */
+  onExecuted(): void;
+  /** A subscriber received a result executed for another member of its group. */
+  onShared(): void;
+}
 
 /**
- * Executes every subscription event with a context of its own. graphql-js executes all events of a
- * subscription with the one context made when it started, and the dataloaders Pothos keeps per
- * context would then answer every later event from that first cache: an `alertUpdated` for a new
- * note would show the notes as they were when the subscription began. A shallow copy per event gets
- * fresh loaders while sharing everything else (viewer, database, hub).
+ * Executes every subscription event with a context of its own, once per group of subscribers that
+ * would get the same result, and hands that one result to the whole group.
+ *
+ * A fresh context per event: graphql-js executes all events of a subscription with the one context
+ * made when it started, and the dataloaders Pothos keeps per context would then answer every later
+ * event from that first cache (an `alertUpdated` for a new note would show the notes as they were
+ * when the subscription began). A shallow copy per event gets fresh loaders while sharing
+ * everything else (viewer, database, hub).
+ *
+ * Once per group: what a subscriber sees of an event depends only on the operation (document,
+ * operation name, variables) and on whose eyes it is executed with — the organization (every loader
+ * is scoped to it) and the role (the only viewer property authorization reads). Subscribers that
+ * agree on all of these and are handed the same event object by the hub share one execution; the
+ * live streams hand every subscriber of an event the same item (streams.ts). Replayed items are
+ * read per subscriber and executed per subscriber.
  */
-export function usePerEventContext(): Plugin {
+export function usePerEventContext(counters?: SharedExecutionCounters): Plugin {
   return {
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(async (args) => {
         const executionArgs = args as ExecutionArgs;
+        // A member joining a group: the plugins have admitted it; its stream is the group's.
+        if ((executionArgs.contextValue as { [ADMISSION_ONLY]?: boolean })[ADMISSION_ONLY]) return emptyStream();
         const source = await createSourceEventStream(executionArgs);
         if (!isAsyncIterable(source)) return source;
-        return mapEvents(source, (payload) =>
-          execute({ ...executionArgs, rootValue: payload, contextValue: { ...(executionArgs.contextValue as object) } }),
-        );
+        const group = groupKey(executionArgs);
+        return mapEvents(source, (payload) => {
+          const run = () => execute({ ...executionArgs, rootValue: payload, contextValue: { ...(executionArgs.contextValue as object) } });
+          return shareExecution(payload, group, run, counters);
+        });
       });
+    },
+  };
+}
+
+const documentIds = new WeakMap<DocumentNode, number>();
+let nextDocumentId = 1;
+
+/**
+ * Subscribers with equal keys get equal results for the same event. Documents are told apart by
+ * identity (yoga's parser cache hands out one DocumentNode per query text); a document parsed twice
+ * only splits a group, which costs an execution, never a wrong answer.
+ */
+function groupKey(args: ExecutionArgs): string {
+  let documentId = documentIds.get(args.document);
+  if (documentId === undefined) documentIds.set(args.document, (documentId = nextDocumentId++));
+  const viewer = (args.contextValue as { viewer?: Viewer | null } | undefined)?.viewer;
+  return [documentId, args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), viewer?.organizationId ?? '', viewer?.role ?? ''].join('\u0000');
+}
+
+/** Per event item: the execution of each group, for as long as any subscriber still holds the item. */
+const executions = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
+
+function shareExecution(
+  payload: unknown,
+  group: string,
+  run: () => Promise<ExecutionResult> | ExecutionResult,
+  counters: SharedExecutionCounters | undefined,
+): Promise<ExecutionResult> | ExecutionResult {
+  if (typeof payload !== 'object' || payload === null) return run();
+  let byGroup = executions.get(payload);
+  if (!byGroup) executions.set(payload, (byGroup = new Map()));
+  const known = byGroup.get(group);
+  if (known) {
+    counters?.onShared();
+    return known;
+  }
+  counters?.onExecuted();
+  const result = run();
+  byGroup.set(group, result);
+  return result;
+}
+
+function emptyStream(): AsyncIterableIterator<ExecutionResult> {
+  return {
+    next: () => Promise.resolve({ value: undefined, done: true }),
+    return: () => Promise.resolve({ value: undefined, done: true }),
+    throw: (error: unknown) => Promise.reject(error),
+    [Symbol.asyncIterator]() {
+      return this;
     },
   };
 }

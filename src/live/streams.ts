@@ -6,7 +6,7 @@ import { SEVERITY_RANK } from '../db/schema/enums.ts';
 import type { AlertRow } from '../services/alerts.ts';
 import type { ScanRow } from '../services/scans.ts';
 import type { Viewer } from '../services/viewer.ts';
-import type { AlertUpdatedEvent, ScanProgressEvent } from './events.ts';
+import type { AlertUpdatedEvent, LiveEvent, ScanProgressEvent } from './events.ts';
 import type { EventHub, LoadedEvent } from './hub.ts';
 import { BoundedQueue } from './queue.ts';
 
@@ -21,6 +21,8 @@ export interface LiveOptions {
   capacity: number;
   /** Called when a subscriber overflows, so the connection can be closed with a clear code. */
   onSlowConsumer?: () => void;
+  /** The stream feeds a group of subscribers, counted by the group rather than by the hub. */
+  isGroupUpstream?: boolean;
 }
 
 export interface AlertCreatedItem {
@@ -36,6 +38,22 @@ function matches(alert: AlertRow, filter: AlertStreamFilter): boolean {
 }
 
 const REPLAY_PAGE = 500;
+
+/**
+ * One item per event for every subscriber it reaches, so that subscribers who would see the same
+ * thing share one execution of it (per-event-context.ts keys executions by item).
+ */
+const sharedItems = new WeakMap<LoadedEvent, object>();
+function sharedItem<T extends object>(loaded: LoadedEvent, make: () => T): T {
+  let item = sharedItems.get(loaded) as T | undefined;
+  if (!item) sharedItems.set(loaded, (item = make()));
+  return item;
+}
+
+/** The hub's filter by event type, one set per type rather than one per subscription. */
+const ALERT_CREATED: ReadonlySet<LiveEvent['type']> = new Set(['alert.created']);
+const ALERT_UPDATED: ReadonlySet<LiveEvent['type']> = new Set(['alert.updated']);
+const SCAN_PROGRESS: ReadonlySet<LiveEvent['type']> = new Set(['scan.progress']);
 
 /**
  * New alerts of the viewer's organization, in commit order. Positions are the organization's alert
@@ -154,10 +172,12 @@ export function alertCreatedStream(
   cleanups.push(
     hub.subscribe({
       organizationId: viewer.organizationId,
-      types: new Set(['alert.created']),
-      deliver: ({ event, alert }: LoadedEvent) => {
+      types: ALERT_CREATED,
+      isUncounted: options.isGroupUpstream,
+      deliver: (loaded: LoadedEvent) => {
+        const { event, alert } = loaded;
         if (event.type !== 'alert.created' || !alert || !matches(alert, filter)) return;
-        const item = { alert, seq: event.seq };
+        const item = sharedItem(loaded, () => ({ alert, seq: event.seq }));
         if (!isCatchingUp) {
           emit(item);
           return;
@@ -188,10 +208,12 @@ export function alertUpdatedStream(hub: EventHub, viewer: Viewer, filter: AlertS
   const queue = new BoundedQueue<AlertUpdatedItem>(options.capacity, () => unsubscribe());
   unsubscribe = hub.subscribe({
     organizationId: viewer.organizationId,
-    types: new Set(['alert.updated']),
-    deliver: ({ event, alert }) => {
+    types: ALERT_UPDATED,
+    isUncounted: options.isGroupUpstream,
+    deliver: (loaded) => {
+      const { event, alert } = loaded;
       if (event.type !== 'alert.updated' || !alert || !matches(alert, filter)) return;
-      queue.push({ alert, change: event.change });
+      queue.push(sharedItem(loaded, () => ({ alert, change: event.change })));
       if (queue.size >= options.capacity) options.onSlowConsumer?.();
     },
   });
@@ -216,11 +238,12 @@ export function scanProgressStream(
   const queue = new BoundedQueue<ScanProgressItem>(options.capacity, () => unsubscribe());
   unsubscribe = hub.subscribe({
     organizationId: viewer.organizationId,
-    types: new Set(['scan.progress']),
-    deliver: ({ event, scan }) => {
+    types: SCAN_PROGRESS,
+    deliver: (loaded) => {
+      const { event, scan } = loaded;
       if (event.type !== 'scan.progress' || !scan) return;
       if ('scanId' in target ? event.scanId !== target.scanId : event.monitorId !== target.monitorId) return;
-      queue.push({ scan, event });
+      queue.push(sharedItem(loaded, () => ({ scan, event })));
       if ('scanId' in target && FINAL_PHASES.has(event.phase)) queue.end();
     },
   });

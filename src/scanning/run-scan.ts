@@ -123,15 +123,27 @@ type ClaimResult =
 
 /** Fetches, decides and records the scan; returns whether another scan of the monitor waits. */
 async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): Promise<boolean> {
+  const { scan } = claimed;
+  const progress = progressReporter(deps, scan, log);
+  try {
+    return await fetchDecideAndRecord(deps, claimed, log, progress);
+  } finally {
+    // A scan that fails is recorded by the caller: its FAILED must not overtake a phase either.
+    await progress.flushed();
+  }
+}
+
+type Progress = ReturnType<typeof progressReporter>;
+
+async function fetchDecideAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger, progress: Progress): Promise<boolean> {
   const { scan, monitor } = claimed;
   const { config } = deps;
   const fetchOptions = { timeoutMs: config.sourceTimeoutMs, maxBytes: config.sourceMaxBytes, allowedPrivateRanges: config.allowedPrivateRanges };
   const warnings: string[] = [];
   const raw: RawFinding[] = [];
   const sourceOutcomes: SourceOutcome[] = [];
-  const progress = progressReporter(deps, scan, log);
   for (const kind of monitor.sources) {
-    progress('fetching', { source: kind });
+    progress.report('fetching', { source: kind });
     try {
       const results = await SOURCES[kind].fetch({ monitor, config, fetchOptions, seed: `${monitor.id}:${scan.id}`, warn: (m) => warnings.push(`${kind}: ${m}`) });
       raw.push(...results);
@@ -147,7 +159,7 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   const openaiKey = resolveOpenAiKey(deps, claimed);
   const decided = await decideFindings(
     deps.db,
-    { config, openaiApiKey: openaiKey, logger: log, isCacheEnabled: true, onProgress: (done, total) => progress('analyzing', { done, total }) },
+    { config, openaiApiKey: openaiKey, logger: log, isCacheEnabled: true, onProgress: (done, total) => progress.report('analyzing', { done, total }) },
     { organizationId: scan.organizationId, organizationName: claimed.organizationName, monitor, ownDomains: claimed.ownDomains, profile: claimed.profile },
     raw,
   );
@@ -155,6 +167,7 @@ async function collectAndRecord(deps: ScanDeps, claimed: Claimed, log: Logger): 
   if (judged.unverified > 0) warnings.push(`LLM unavailable: ${judged.unverified} findings judged by the rules instead (alerts marked unverified)`);
   const warning = warnings.length > 0 ? warnings.join('; ').slice(0, 2_000) : null;
   const record = scanRecord(deps, claimed, decided, sourceOutcomes, warning);
+  await progress.flushed();
   // One statement, hence its own transaction and one round trip; run again from the start after a
   // deadlock. Recording the scan is also the check that no other attempt recorded it first.
   const [row] = await retrying(deps.db).execute<{ recorded: RecordResult | null }>(
@@ -245,17 +258,21 @@ function scanRecord(deps: ScanDeps, claimed: Claimed, decided: Decided, sourceOu
 
 /**
  * Progress of manual scans, for `scanProgress` subscribers: someone is watching those. Sent outside
- * any transaction (there is nothing to roll back), best effort, and in order.
+ * any transaction (there is nothing to roll back), best effort, and in order — also in order with
+ * the scan's end: `flushed()` resolves once every notification sent so far has gone out, and the
+ * scan awaits it before the statement that records it (and announces `SUCCEEDED` or `FAILED`), so
+ * a late `ANALYZING` never reaches a subscriber after the final phase.
  */
 function progressReporter(deps: ScanDeps, scan: ScanRow, log: Logger) {
   let chain = Promise.resolve();
-  return (phase: 'fetching' | 'analyzing', details: { source?: string; done?: number; total?: number }) => {
+  const report = (phase: 'fetching' | 'analyzing', details: { source?: string; done?: number; total?: number }) => {
     if (scan.trigger !== 'manual') return;
     const payload = JSON.stringify({ type: 'scan.progress', organizationId: scan.organizationId, monitorId: scan.monitorId, scanId: scan.id, phase, ...details });
     chain = chain
       .then(() => deps.db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`))
       .then(() => {}, (error: unknown) => log.debug({ err: error }, 'progress notification failed'));
   };
+  return { report, flushed: () => chain };
 }
 
 function resolveOpenAiKey(deps: ScanDeps, claimed: Claimed): string | undefined {

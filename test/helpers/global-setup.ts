@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
+import { ensureConsoleBuilt } from '../../scripts/console-build.ts';
 import { findSecretsInLogs } from './log-capture.ts';
 import { freeLoopbackPort } from './ports.ts';
 
@@ -46,6 +47,9 @@ export default async function setup(project: TestProject) {
   const templateUrl = new URL(adminUrl);
   templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
   await runMigrations(templateUrl.toString());
+  // As `npm start` does: the browser tests (test/console) drive the console as it is now. Here, once,
+  // rather than in test files that run in parallel and would build into the same folder.
+  await ensureConsoleBuilt({ log: () => {} });
 
   project.provide('adminUrl', adminUrl);
   project.provide('templateDatabase', TEMPLATE_DATABASE);

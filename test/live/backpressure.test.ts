@@ -63,6 +63,36 @@ describe('a client that stops reading', () => {
     await healthy.dispose();
   });
 
+  // Timing-dependent like the test above; one retry for a loaded machine.
+  it('is cut off alone when it shares its stream with a subscriber that reads', { retry: 1, timeout: 60_000 }, async () => {
+    await waitUntil(() => small.app.hub.subscriberCount === 0, "the previous test's subscriptions to end");
+    // Same document, variables, organization and role: one shared stream, two members.
+    const reader = await openRawLiveSocket(small.url, account.accessToken);
+    reader.subscribe('heavy', HEAVY_SUBSCRIPTION);
+    const slow = await openRawLiveSocket(small.url, account.accessToken);
+    slow.subscribe('heavy', HEAVY_SUBSCRIPTION);
+    await waitUntil(() => small.app.hub.subscriberCount === 2, 'both subscriptions to register');
+    slow.pauseReading();
+
+    const readerCount = () => reader.received.get('heavy')?.length ?? 0;
+    let created = 0;
+    while (small.app.hub.subscriberCount === 2 && created < 150) {
+      await createAlerts(small.database, account.organizationId, monitorId, [{ summary: 'x'.repeat(5_000) }]);
+      created += 1;
+      await waitUntil(() => readerCount() >= created, `the reader to receive alert ${created}`);
+    }
+    expect(small.app.hub.subscriberCount).toBe(1);
+    slow.resumeReading();
+    expect((await slow.closed).code).toBe(4413);
+    expect(slow.received.get('heavy')?.length ?? 0).toBeLessThan(created);
+
+    await createAlerts(small.database, account.organizationId, monitorId, [{ title: 'After the cut-off' }]);
+    await waitUntil(() => readerCount() === created + 1, 'the reader to receive the next alert');
+    const titles = (reader.received.get('heavy') as { data: { alertCreated: { alert: { id: string } } } }[]).map((p) => p.data.alertCreated.alert.id);
+    expect(new Set(titles).size).toBe(created + 1);
+    reader.terminate();
+  });
+
   it('a replay far longer than the queue is paced by the client, not cut off', async () => {
     // The previous test's subscriptions end asynchronously: wait, so the count below is this one's.
     await waitUntil(() => small.app.hub.subscriberCount === 0, "the previous test's subscriptions to end");

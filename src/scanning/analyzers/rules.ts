@@ -2,10 +2,10 @@ import type { ThreatCategory } from '../../db/schema/enums.ts';
 import type { Explanation, ExplanationSignal } from '../../db/schema/explanation.ts';
 import { imitatesHandle } from '../detection/accounts.ts';
 import { isAttributed, separableIncident } from '../detection/attribution.ts';
-import { LOOK_ALIKE_STRENGTH } from '../detection/domains.ts';
+import { hostParts, hostsInText, LOOK_ALIKE_STRENGTH } from '../detection/domains.ts';
 import { exposureSignals } from '../detection/exposure.ts';
 import { attackAnnounced, brandAsStyle, earningsPromised, feeAsked, implausibleDiscount, tradeName } from '../detection/schemes.ts';
-import { severityOf } from '../detection/severity.ts';
+import { isFormalIncident, severityOf } from '../detection/severity.ts';
 import { filterFinding, readFinding, type CandidateFinding, type CompiledSubject, type ReadFinding } from '../detection/subject.ts';
 import { isRegulatorWarning } from '../detection/venues.ts';
 import { CUES, matchCues, words } from '../detection/vocabulary.ts';
@@ -104,7 +104,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const credentialAsked = cues.has('credential lure') || cues.has('credential words');
   // Who is speaking: a victim (in the first person, a loss, deceived by someone using the brand's
   // name). Credentials or card data typed into the scheme's own page is phishing; money handed over otherwise, fraud.
-  const isVictimAccount = cues.has('first person') && cues.has('a loss') && (cues.has('deceived') || compiled.quotesBrand(read.folded));
+  // Deceived: told so, the brand's name put in quotes, or made to act by the lure (followed its link, paid what the caller asked).
+  const isVictimAccount = cues.has('first person') && cues.has('a loss') && (cues.has('deceived') || cues.has('lured into acting') || compiled.quotesBrand(read.folded));
   const asksForCard = cues.has('card data asked');
   const throughTheirForm = credentialAsked || asksForCard;
   const victimOf = isVictimAccount && throughTheirForm ? 'phishing' : 'fraud';
@@ -122,6 +123,8 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   if (fee) {
     const byCard = read.words.some((token) => CARD.has(token)) && !cues.has('payment by voucher or wire') && !cues.has('payment request');
     add(evidence, byCard ? 'phishing' : 'fraud', `a fee asked ${byCard ? 'by card' : 'of the reader'}: ${fee}`, 0.25);
+    // Paid over, not typed into a form: the scheme's take (a refund that must first be paid for is fraud, on any host).
+    if (!byCard && !asksForCard) cues.set('fee paid over', [fee]);
   }
   const earnings = earningsPromised(read.folded, read.words, read.hostWords, cues.has('job offer'), cues.has('currency word') || hostCues.has('currency word'));
   if (earnings) add(evidence, 'fraud', `earnings promised: ${earnings}`, 0.3);
@@ -150,7 +153,10 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   const titleWords = read.titleWords;
   const titleNamesBrand = () => compiled.brandNameWords.some((name) => titleWords.some((_, i) => name.every((t, k) => titleWords[i + k] === t)));
   // A business trading under the name (not an account or app: there the name is the identity).
-  const trade = !read.account ? tradeName(finding.title, titleWords, compiled.organizationNameWords, compiled.ownWords) : undefined;
+  // An app or download named for the brand is software posing as its, not a business trading under its name.
+  // Most titles name none of the organization's names: one look-up per word says so before the title is read as written.
+  const namesOrganization = titleWords.some((word) => compiled.organizationFirstWords.has(word));
+  const trade = namesOrganization && !read.account && !cues.has('sideloaded or unofficial software') ? tradeName(finding.title, titleWords, compiled.organizationNameWords, compiled.ownWords) : undefined;
   if (trade) add(evidence, 'trademark', `a business trading as "${trade}"`, cues.has('trading under the name') ? 0.2 : 0.15);
   if (read.venue === 'marketplace' && titleNamesBrand()) add(evidence, 'trademark', `listed for sale on a marketplace, not a listed partner: ${read.urlParts.registrable}`, 0.4);
   if (cues.has('resale listing') && PRICE.test(read.folded)) add(evidence, 'trademark', 'priced listing', 0.1);
@@ -163,7 +169,10 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   // Accounts, apps and packages that use the brand's name without being its own (the filters let official ones through already).
   const account = read.account;
   let identity = 0;
-  if (account && !exposure.isCloudStorage && !(account.kind === 'app' && compiled.appIds.has(account.handle))) {
+  const solicits = cues.has('asks for details by message') || credentialAsked || asksForCard || fee !== undefined || cues.has('payment request') || cues.has('giveaway or airdrop') || cues.has('investment or endorsement scheme');
+  const ownAccount = account && compiled.handles.size === 0 && (!solicits || cues.has('says it never asks')) ? presentsAsOwnAccount(finding, account, compiled) : undefined;
+  if (ownAccount) add(evidence, null, `the brand's own account (the profile lists none): ${ownAccount}`, -0.5);
+  else if (account && !exposure.isCloudStorage && !(account.kind === 'app' && compiled.appIds.has(account.handle))) {
     const imitated = imitatesHandle(account.rawHandle, compiled.handles.keys());
     const title = read.foldedTitle;
     const isBrandAccount = compiled.names.some((n) => !n.isPerson && (account.handle.includes(n.compact) || title.includes(n.folded)));
@@ -208,12 +217,26 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   if (cues.has('reporting or research') && !isStrongLookAlike && !isAboutBrand && !isFirstHand) scale(evidence, 0.4, ['phishing', 'fraud', 'trademark', 'impersonation', 'data_leak', 'other']);
   // A fan-made app or package still poses as the brand's software: only pages and posts are fan content.
   const claimsOfficial = account !== undefined && OFFICIAL_ROLE.test(account.handle);
-  const disclaims = account?.kind === 'package' && (cues.get('fan or hobby content') ?? []).some((phrase) => phrase === 'unofficial' || phrase === 'not affiliated');
+  // A repository that says it is unofficial, or that it teaches (a tutorial, examples), and exposes no working secret, is no one posing.
+  const teaches = cues.has('teaching material') && exposure.secrets.length === 0 && !solicits;
+  const disclaims = account?.kind === 'package' && (teaches || (cues.get('fan or hobby content') ?? []).some((phrase) => phrase === 'unofficial' || phrase === 'not affiliated'));
+  if (teaches && account?.kind === 'package') cues.set('fan or hobby content', [...(cues.get('fan or hobby content') ?? []), ...cues.get('teaching material')!]);
+  // The brand's own voice: it tells its customers what it never asks. Impostors ask.
+  if (cues.has('says it never asks') && !isStrongLookAlike) scale(evidence, 0.3, ['phishing', 'impersonation']);
+  // A draw that says it is free and asks for no fee, card, login or payment takes nothing from its entrants.
+  const asksSomething = fee !== undefined || credentialAsked || asksForCard || cues.has('payment request') || cues.has('payment scheme') || cues.has('crypto doubling');
+  if (cues.has('free to enter') && !asksSomething && !isStrongLookAlike) scale(evidence, 0.5, ['fraud']);
+  // A device's firmware "dumped" for an exploit on sale is the exploit's material, not the organization's data.
+  if (cues.has('firmware or device code') && cues.has('cracked software, cheats or exploits') && exposure.secrets.length === 0 && !exposure.hasVolume && exposure.personalFields === 0) scale(evidence, 0.4, ['data_leak']);
+  if (ownAccount) scale(evidence, 0, ['impersonation']);
   if (cues.has('fan or hobby content') && !isStrongLookAlike && !claimsOfficial && ((account?.kind !== 'app' && account?.kind !== 'package') || disclaims)) scale(evidence, 0.4, ['impersonation', 'trademark', 'fraud', 'other', 'phishing']);
   if (cues.has("the organization's own voice")) scale(evidence, 0.3, ['negative_press']);
   if (cues.has('second-hand sale') || (read.venue === 'classifieds' && !trade)) scale(evidence, 0.3, ['trademark']);
   // A customer calling the organization itself a scam is a complaint about its service, not a scheme using its name.
-  if ((cues.has('opinion or review') || read.venue === 'review_site') && !isVictimAccount) scale(evidence, 0.5, ['negative_press', 'trademark', 'fraud']);
+  // But a word that is also a customer's ("complaints", "a review", "reclami") in a story of formal action attributed
+  // to the organization (a regulator, a court, an inquiry, people hurt) is that action's evidence, not a review.
+  const isFormalPress = isAboutBrand && read.venue !== 'review_site' && isFormalIncident(cues.get('incident reported') ?? []);
+  if ((cues.has('opinion or review') || read.venue === 'review_site') && !isVictimAccount) scale(evidence, 0.5, isFormalPress ? ['trademark', 'fraud'] : ['negative_press', 'trademark', 'fraud']);
   if (cues.has('not affected')) scale(evidence, 0.3, ['negative_press', 'data_leak']);
   // An account's own name ("Acme Careers") is its claim, not business news about the brand.
   if (cues.has('ordinary business news') && !isStrongLookAlike && !isFirstHand && identity === 0 && !cues.has('crypto doubling')) scale(evidence, 0.5, ['phishing', 'fraud', 'impersonation', 'data_leak', 'trademark']);
@@ -252,6 +275,7 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
     isVictimAccount,
     isExposedByVenue: exposure.isExposedByVenue,
     asksForCredentials: credentialAsked || asksForCard,
+    isTradeName: trade !== undefined,
   });
   const rationale = `Rules (score ${threatScore.toFixed(2)}): ${evidence.signals.map((s) => s.name).join('; ') || 'no threat signals'}`;
   return {
@@ -269,6 +293,26 @@ export function judgeWithRules(finding: CandidateFinding, compiled: CompiledSubj
   };
 }
 
+/** Suffixes an organization's own account adds to its name: an official marker, a market or a language (`acme_nl`, `acmeofficial`). */
+const OWN_HANDLE_SUFFIX = /^(?:official|oficial|officiel|offiziell|ufficiale|officieel|oficjalny|resmi|hq|global|app|[a-z]{2})?$/;
+
+/**
+ * An account the organization itself runs, read when its profile lists no handles: the handle is the
+ * organization's name (with at most an official marker or a market: `acme`, `acme_nl`,
+ * `acmeofficial`) and the page sends its readers to one of the organization's own domains. Impostors
+ * copy names and links too, so the caller reads this only for accounts that solicit nothing.
+ */
+function presentsAsOwnAccount(finding: CandidateFinding, account: NonNullable<ReadFinding['account']>, compiled: CompiledSubject): string | undefined {
+  if (account.kind !== 'profile') return undefined;
+  const handle = account.handle.replace(/[^\p{L}\p{N}]/gu, '');
+  const name = compiled.organizationNameWords.map((words) => words.join('')).find((n) => n.length >= 4 && handle.startsWith(n) && OWN_HANDLE_SUFFIX.test(handle.slice(n.length)));
+  if (!name) return undefined;
+  // Links as people write them in a bio: `acme.com/help`, `https://acme.com` — the host is what counts.
+  const text = `${finding.title}\n${finding.snippet}`.replace(/https?:\/\//g, '').replace(/([\w-])\/\S*/g, '$1');
+  const ownLink = hostsInText(text).find((host) => compiled.brand.official.has(hostParts(host).registrable));
+  return ownLink ? `@${account.rawHandle} on ${account.platform}, linking to ${ownLink}` : undefined;
+}
+
 /**
  * How a look-alike domain is filed: by what its page does. Money taken (giveaways, schemes, fees,
  * fake jobs, a shop posing as the brand itself) is fraud; goods of the brand sold by a shop that
@@ -282,6 +326,7 @@ function intentOnLookAlike(evidence: Evidence, cues: ReadonlyMap<string, string[
   const showsMore = [...evidence.scores].some(([category, value]) => category !== 'trademark' && value > 0);
   if (cues.has('trading under the name') && !showsMore && kind === 'combosquat') return 'trademark';
   if (of('data_leak') >= 0.5) return 'data_leak';
+  if (cues.has('fee paid over') && !cues.has('credential words')) return 'fraud';
   const isCounterfeit = cues.has('counterfeit or unlicensed goods');
   if (!isCounterfeit && (cues.has('job offer') || of('fraud') >= 0.4)) return of('phishing') > of('fraud') + 0.3 ? 'phishing' : 'fraud';
   if (cues.has('resale listing') || isCounterfeit) {

@@ -65,7 +65,8 @@ function isOtherEntity(tokens: readonly string[], i: number, length: number, lon
 export function isAttributed(finding: CandidateFinding, read: ReadFinding, compiled: CompiledSubject): boolean {
   const names = compiled.attributionNames;
   const slug = read.pathSegments.at(-1)?.replace(/[-_]+/g, ' ') ?? '';
-  const sentences = [...finding.title.split(/;\s+|\s[|]\s/), ...finding.snippet.split(/(?<=[.!?;:])\s+|\s[-–—|]\s/), slug].map((s) => words(foldText(s))).filter((s) => s.length > 0);
+  // Split the text already folded (folding keeps spaces and punctuation), so no sentence is folded twice.
+  const sentences = [...read.foldedTitle.split(/;\s+|\s[|]\s/), ...read.foldedSnippet().split(/(?<=[.!?;:])\s+|\s[-–—|]\s/), foldText(slug)].map((s) => words(s)).filter((s) => s.length > 0);
   const firstWords = compiled.attributionFirstWords;
   for (const tokens of sentences) {
     // A sentence that names none of them attributes nothing: skip reading its incidents.

@@ -7,7 +7,7 @@ const CLOUD_STORAGE_SUFFIXES = ['amazonaws.com', 'blob.core.windows.net', 'stora
 
 /** An amount of records, rows, customers… (`820k rows`, `1,2M registros`, `380 mil clientes`, `1.4 TB`): data in bulk. */
 const VOLUME =
-  /\b\d+(?:[.,]\d+)?\s?(?:k|m|mm|million|millions|millones|milhoes|mio|mil|mille|thousand)?\s?(?:rows|records|lines|users|customers|clients|accounts|logins|guests|patients|emails|entries|members|passengers|subscribers|employees|documents|docs|registros|filas|lineas|usuarios|clientes|cuentas|abonados|suscriptores|enregistrements|lignes|utilisateurs|comptes|abonnes|datensatze|zeilen|nutzer|kunden|konten|mitglieder|linhas|utilizadores|contas|assinantes|tb|gb)\b/;
+  /\b\d+(?:[.,]\d+)?\s?(?:k|m|mm|million|millions|millones|milhoes|mio|mil|mille|thousand)?\s?(?:rows|records|lines|users|customers|clients|accounts|logins|guests|patients|emails|entries|members|passengers|subscribers|employees|documents|docs|registros|filas|lineas|usuarios|clientes|cuentas|abonados|suscriptores|enregistrements|lignes|utilisateurs|comptes|abonnes|datensatze|zeilen|nutzer|kunden|konten|mitglieder|linhas|utilizadores|contas|assinantes|righe|utenti|clienti|rijen|gebruikers|klanten|wierszy|rekordow|uzytkownikow|klientow|kont|satir|kayit|kullanici|musteri|hesap|tb|gb)\b/;
 const DIGIT = /\d/;
 const BARE_VOLUME = /\b\d+(?:[.,]\d+)?\s?(?:k|m|million|millions|millones|milhoes|mio|mil)\b/;
 /** Kinds of personal data, in five languages: several of them listed together describe a customer record. */

@@ -24,6 +24,8 @@ export interface ReadFinding {
   hostWords: string[];
   /** The title, folded, and as words. */
   foldedTitle: string;
+  /** The snippet, folded (computed when first asked). */
+  foldedSnippet(): string;
   titleWords: string[];
   /** The same with the confusable skeleton applied, when the text has non-ASCII letters (computed when first asked). */
   skeletonText(): string | null;
@@ -65,6 +67,7 @@ class FindingReading implements ReadFinding {
   readonly words: string[];
   readonly hostWords: string[];
   readonly foldedTitle: string;
+  readonly #foldedRest: string;
   readonly titleWords: string[];
   readonly isCertificate: boolean;
   readonly #compiled: CompiledSubject;
@@ -101,6 +104,7 @@ class FindingReading implements ReadFinding {
     // Folded and split in parts (the same as the whole: a line break joins them), so the title's own words come for free.
     this.foldedTitle = foldText(finding.title);
     const foldedRest = foldText(`${finding.snippet}\n${this.#decodedPath}`);
+    this.#foldedRest = foldedRest;
     const foldedHost = foldText(this.urlHost);
     this.folded = `${this.foldedTitle}\n${foldedRest}\n${foldedHost}`;
     this.titleWords = words(this.foldedTitle);
@@ -112,6 +116,11 @@ class FindingReading implements ReadFinding {
 
   get hosts(): string[] {
     return (this.#hosts ??= [...new Set([...(this.#isLogSite || !this.urlHost ? [] : [this.urlHost]), ...hostsInText(this.#textOf)])]);
+  }
+
+  foldedSnippet(): string {
+    // The snippet and the path were folded together, joined by the last line break.
+    return this.#foldedRest.slice(0, this.#foldedRest.lastIndexOf('\n'));
   }
 
   compactText(): string {

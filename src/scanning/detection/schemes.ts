@@ -7,14 +7,19 @@
 export const PAY = new Set([
   'pay', 'paying', 'remit', 'reglez', 'regler', 'payez', 'payer', 'paga', 'pagar', 'pague', 'abona', 'abone', 'zahlen', 'zahlst', 'bezahlen', 'uberweisen', 'uberweise', 'paguem', 'efetue',
   'deposit', 'transfira', 'transfiera', 'transferez', 'virez',
+  // it, nl, pl, tr
+  'paga', 'paghi', 'pagare', 'versa', 'versare', 'verse', 'betaal', 'betaalt', 'betalen', 'overmaken', 'zaplac', 'zaplacic', 'wplac', 'wplacic', 'przelej', 'ode', 'odeyin', 'odemeniz', 'yatirin',
 ]);
-const FEE = new Set(['fee', 'fees', 'frais', 'gastos', 'tasa', 'taxa', 'taxe', 'cuota', 'kaution', 'anzahlung', 'deposito', 'caucao', 'deposit', 'sinal', 'senal', 'acompte', 'kit', 'matricula']);
-const NO_FEE = new Set(['no', 'sin', 'sans', 'ohne', 'sem', 'free', 'gratis', 'kostenlos', 'gratuit', 'gratuito', 'keine', 'zero', 'never', 'nunca', 'jamais', 'nie']);
+const FEE = new Set([
+  'fee', 'fees', 'frais', 'gastos', 'tasa', 'taxa', 'taxe', 'cuota', 'kaution', 'anzahlung', 'deposito', 'caucao', 'deposit', 'sinal', 'senal', 'acompte', 'kit', 'matricula',
+  'quota', 'commissione', 'spese', 'anticipo', 'kosten', 'borg', 'oplata', 'oplate', 'oplaty', 'kaucja', 'kaucje', 'ucret', 'ucreti', 'ucretini', 'depozito',
+]);
+const NO_FEE = new Set(['no', 'sin', 'sans', 'ohne', 'sem', 'free', 'gratis', 'kostenlos', 'gratuit', 'gratuito', 'keine', 'zero', 'never', 'nunca', 'jamais', 'nie', 'nessuna', 'geen', 'bez', 'ucretsiz', 'mai', 'nooit', 'nigdy', 'asla']);
 
 /** What an applicant is told to buy before starting ("must buy the $120 kit", "pay £40 for your check"). */
 export const BUY = new Set(['buy', 'purchase', 'comprar', 'compre', 'acheter', 'achetez', 'kaufen', 'kaufe', 'adquirir']);
 
-const isFee = (token: string) => FEE.has(token) || (token.length > 6 && (token.endsWith('gebuhr') || token.endsWith('gebuhren')));
+const isFee = (token: string) => FEE.has(token) || (token.length > 6 && (token.endsWith('gebuhr') || token.endsWith('gebuhren') || token.endsWith('kosten') || token.endsWith('ucreti')));
 
 /** "Pay the €19.90 processing fee", "réglez les frais de dossier", "überweisen Sie die Bearbeitungsgebühr": money asked before anything is given. */
 export function feeAsked(tokens: readonly string[], isJobOffer = false): string | undefined {
@@ -180,14 +185,22 @@ const DIGIT_FIRST = /^\d/;
 export function tradeName(title: string, titleTokens: readonly string[], names: readonly (readonly string[])[], ownWords: ReadonlySet<string>): string | undefined {
   // Only a name among the title's words, with a kind of business before it or a word after it that
   // could start a trade name, is worth reading the title as written.
-  const mayTrade = names.some((name) =>
-    titleTokens.some((_, i) => {
-      if (!name.every((t, k) => titleTokens[i + k] === t)) return false;
+  // Plain loops: this runs for most titles (they name the brand), and closures per name and word cost more than the test.
+  let mayTrade = false;
+  for (let i = 0; i < titleTokens.length && !mayTrade; i += 1) {
+    for (const name of names) {
+      if (titleTokens[i] !== name[0]) continue;
+      let k = 1;
+      while (k < name.length && titleTokens[i + k] === name[k]) k += 1;
+      if (k < name.length) continue;
       const before = titleTokens[i - 1];
       const next = titleTokens[i + name.length];
-      return (before !== undefined && BUSINESS_BEFORE.has(before)) || (next !== undefined && !NOT_A_TRADE_NAME.has(next) && !DIGIT_FIRST.test(next));
-    }),
-  );
+      if ((before !== undefined && BUSINESS_BEFORE.has(before)) || (next !== undefined && !NOT_A_TRADE_NAME.has(next) && !DIGIT_FIRST.test(next))) {
+        mayTrade = true;
+        break;
+      }
+    }
+  }
   if (!mayTrade) return undefined;
   const isAscii = /^[\x00-\x7f]*$/.test(title);
   const plain = isAscii ? title : title.normalize('NFKD').replace(/\p{M}/gu, '');

@@ -60,6 +60,8 @@ export interface CompiledSubject {
   ownWords: ReadonlySet<string>;
   /** The organization's names as such (terms, its name, profile names), not its products or handles, as words. */
   organizationNameWords: readonly (readonly string[])[];
+  /** The first word of each of them: a title without one holds none of the names. */
+  organizationFirstWords: ReadonlySet<string>;
   /** Names an incident can be attributed to (the organization's, its products', its executives'), as words. */
   attributionNames: readonly (readonly string[])[];
   /** The first word of each of them. */
@@ -170,6 +172,7 @@ function compile(subject: JudgeSubject): CompiledSubject {
   const attributionNames = names.filter((n) => !n.isPerson || n.origin === 'term' || n.origin.startsWith('person')).map((n) => words(n.folded)).filter((name) => name.length > 0);
   const operationNames = brand.labels.map((l) => `op${l.label}`);
   let quoted: RegExp | undefined;
+  const organizationNameWords = names.filter((n) => !n.isPerson && (n.origin === 'term' || n.origin === 'organization' || n.origin.startsWith('name: '))).map((n) => words(n.folded)).filter((name) => name.length > 0);
   return {
     names,
     excluded: monitor.excludeTerms.map((text) => ({ text, folded: foldText(text) })),
@@ -184,7 +187,8 @@ function compile(subject: JudgeSubject): CompiledSubject {
     operationTags: new Set(operationNames),
     attributionNames,
     attributionFirstWords: new Set(attributionNames.map((name) => name[0]!)),
-    organizationNameWords: names.filter((n) => !n.isPerson && (n.origin === 'term' || n.origin === 'organization' || n.origin.startsWith('name: '))).map((n) => words(n.folded)),
+    organizationNameWords,
+    organizationFirstWords: new Set(organizationNameWords.map((name) => name[0]!)),
     quotesBrand: (folded) => {
       if (brandNameWords.length === 0 || !/[‘'"“«„]/.test(folded)) return false;
       // The name alone or with a few words ("'Acme'", "\"Acme support\"", "« service client Acme »").

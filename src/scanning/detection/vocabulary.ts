@@ -4,16 +4,23 @@ import { CONTEXT_CUES } from './cues/context.ts';
 import { GATE_CUES } from './cues/gates.ts';
 import { PRESS_CUES } from './cues/press.ts';
 import { THREAT_CUES } from './cues/threats.ts';
+import { ADDITIONS } from './cues/languages/additions.ts';
+import { withPhrases } from './cues/languages/merge.ts';
+import { DUTCH } from './cues/languages/nl.ts';
+import { ITALIAN } from './cues/languages/it.ts';
+import { POLISH } from './cues/languages/pl.ts';
+import { TURKISH } from './cues/languages/tr.ts';
 
 export type { Cue } from './cues/cue.ts';
 
 /**
  * Every cue the rules read: what a finding asks or offers (`cues/threats.ts`), incidents press can
  * attribute (`cues/press.ts`), who is speaking (`cues/context.ts`), and the words multi-word
- * readings start from (`cues/gates.ts`). These are intents, not
- * brands or stories; a phrase belongs in them when it says the same thing about any organization.
+ * readings start from (`cues/gates.ts`), in English, Spanish, French, German and Portuguese there,
+ * and in Italian, Dutch, Polish and Turkish in `cues/languages/`. These are intents, not brands or
+ * stories; a phrase belongs in them when it says the same thing about any organization.
  */
-export const CUES: readonly Cue[] = [...THREAT_CUES, ...PRESS_CUES, ...CONTEXT_CUES, ...GATE_CUES];
+export const CUES: readonly Cue[] = withPhrases([...THREAT_CUES, ...PRESS_CUES, ...CONTEXT_CUES, ...GATE_CUES], [ADDITIONS, ITALIAN, DUTCH, POLISH, TURKISH]);
 
 /** Words as the matcher sees them: folded text split on anything that is not a letter or digit. */
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;

@@ -53,6 +53,46 @@ export const CONTEXT_CUES: readonly Cue[] = [
     ],
   },
   {
+    // The organization warning its customers: impostors ask, the brand says it never will.
+    name: 'says it never asks',
+    category: null,
+    weight: 0.4,
+    phrases: [
+      'we will never ask', 'we never ask', 'will never ask you', 'never ask for your', 'never ask you for', 'nunca te pediremos', 'nunca le pediremos', 'nunca pedimos', 'nunca solicitamos',
+      'ne vous demanderons jamais', 'ne vous demandons jamais', 'ne demandons jamais', 'wir fragen nie', 'wir werden sie niemals', 'fragen niemals', 'nunca pediremos', 'nunca solicitaremos',
+      'non chiediamo mai', 'non ti chiederemo mai', 'non le chiederemo mai', 'wij vragen nooit', 'we vragen nooit', 'vragen nooit om', 'nigdy nie prosimy', 'nigdy nie poprosimy', 'asla istemeyiz',
+      'asla talep etmeyiz', 'asla sormayiz',
+    ],
+  },
+  {
+    // A prize draw that asks nothing of its entrants (no fee, no card, no login) takes nothing from them.
+    name: 'free to enter',
+    category: null,
+    weight: 0,
+    isQuiet: true,
+    phrases: [
+      'free to enter', 'no purchase necessary', 'entry is free', 'free entry', 'participacion gratuita', 'participation gratuite', 'teilnahme kostenlos', 'gratis mitmachen', 'participacao gratuita',
+      'partecipazione gratuita', 'meedoen is gratis', 'deelname is gratis', 'udzial bezplatny', 'katilim ucretsiz',
+    ],
+  },
+  {
+    name: 'firmware or device code',
+    category: null,
+    weight: 0,
+    isQuiet: true,
+    phrases: ['firmware', 'bootloader', 'jtag', 'rom dump', 'memory dump', 'binary', 'ecu', 'chip'],
+  },
+  {
+    name: 'teaching material',
+    category: null,
+    weight: 0,
+    isQuiet: true,
+    phrases: [
+      'tutorial*', 'example client', 'examples', 'example code', 'sample code', 'code samples', 'sample app', 'demo app', 'starter kit', 'boilerplate', 'learning project', 'how to use the',
+      'ejemplo*', 'exemple*', 'beispiel*', 'exemplo*', 'esempio', 'esempi', 'voorbeeld*', 'przyklad*', 'ornek*',
+    ],
+  },
+  {
     name: "the organization's own voice",
     category: null,
     weight: 0.4,
@@ -99,7 +139,8 @@ export const CONTEXT_CUES: readonly Cue[] = [
       'debite', 'abgebucht', 'fui cobrado', 'cobraram', 'never arrived', 'scammed', 'stolen', 'disappeared', 'charged me', 'someone else', 'had been changed',
       "can't reverse", 'cant reverse', 'cannot reverse', 'disconnected', 'gone', 'pague', 'perdi', 'transferi', 'me bloquearon', 'nunca llego', 'desaparecio', 'vaciaron', 'timado', 'paye',
       'perdu', 'jamais recu', 'disparu', 'vide mon compte', 'bezahlt', 'uberwiesen', 'verloren', 'nie angekommen', 'verschwunden', 'leergeraumt', 'paguei', 'nunca recebi', 'me bloquearam',
-      'saiu do ar', 'sumiu', 'nunca chegou', 'esvaziaram',
+      'saiu do ar', 'sumiu', 'nunca chegou', 'esvaziaram', "didn't arrive", 'did not arrive', "didn't receive", 'did not receive', "haven't received", 'never showed up', 'never came', 'left my account',
+      'taken from my account', 'no llego', 'no me llego', 'pas arrive', 'jamais arrive', 'nicht angekommen', 'nao chegou',
     ],
   },
   {
@@ -112,6 +153,24 @@ export const CONTEXT_CUES: readonly Cue[] = [
       'looked exactly like', 'looked legit', 'looked real', 'looked official', 'fake', 'scammer*', 'impostor*', 'haciendose pasar', 'diciendo que eran', 'creyendo que era', 'pensando que era',
       'parecia oficial', 'se faisant passer', 'pretendant etre', 'pensant que c etait', 'croyant que c etait', 'semblait officiel', 'escroc*', 'arnaqueur*', 'angeblich', 'gab sich als',
       'gaben sich als', 'dachte es ware', 'sah echt aus', 'betruger*', 'achando que era', 'dizendo ser', 'se dizendo', 'golpista*', 'estafador*',
+      'turned out to be', 'was not them', "wasn't them", 'not the real', 'looked like it came from', 'appeared to be from', 'supposedly from', 'resulto ser', 'no eran ellos', 'ce n etait pas',
+      'stellte sich heraus', 'acabou sendo', 'nao eram eles',
+    ],
+  },
+  {
+    name: 'lured into acting',
+    category: null,
+    weight: 0,
+    isQuiet: true,
+    // What a lure makes its victim do: follow its link, or do what the caller asked. Contact alone ("I got an
+    // email from Acme about my refund") is how a customer describes the brand's own service too.
+    phrases: [
+      'clicked the link', 'clicked on the link', 'clicked a link', 'followed the link', 'tapped the link', 'asked me to pay', 'asked me to transfer', 'asked me to enter', 'asked me to confirm', 'asked me to install',
+      'told me to pay', 'told me to transfer', 'told me to install', 'made me pay', 'had me pay', 'had me install', 'hice clic en el enlace', 'pinche en el enlace', 'me pidieron que pagara',
+      'me pidieron que transfiriera', 'me pidieron mis datos', 'j ai clique sur le lien', 'on m a demande de payer', 'on m a demande de virer', 'ich habe auf den link geklickt', 'sie baten mich',
+      'ich sollte zahlen', 'ich sollte uberweisen', 'cliquei no link', 'me pediram para pagar', 'me pediram para transferir', 'ho cliccato', 'mi hanno chiesto di pagare', 'mi hanno chiesto di versare',
+      'mi hanno chiesto i dati', 'op de link geklikt', 'via een link', 'ik moest eerst', 'ik moest betalen', 'kliknalem w link', 'kliknelam w link', 'kazali mi zaplacic', 'linke tikladim', 'benden istediler',
+      'odememi istediler',
     ],
   },
   {
