@@ -34,8 +34,12 @@ function spawnWorker(deadlineMs: number) {
   });
 }
 
-/** A monitor on one stub feed, and a manual scan of it that the worker has started (the feed has been asked). */
-async function scanInFlight(feed: Route) {
+/**
+ * A monitor on one stub feed, a worker process, and a manual scan of it that the worker has started
+ * (the feed has been asked). The worker starts only once the monitor's schedule is out of the way:
+ * a new monitor's first scan is queued for the scheduling worker, which then finds it not due.
+ */
+async function scanInFlight(feed: Route, deadlineMs: number) {
   const feeds = await startRouteServer({ '/feed': feed });
   cleanups.push(() => feeds.close());
   const account = await signUpAccount(server);
@@ -43,9 +47,11 @@ async function scanInFlight(feed: Route) {
   // Out of the scheduler's way: a new monitor is due at once, and a scheduled scan started first
   // would make the manual one below wait behind it.
   await setMonitorNextScanAt(server, monitorId, new Date(Date.now() + 86_400_000));
+  const worker = await spawnWorker(deadlineMs);
+  cleanups.push(() => worker.stop());
   const scanId = await queueScan(server, account.accessToken, monitorId);
   await waitUntil(() => feeds.hits('/feed') >= 1, 'the worker to ask the feed', 20_000);
-  return { feeds, account, monitorId, scanId };
+  return { worker, feeds, account, monitorId, scanId };
 }
 
 async function scanJobs(monitorId: string) {
@@ -56,9 +62,7 @@ async function scanJobs(monitorId: string) {
 
 describe('SIGTERM to a worker process', () => {
   it('a job still running at the deadline is released at once, and another worker completes it', async () => {
-    const worker = await spawnWorker(1_000);
-    cleanups.push(() => worker.stop());
-    const { feeds, account, monitorId, scanId } = await scanInFlight({ isHanging: true });
+    const { worker, feeds, account, monitorId, scanId } = await scanInFlight({ isHanging: true }, 1_000);
     feeds.routes['/feed'] = { body: rssFeed(ACME_THREAT_ENTRIES) };
 
     const signalled = Date.now();
@@ -113,9 +117,7 @@ describe('SIGTERM to a worker process', () => {
   });
 
   it('a job that finishes within the deadline completes before the process exits', async () => {
-    const worker = await spawnWorker(15_000);
-    cleanups.push(() => worker.stop());
-    const { account, monitorId, scanId } = await scanInFlight({ body: rssFeed(ACME_THREAT_ENTRIES), delayMs: 1_500 });
+    const { worker, account, monitorId, scanId } = await scanInFlight({ body: rssFeed(ACME_THREAT_ENTRIES), delayMs: 1_500 }, 15_000);
 
     worker.kill('SIGTERM');
     expect(await worker.exited).toEqual({ code: 0, signal: null });
