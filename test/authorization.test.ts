@@ -71,16 +71,29 @@ describe('API keys', () => {
     server.queries.length = 0;
     await post('{ __typename }', {}, key.secret); // also stamps last_used_at, in the same statement
     expect(server.queries).toHaveLength(1);
-    server.queries.length = 0;
-    await post('{ __typename }', {}, key.secret);
-    expect(server.queries).toHaveLength(0);
+    expect(await statementsOnceKnown(key.secret)).toBe(0);
     server.queries.length = 0;
     await post('{ __typename }', {}, admin.accessToken);
     expect(server.queries.length).toBeLessThanOrEqual(1);
-    server.queries.length = 0;
-    await post('{ __typename }', {}, admin.accessToken);
-    expect(server.queries).toHaveLength(0);
+    expect(await statementsOnceKnown(admin.accessToken)).toBe(0);
   });
+
+  /**
+   * Statements of a request with a credential the API knows. The setup's own changes (the new
+   * membership and key) notify every API process, and on a busy machine that notification can land
+   * after the first lookup and drop its entry once: the credential is known again one lookup later.
+   */
+  async function statementsOnceKnown(credential: string): Promise<number> {
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      server.queries.length = 0;
+      await post('{ __typename }', {}, credential);
+      if (server.queries.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    server.queries.length = 0;
+    await post('{ __typename }', {}, credential);
+    return server.queries.length;
+  }
 });
 
 const INVITE = 'mutation ($input: InviteMemberInput!) { inviteMember(input: $input) { __typename ... on Error { code } ... on InviteMemberPayload { invitation { id email role } } } }';
