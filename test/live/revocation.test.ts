@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogOutDocument, OnAlertCreatedDocument, RevokeApiKeyDocument } from '../generated/graphql.ts';
-import { createTestApiKey, logInAs } from '../helpers/accounts.ts';
+import { ChangeMemberRoleDocument, LogOutDocument, OnAlertCreatedDocument, RemoveMemberDocument, RevokeApiKeyDocument } from '../generated/graphql.ts';
+import { addTestMember, createTestApiKey, logInAs } from '../helpers/accounts.ts';
 import { createMonitor, signUpAccount, type TestAccount } from '../helpers/fixtures.ts';
-import { createAlerts, gqlAt, startExtraApp, type ExtraApp } from '../helpers/live.ts';
+import { createAlerts, gqlAt, startExtraApp, waitUntil, type ExtraApp } from '../helpers/live.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { connectLive, type LiveClient } from '../helpers/ws.ts';
 
@@ -91,5 +91,29 @@ describe('open WebSockets whose credentials are revoked', () => {
     const loggedOut = await apiA.gql(LogOutDocument, { refreshToken: session.refreshToken });
     expect(loggedOut.data?.logOut).toMatchObject({ isLoggedOut: true });
     expect(await closedWithin(client, 1_000)).toEqual({ code: 4403, reason: 'Credentials revoked' });
+  });
+
+  it("closes a key's socket when its creator is demoted (to reconnect with the new role), and again when the creator is removed", async () => {
+    const admin = await addTestMember(apiA, account, 'ADMIN');
+    const key = await createTestApiKey(apiA, admin.accessToken, { role: 'ADMIN' });
+    const before = apiA.liveSubscribers();
+    const asAdmin = live(key.secret);
+    asAdmin.subscribe(OnAlertCreatedDocument, {});
+    await apiA.waitForSubscribers(before + 1);
+
+    const demoted = await gqlAt(apiB.url, ChangeMemberRoleDocument, { id: admin.membershipId, role: 'VIEWER' }, account.accessToken);
+    expect(demoted.data?.changeMemberRole.__typename).toBe('ChangeMemberRolePayload');
+    expect(await closedWithin(asAdmin, 1_000)).toMatchObject({ code: 4403, reason: expect.stringMatching(/^Role changed/) });
+
+    // Reconnected, it acts as a viewer; removing its creator ends it.
+    await waitUntil(() => apiA.liveSubscribers() === before, 'the closed subscription to be let go');
+    const asViewer = live(key.secret);
+    const stream = asViewer.subscribe(OnAlertCreatedDocument, {});
+    await apiA.waitForSubscribers(before + 1);
+    await createAlerts(apiA.database, account.organizationId, monitorId, [{ title: 'Seen as viewer' }]);
+    await stream.waitFor(1);
+    const removed = await apiA.gql(RemoveMemberDocument, { id: admin.membershipId }, { token: account.accessToken });
+    expect(removed.data?.removeMember.__typename).toBe('RemoveMemberPayload');
+    expect(await closedWithin(asViewer, 1_000)).toEqual({ code: 4403, reason: 'Credentials revoked' });
   });
 });
