@@ -83,6 +83,7 @@ export class ConnectionRecheck {
     const checks: Promise<void>[] = [];
     for (const organizationId of organizations) {
       for (const connection of this.byOrganization.get(organizationId) ?? []) {
+        if (connection.socket.readyState !== connection.socket.OPEN) continue;
         let lookup = lookups.get(connection.credential);
         if (!lookup) {
           lookup = this.authenticate(connection.credential).catch((error: unknown) => {
