@@ -28,6 +28,7 @@ import { answerClientErrorsWithJson, useRefusalCodes } from './refusals.ts';
 import { EventHub } from '../live/hub.ts';
 import { KeepAlive } from '../live/keep-alive.ts';
 import { serveGraphqlWs } from '../live/ws-server.ts';
+import { ConnectionRecheck, type CheckedConnection } from '../live/revocation.ts';
 import { usePerEventContext } from '../live/per-event-context.ts';
 import { liveSharingMetrics, sendResultsAsFrames } from '../live/frames.ts';
 import { LiveGroups } from '../live/groups.ts';
@@ -105,6 +106,8 @@ type ConnectionExtra = {
   request?: http.IncomingMessage;
   viewer?: Viewer;
   expiryTimer?: NodeJS.Timeout;
+  /** The credential it authenticated with, checked again when its organization's auth rows change. */
+  checked?: CheckedConnection;
 };
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
@@ -252,6 +255,10 @@ export function buildApp(deps: AppDeps): App {
 
   // graphql-ws on the same port and path, through yoga's envelop so plugins, context and masking match HTTP.
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: maxRequestBytes });
+  const recheck = new ConnectionRecheck(
+    (credential) => authenticate(database.db, deps.signer, credential, authCache?.cache),
+    logger,
+  );
   const wsServer = serveGraphqlWs<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
@@ -272,6 +279,10 @@ export function buildApp(deps: AppDeps): App {
         }
         if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.viewer = viewer;
+        if (typeof raw === 'string') {
+          ctx.extra.checked = { socket: ctx.extra.socket, credential: raw, viewer };
+          recheck.add(ctx.extra.checked);
+        }
         // Held for the connection's life otherwise (~1 KiB of headers per idle socket); the viewer is all that is needed now.
         (ctx.extra as { request?: unknown }).request = undefined;
         (ctx as { connectionParams?: unknown }).connectionParams = undefined;
@@ -285,7 +296,10 @@ export function buildApp(deps: AppDeps): App {
         }
         return true;
       },
-      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onClose: (ctx) => {
+        clearTimeout(ctx.extra.expiryTimer);
+        if (ctx.extra.checked) recheck.remove(ctx.extra.checked);
+      },
       onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
@@ -342,7 +356,10 @@ export function buildApp(deps: AppDeps): App {
     metrics,
     start: async () => {
       await hub.start();
-      if (deps.authCache !== false) authCache = await startAuthCache(database, deps.authCache);
+      if (deps.authCache !== false) {
+        authCache = await startAuthCache(database, deps.authCache);
+        authCache.cache.onInvalidate((organizationId) => recheck.invalidated(organizationId));
+      }
       return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(deps.port, deps.host, () => {
@@ -373,6 +390,7 @@ export function buildApp(deps: AppDeps): App {
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
       await yoga.dispose();
+      await recheck.settled();
       await hub.stop();
       await authCache?.stop();
       await database.close();

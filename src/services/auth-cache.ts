@@ -46,6 +46,7 @@ export class AuthCache {
   private readonly maxEntries: number;
   private readonly ttlMs: number;
   private currentGeneration = 0;
+  private readonly listeners: ((organizationId: string | undefined) => void)[] = [];
 
   constructor(options: AuthCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 10_000;
@@ -81,9 +82,15 @@ export class AuthCache {
     this.entries.set(credential, { viewer, storedAt: Date.now() });
   }
 
+  /** Called on every invalidation (an organization, or undefined for all); must return at once. */
+  onInvalidate(listener: (organizationId: string | undefined) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Drops the entries of one organization, or all of them. */
   invalidate(organizationId?: string): void {
     this.currentGeneration += 1;
+    for (const listener of this.listeners) listener(organizationId);
     if (!organizationId) {
       this.entries.clear();
       return;
