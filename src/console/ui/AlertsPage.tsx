@@ -44,39 +44,9 @@ export function AlertsPage({ connection }: { connection: LiveConnection }) {
     <section aria-labelledby="alerts-heading">
       <h1 id="alerts-heading">Alerts</h1>
       <form className="filters" onSubmit={applyFilter} aria-label="Filter alerts">
-        <label>
-          Status
-          <select name="status" defaultValue="">
-            <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity at least
-          <select name="severity" defaultValue="">
-            <option value="">Any</option>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Category
-          <select name="category" defaultValue="">
-            <option value="">Any</option>
-            {CATEGORIES.map((c) => (
-              <option key={c} value={c}>
-                {label(c)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <EnumFilter title="Status" name="status" values={STATUSES} />
+        <EnumFilter title="Severity at least" name="severity" values={SEVERITIES} />
+        <EnumFilter title="Category" name="category" values={CATEGORIES} />
         <label>
           Monitor
           <select name="monitor" defaultValue="">
@@ -133,5 +103,22 @@ export function AlertsPage({ connection }: { connection: LiveConnection }) {
         </button>
       )}
     </section>
+  );
+}
+
+/** A filter over a closed set: "Any", then each value by its label. */
+function EnumFilter({ title, name, values }: { title: string; name: string; values: readonly string[] }) {
+  return (
+    <label>
+      {title}
+      <select name={name} defaultValue="">
+        <option value="">Any</option>
+        {values.map((value) => (
+          <option key={value} value={value}>
+            {label(value)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
