@@ -27,7 +27,9 @@ describe.skipIf(!hasScript)('a development start on a terminal', () => {
   it('prints the banner with the demo login and key, and no log line carries a secret', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_DATA_DIR: dataDir, PORT: '0', EMBEDDED_PG_PORT: String(await freeLoopbackPort()), LOG_LEVEL: 'debug', NODE_ENV: 'development' };
     delete env.DATABASE_URL;
-    const child = spawn('script', ['-qfec', `${process.execPath} src/main.ts`, '/dev/null'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // `exec`: script runs the command through $SHELL, and a shell left waiting in between (dash,
+    // where SHELL=/bin/sh) dies of the Ctrl+C itself, so script would report 130 whatever Vigil did.
+    const child = spawn('script', ['-qfec', `exec ${process.execPath} src/main.ts`, '/dev/null'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
