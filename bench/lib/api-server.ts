@@ -20,7 +20,11 @@ const apiProcessPath = fileURLToPath(new URL('./api-process.ts', import.meta.url
 
 /** Starts the real API (buildApp) in a child process on 127.0.0.1, port 0. */
 export async function startApiServer(options: { databaseUrl: string; poolMax: number }): Promise<ApiServer> {
-  const child = fork(apiProcessPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_API_CPU_PROFILE_DIR=dir: the API process writes a V8 CPU profile there when it stops
+  // (open it in Chrome's DevTools or speedscope) — where the requests' CPU goes, without the load tool's.
+  const profileDir = process.env.BENCH_API_CPU_PROFILE_DIR;
+  const execArgv = profileDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : process.execArgv;
+  const child = fork(apiProcessPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const listening = await request(child, { type: 'start', ...options }, 'listening');
