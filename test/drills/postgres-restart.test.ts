@@ -114,8 +114,10 @@ describe('drill: PostgreSQL restarts under load', () => {
     const writtenBefore = writer.written();
 
     // --- The outage: fast shutdown, as `pg_ctl stop -m fast` or a container stop does.
-    const stoppedAt = Date.now();
+    const stoppingAt = Date.now();
     await pg!.stop();
+    // Down from here: a read asked while the fast shutdown was still under way may be answered.
+    const stoppedAt = Date.now();
     await sleep(300);
     // Probed a few times while it is down, without waiting for the answers: a probe that hangs
     // must not stretch the outage.
@@ -194,7 +196,7 @@ describe('drill: PostgreSQL restarts under load', () => {
       readsDuringOutage: readsDuringOutage.length,
       failedReads: reader.answers.filter((a) => !a.data?.alerts).length,
       slowestReadMs: Math.max(...reader.answers.map((a) => a.ms)),
-      outageMs: restartedAt - stoppedAt,
+      outageMs: restartedAt - stoppingAt,
       readsBackAfterMs: firstReadBack ? firstReadBack.at + firstReadBack.ms - restartedAt : null,
       readyAfterMs: readyAt - restartedAt,
       slowestReadyMs,
