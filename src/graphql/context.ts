@@ -10,7 +10,6 @@ export interface Context {
   db: Db;
   viewer: Viewer | null;
   requestId: string;
-  logger: Logger;
   auth: AuthDeps;
   settings: ApiSettings;
   live: LiveContext;

@@ -178,13 +178,6 @@ export function buildApp(deps: AppDeps): App {
         db: database.db,
         viewer,
         requestId,
-        // A child logger costs a few microseconds (pino copies its bindings and redaction): made
-        // only for a request that logs, once (the property replaces the getter).
-        get logger() {
-          const child = logger.child({ requestId });
-          Object.defineProperty(this, 'logger', { value: child, enumerable: true, writable: true });
-          return child;
-        },
         auth: deps.auth,
         settings,
         live: {
