@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, useErrorHandler } from 'graphql-yoga';
 import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { Counter, type Registry } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Database } from '../db/client.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
@@ -13,7 +14,7 @@ import { startAuthCache, type AuthCacheOptions, type RunningAuthCache } from '..
 import { useAuthCacheFence } from './auth-cache-fence.ts';
 import { DomainError } from '../services/errors.ts';
 import type { ApiSettings, Context } from '../graphql/context.ts';
-import { isExpectedError, maskError } from '../graphql/mask-errors.ts';
+import { INTERNAL_ERROR_MESSAGE, isExpectedError, maskError } from '../graphql/mask-errors.ts';
 import { buildSchema } from '../graphql/schema.ts';
 import type { ErrorCode } from '../lib/error-codes.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -24,6 +25,7 @@ import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type Protectio
 import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOperations } from './persisted-operations.ts';
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
 import { consoleFiles } from './console.ts';
+import { createDirectJson } from './direct-json.ts';
 import { answerClientErrorsWithJson, useRefusalCodes } from './refusals.ts';
 import { EventHub } from '../live/hub.ts';
 import { KeepAlive } from '../live/keep-alive.ts';
@@ -137,6 +139,23 @@ function yogaLogging(logger: Logger) {
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
+/** Counts the GraphQL POSTs the direct path took, by whether it answered them or yoga did. */
+function directOutcomes(registry: Registry): (outcome: 'answered' | 'handed_over') => void {
+  const name = 'vigil_graphql_direct_requests_total';
+  // One registry may serve several apps in a process (tests): the counter is made once.
+  const counter =
+    (registry.getSingleMetric(name) as Counter<'outcome'> | undefined) ??
+    new Counter({
+      name,
+      help: 'GraphQL POSTs of one JSON operation, by whether the direct path answered them or handed them to yoga (a document that does not parse or validate, refused credentials, a batch, a subscription)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+  const answered = counter.labels('answered');
+  const handedOver = counter.labels('handed_over');
+  return (outcome) => (outcome === 'answered' ? answered : handedOver).inc();
+}
+
 export function buildApp(deps: AppDeps): App {
   const { database, logger } = deps;
   const settings: ApiSettings = deps.settings ?? { scanNowCooldownSeconds: 60, encryptionKey: undefined };
@@ -148,6 +167,7 @@ export function buildApp(deps: AppDeps): App {
   const liveSharing = liveSharingMetrics(metrics.registry);
   const liveGroups = new LiveGroups({ capacity: liveCapacity, counters: liveSharing.frames });
   hub.countAlso(() => liveGroups.memberCount);
+  const rateLimit = deps.rateLimit && deps.rateLimit.points > 0 ? useRateLimit(database.db, deps.rateLimit) : undefined;
   const yoga = createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -201,7 +221,7 @@ export function buildApp(deps: AppDeps): App {
       // Queries run compiled (graphql-jit, once per document); mutations and subscriptions keep graphql-js.
       useGraphQlJit({}, { enableIf: ({ document, operationName }) => getOperationAST(document, operationName)?.operation === 'query' }),
       // After metrics and the log, so refused operations are counted and logged like any other.
-      ...(deps.rateLimit && deps.rateLimit.points > 0 ? [useRateLimit(database.db, deps.rateLimit)] : []),
+      ...(rateLimit ? [rateLimit] : []),
       useErrorHandler(({ errors, context }) => {
         const requestId = (context as Partial<Context>).requestId;
         for (const error of errors) {
@@ -213,6 +233,19 @@ export function buildApp(deps: AppDeps): App {
       }),
     ],
   });
+
+  // With persisted operations every request goes through yoga, where the manifest is checked.
+  const directJson = deps.persistedOperations
+    ? undefined
+    : createDirectJson<ServerContext>({
+        yoga: yoga as never,
+        responseHeaders: rateLimit ? (request) => rateLimit.responseHeaders(request) : undefined,
+        onOutcome: directOutcomes(metrics.registry),
+        maskThrown: (error) => {
+          logger.error({ err: error }, 'unexpected error');
+          return maskError(error) as GraphQLError;
+        },
+      });
 
   const consoleApp = consoleFiles(deps.consoleDir, deps.persistedOperations?.mode);
   const server = http.createServer((req, res) => {
@@ -239,6 +272,14 @@ export function buildApp(deps: AppDeps): App {
     if (consoleApp?.handle(req, res, path)) return;
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
+      return;
+    }
+    if (path === '/graphql' && directJson?.accepts(req)) {
+      directJson.handle(req, res, { req, res, requestId }).catch((error: unknown) => {
+        logger.error({ err: error, requestId }, 'unexpected error');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: INTERNAL_ERROR_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } }] });
+        else res.destroy();
+      });
       return;
     }
     void yoga(req, res, { req, res, requestId });

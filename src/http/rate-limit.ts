@@ -220,7 +220,12 @@ interface RateLimitedContext {
  * Subscriptions pay once, when they start. Results carry `extensions.rateLimit`; HTTP responses carry
  * `X-RateLimit-*` headers. Requests refused earlier (bad credentials, invalid documents) cost nothing.
  */
-export function useRateLimit(db: DbOrTx, config: RateLimitConfig): Plugin {
+export type RateLimitPlugin = Plugin & {
+  /** The `X-RateLimit-*` headers for a request that was charged (for responses written outside yoga). */
+  responseHeaders(request: object): Record<string, string> | undefined;
+};
+
+export function useRateLimit(db: DbOrTx, config: RateLimitConfig): RateLimitPlugin {
   const charged = new WeakMap<object, RateLimitState>();
 
   async function charge(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue: unknown }) {
@@ -260,6 +265,10 @@ export function useRateLimit(db: DbOrTx, config: RateLimitConfig): Plugin {
       const state = charged.get(request);
       if (!state) return;
       for (const [name, value] of Object.entries(rateLimitHeaders(state))) response.headers.set(name, value);
+    },
+    responseHeaders(request) {
+      const state = charged.get(request);
+      return state && rateLimitHeaders(state);
     },
   };
 }
