@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, useErrorHandler } from 'graphql-yoga';
 import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { Counter, type Registry } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Database } from '../db/client.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
@@ -25,7 +24,7 @@ import { DEFAULT_PROTECTIONS, protectionPlugins, useOperationLog, type Protectio
 import { resolveWsDocument, usePersistedOperationsFromManifest, type PersistedOperations } from './persisted-operations.ts';
 import { useRateLimit, type RateLimitConfig } from './rate-limit.ts';
 import { consoleFiles } from './console.ts';
-import { createDirectJson } from './direct-json.ts';
+import { createDirectJson, directJsonOutcomes } from './direct-json.ts';
 import { answerClientErrorsWithJson, useRefusalCodes } from './refusals.ts';
 import { EventHub } from '../live/hub.ts';
 import { KeepAlive } from '../live/keep-alive.ts';
@@ -139,23 +138,6 @@ function yogaLogging(logger: Logger) {
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-/** Counts the GraphQL POSTs the direct path took, by whether it answered them or yoga did. */
-function directOutcomes(registry: Registry): (outcome: 'answered' | 'handed_over') => void {
-  const name = 'vigil_graphql_direct_requests_total';
-  // One registry may serve several apps in a process (tests): the counter is made once.
-  const counter =
-    (registry.getSingleMetric(name) as Counter<'outcome'> | undefined) ??
-    new Counter({
-      name,
-      help: 'GraphQL POSTs of one JSON operation, by whether the direct path answered them or handed them to yoga (a document that does not parse or validate, refused credentials, a batch, a subscription)',
-      labelNames: ['outcome'],
-      registers: [registry],
-    });
-  const answered = counter.labels('answered');
-  const handedOver = counter.labels('handed_over');
-  return (outcome) => (outcome === 'answered' ? answered : handedOver).inc();
-}
-
 export function buildApp(deps: AppDeps): App {
   const { database, logger } = deps;
   const settings: ApiSettings = deps.settings ?? { scanNowCooldownSeconds: 60, encryptionKey: undefined };
@@ -240,7 +222,7 @@ export function buildApp(deps: AppDeps): App {
     : createDirectJson<ServerContext>({
         yoga: yoga as never,
         responseHeaders: rateLimit ? (request) => rateLimit.responseHeaders(request) : undefined,
-        onOutcome: directOutcomes(metrics.registry),
+        onOutcome: directJsonOutcomes(metrics.registry),
         maskThrown: (error) => {
           logger.error({ err: error }, 'unexpected error');
           return maskError(error) as GraphQLError;
