@@ -256,8 +256,9 @@ export function buildApp(deps: AppDeps): App {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     }
-    if (path === '/graphql' && directJson?.accepts(req)) {
-      directJson.handle(req, res, { req, res, requestId }).catch((error: unknown) => {
+    const directMediaType = path === '/graphql' ? directJson?.mediaTypeFor(req) : undefined;
+    if (directMediaType) {
+      directJson!.handle(req, res, { req, res, requestId }, directMediaType).catch((error: unknown) => {
         logger.error({ err: error, requestId }, 'unexpected error');
         if (!res.headersSent) sendJson(res, 500, { errors: [{ message: INTERNAL_ERROR_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } }] });
         else res.destroy();

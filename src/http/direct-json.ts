@@ -43,6 +43,11 @@ export interface ServerContextBase {
   res?: http.ServerResponse;
 }
 
+/** A Node header's value as the Fetch API gives it: repeated headers joined by commas. */
+function headerText(value: string | string[]): string {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 /** The part of a Fetch `Request` that Vigil's context and plugins read: the headers. */
 class NodeHeaders {
   readonly #headers: http.IncomingHttpHeaders;
@@ -51,7 +56,7 @@ class NodeHeaders {
   }
   get(name: string): string | null {
     const value = this.#headers[name.toLowerCase()];
-    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    return value === undefined ? null : headerText(value);
   }
   has(name: string): boolean {
     return this.#headers[name.toLowerCase()] !== undefined;
@@ -69,9 +74,12 @@ export interface DirectJsonOptions<TServerContext extends ServerContextBase> {
 }
 
 export interface DirectJson<TServerContext> {
-  /** Whether the request's line and headers are ones this path answers (the body is checked after). */
-  accepts(req: http.IncomingMessage): boolean;
-  handle(req: http.IncomingMessage, res: http.ServerResponse, serverContext: TServerContext): Promise<void>;
+  /**
+   * The media type to answer with when the request's line and headers are ones this path takes (the
+   * body is checked after); undefined leaves the request to yoga.
+   */
+  mediaTypeFor(req: http.IncomingMessage): string | undefined;
+  handle(req: http.IncomingMessage, res: http.ServerResponse, serverContext: TServerContext, mediaType: string): Promise<void>;
 }
 
 export function createDirectJson<TServerContext extends ServerContextBase>(options: DirectJsonOptions<TServerContext>): DirectJson<TServerContext> {
@@ -82,7 +90,7 @@ export function createDirectJson<TServerContext extends ServerContextBase>(optio
     options.onOutcome?.('handed_over');
     const headers = new yoga.fetchAPI.Headers();
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      if (value !== undefined) headers.set(name, headerText(value));
     }
     const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
       method: req.method,
@@ -94,14 +102,15 @@ export function createDirectJson<TServerContext extends ServerContextBase>(optio
   }
 
   return {
-    accepts(req) {
-      if (req.method !== 'POST' || req.headers.origin !== undefined) return false;
+    mediaTypeFor(req) {
+      if (req.method !== 'POST' || req.headers.origin !== undefined) return undefined;
       const contentType = req.headers['content-type']?.replace(/\s/g, '').toLowerCase();
-      if (contentType === undefined || !JSON_CONTENT_TYPES.has(contentType)) return false;
-      return mediaTypeFor(req) !== undefined;
+      if (contentType === undefined || !JSON_CONTENT_TYPES.has(contentType)) return undefined;
+      const accept = req.headers.accept;
+      return ANSWERED_ACCEPT[accept === undefined ? '' : accept.replace(/\s/g, '').toLowerCase()];
     },
 
-    async handle(req, res, serverContext) {
+    async handle(req, res, serverContext, mediaType) {
       let body: Buffer;
       try {
         body = await readBody(req);
@@ -143,7 +152,6 @@ export function createDirectJson<TServerContext extends ServerContextBase>(optio
       }
       options.onOutcome?.('answered');
       if (res.destroyed) return;
-      const mediaType = mediaTypeFor(req)!;
       const extra = options.responseHeaders?.(request);
       if (result.errors?.length || (result.extensions as { http?: unknown } | undefined)?.http) {
         // Statuses and error shapes exactly as yoga's own result processor makes them.
@@ -157,11 +165,6 @@ export function createDirectJson<TServerContext extends ServerContextBase>(optio
       res.end(text);
     },
   };
-}
-
-function mediaTypeFor(req: http.IncomingMessage): string | undefined {
-  const accept = req.headers.accept;
-  return ANSWERED_ACCEPT[accept === undefined ? '' : accept.replace(/\s/g, '').toLowerCase()];
 }
 
 /** The body's parameters when they are one well-formed operation; undefined hands the request to yoga. */

@@ -227,6 +227,10 @@ export type RateLimitPlugin = Plugin & {
 
 export function useRateLimit(db: DbOrTx, config: RateLimitConfig): RateLimitPlugin {
   const charged = new WeakMap<object, RateLimitState>();
+  const responseHeaders = (request: object) => {
+    const state = charged.get(request);
+    return state && rateLimitHeaders(state);
+  };
 
   async function charge(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue: unknown }) {
     const context = args.contextValue as RateLimitedContext;
@@ -262,13 +266,8 @@ export function useRateLimit(db: DbOrTx, config: RateLimitConfig): RateLimitPlug
       if (charged && !charged.state.isAllowed) setResultAndStopExecution(refusal(charged.state, charged.isHttp));
     },
     onResponse({ request, response }) {
-      const state = charged.get(request);
-      if (!state) return;
-      for (const [name, value] of Object.entries(rateLimitHeaders(state))) response.headers.set(name, value);
+      for (const [name, value] of Object.entries(responseHeaders(request) ?? {})) response.headers.set(name, value);
     },
-    responseHeaders(request) {
-      const state = charged.get(request);
-      return state && rateLimitHeaders(state);
-    },
+    responseHeaders,
   };
 }
