@@ -44,7 +44,7 @@ async function waitFor<T>(read: () => Promise<T>, isDone: (value: T) => boolean,
   for (;;) {
     const value = await read();
     if (isDone(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(value).slice(0, 1_000)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -102,9 +102,13 @@ describeBrowser('the triage console', () => {
     worker = await startTestWorker(server);
     // As at a first start: the demo monitors are due, so the worker scans them and raises the demo alerts.
     await worker.runner.addJob('monitors__enqueue_due', {});
-    const raised = await waitFor(demoAlerts, (alerts) => alerts.length >= 3, 'the demo alerts');
-    // The tests triage a NEW alert each, ten in all; demo scans are random, so top up if they raised fewer.
-    const monitorId = (await server.gql(ConsoleMonitorsDocument, { first: 1 }, { token: demo.apiKey })).data!.monitors.nodes[0]!.id;
+    // Wait for every demo scan to end rather than for a number of alerts: demo findings are random,
+    // so a first start may raise only a few, and on a loaded machine the scans take a while.
+    const demoMonitors = async () => (await server.gql(ConsoleMonitorsDocument, { first: 10 }, { token: demo.apiKey })).data!.monitors.nodes;
+    const scanned = await waitFor(demoMonitors, (monitors) => monitors.every((monitor) => monitor.lastScanAt !== null), 'the demo scans', 90_000);
+    const raised = await demoAlerts();
+    // The tests triage a NEW alert each, ten in all; top up if the demo scans raised fewer.
+    const monitorId = scanned[0]!.id;
     const missing = Array.from({ length: Math.max(0, 10 - raised.length) }, (_, i) => ({ title: `${TOP_UP_TITLE} ${i + 1}` }));
     await createAlerts(server.database, demo.organizationId, monitorId, missing);
   });
