@@ -1,10 +1,7 @@
--- Formatting shared by the webhook payloads and the digest: the API's own representations, in SQL.
-
-CREATE OR REPLACE FUNCTION vigil_global_id(typename text, id uuid) RETURNS text
-  LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  -- Same as @pothos/plugin-relay's encodeGlobalID: base64("<Typename>:<id>"), unwrapped.
-  SELECT translate(encode(convert_to(typename || ':' || id::text, 'UTF8'), 'base64'), E'\n', '')
-$$;
+-- Formatting for the webhook payloads built here: the API's own representations, in SQL.
+-- Global IDs are not made here: payloads carry row ids, and src/lib/global-id.ts, the one encoder,
+-- turns them into global IDs when the body is sent (src/services/webhook-delivery.ts).
+DROP FUNCTION IF EXISTS vigil_global_id(text, uuid);
 
 CREATE OR REPLACE FUNCTION vigil_iso_time(value timestamptz) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE AS $$

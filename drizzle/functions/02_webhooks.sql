@@ -2,7 +2,9 @@
 -- and a `webhook__deliver` job, both inserted by the triggers below inside the transaction that
 -- causes the event: a rollback takes them back, and nothing committed goes undelivered.
 -- Payloads are captured when the event happens (later attempts send the same body) and carry
--- GraphQL global IDs and enum names, so a receiver can feed them straight back to the API.
+-- enum names as the API spells them, and the row ids of their alert, monitor or scan, which the
+-- body gives as GraphQL global IDs (webhookBody in src/services/webhook-delivery.ts), so a receiver
+-- can feed them straight back to the API.
 
 -- plpgsql, not sql: called once per alert-writing statement, it keeps its plan for the session
 -- instead of being planned again at every call.
@@ -40,7 +42,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION vigil_monitor_webhook_data(p_monitor_id uuid) RETURNS jsonb
   LANGUAGE sql STABLE AS $$
-  SELECT jsonb_build_object('id', vigil_global_id('Monitor', m.id), 'name', m.name)
+  SELECT jsonb_build_object('id', m.id, 'name', m.name)
   FROM monitors m WHERE m.id = p_monitor_id
 $$;
 
@@ -48,7 +50,7 @@ CREATE OR REPLACE FUNCTION vigil_alert_webhook_data(a alerts) RETURNS jsonb
   LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object(
     'alert', jsonb_build_object(
-      'id', vigil_global_id('Alert', a.id),
+      'id', a.id,
       'title', a.title,
       'url', a.url,
       'category', upper(a.category),
@@ -107,7 +109,7 @@ BEGIN
   IF vigil_has_webhook(NEW.organization_id, 'scan.failed') THEN
     PERFORM vigil_enqueue_webhook_deliveries(NEW.organization_id, 'scan.failed', jsonb_build_object(
       'scan', jsonb_build_object(
-        'id', vigil_global_id('Scan', NEW.id),
+        'id', NEW.id,
         'trigger', upper(NEW.trigger),
         'status', upper(NEW.status),
         'error', NEW.error,

@@ -1,9 +1,8 @@
 /**
- * Global IDs: what the API calls every object by. One encoding in TypeScript, used by the GraphQL
- * layer (through Pothos' relay plugin, see src/graphql/ids.ts), error messages, the `webhook-id`
- * header of deliveries and tests alike. Payloads built inside the database (webhook bodies, digests)
- * use `vigil_global_id()` (drizzle/functions/01_formatting.sql), which must produce the same text:
- * test/global-ids.test.ts holds the two to it for every node type.
+ * Global IDs: what the API calls every object by. The one encoder, used by the GraphQL layer
+ * (through Pothos' relay plugin, see src/graphql/ids.ts), error messages, webhook deliveries (their
+ * `webhook-id` header and the IDs in their bodies, which the database triggers store as row ids),
+ * digests and tests alike. The database makes none: test/global-ids.test.ts holds it to that.
  *
  * The format is Relay's: standard base64 of `<Typename>:<row id>`, with padding. Clients must treat
  * it as opaque.

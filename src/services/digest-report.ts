@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { alerts, creditLedger, monitors, organizations, scans } from '../db/schema/index.ts';
 import { severities, type Severity } from '../db/schema/enums.ts';
+import { encodeGlobalId } from '../lib/global-id.ts';
 import { alertStats } from './stats.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -43,7 +44,7 @@ const upper = (severity: Severity) => severity.toUpperCase() as Uppercase<Severi
 export async function buildDigestReport(db: DbOrTx, organizationId: string, day: string, maxAlerts: number): Promise<DigestReport | null> {
   const { since, until } = dayRange(day);
   const [organization] = await db
-    .select({ id: sql<string>`vigil_global_id('Organization', ${organizations.id})`, name: organizations.name })
+    .select({ id: organizations.id, name: organizations.name })
     .from(organizations)
     .where(eq(organizations.id, organizationId));
   if (!organization) return null;
@@ -54,12 +55,12 @@ export async function buildDigestReport(db: DbOrTx, organizationId: string, day:
     alertStats(db, viewer, { since, until, bucket: 'day' }),
     db
       .select({
-        id: sql<string>`vigil_global_id('Alert', ${alerts.id})`,
+        id: alerts.id,
         title: alerts.title,
         url: alerts.url,
         severity: alerts.severity,
         createdAt: alerts.createdAt,
-        monitorId: sql<string>`vigil_global_id('Monitor', ${monitors.id})`,
+        monitorId: monitors.id,
         monitorName: monitors.name,
       })
       .from(alerts)
@@ -84,7 +85,7 @@ export async function buildDigestReport(db: DbOrTx, organizationId: string, day:
   const topIds = stats.topMonitors.map((m) => m.monitorId);
   const names = topIds.length
     ? await db
-        .select({ id: monitors.id, globalId: sql<string>`vigil_global_id('Monitor', ${monitors.id})`, name: monitors.name })
+        .select({ id: monitors.id, name: monitors.name })
         .from(monitors)
         .where(and(eq(monitors.organizationId, organizationId), inArray(monitors.id, topIds)))
     : [];
@@ -92,23 +93,23 @@ export async function buildDigestReport(db: DbOrTx, organizationId: string, day:
   for (const row of stats.bySeverity) bySeverity[upper(row.severity)] = row.count;
   return {
     date: day,
-    organization,
+    organization: { id: encodeGlobalId('Organization', organization.id), name: organization.name },
     alerts: { total: stats.total, bySeverity },
     highAndCritical: {
       total: bySeverity.HIGH + bySeverity.CRITICAL,
       items: listed.map((a) => ({
-        id: a.id,
+        id: encodeGlobalId('Alert', a.id),
         title: a.title,
         url: a.url,
         severity: upper(a.severity),
         createdAt: a.createdAt.toISOString(),
-        monitor: { id: a.monitorId, name: a.monitorName },
+        monitor: { id: encodeGlobalId('Monitor', a.monitorId), name: a.monitorName },
       })),
     },
     // Rollups outlive deleted monitors; a monitor that is gone is left out of the ranking.
     topMonitors: stats.topMonitors.flatMap((m) => {
       const monitor = names.find((n) => n.id === m.monitorId);
-      return monitor ? [{ monitor: { id: monitor.globalId, name: monitor.name }, alerts: m.count }] : [];
+      return monitor ? [{ monitor: { id: encodeGlobalId('Monitor', monitor.id), name: monitor.name }, alerts: m.count }] : [];
     }),
     spend: { scans: scanTotals!.scans, creditsSpent: credits!.spent, costUsd: scanTotals!.costUsd, promptTokens: scanTotals!.promptTokens, completionTokens: scanTotals!.completionTokens },
   };

@@ -7,7 +7,7 @@ import type { WebhookConfig } from '../config.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { webhookDeliveries, webhooks } from '../db/schema/index.ts';
 import { decryptSecret } from '../lib/crypto.ts';
-import { encodeGlobalId } from '../lib/global-id.ts';
+import { encodeGlobalId, type NodeTypename } from '../lib/global-id.ts';
 import type { Logger } from '../lib/logger.ts';
 import { guardedLookup, isAddressAllowed } from '../scanning/http.ts';
 import { addDeliveryJob, type WebhookDeliveryRow } from './webhooks.ts';
@@ -57,7 +57,30 @@ export function deliveryGlobalId(id: string): string {
  * `{ type, timestamp, data }` (`timestamp`: when the event happened; the header's is the attempt's).
  */
 export function webhookBody(delivery: Pick<WebhookDeliveryRow, 'event' | 'payload' | 'createdAt'>): string {
-  return JSON.stringify({ type: delivery.event, timestamp: delivery.createdAt.toISOString(), data: delivery.payload });
+  return JSON.stringify({ type: delivery.event, timestamp: delivery.createdAt.toISOString(), data: withGlobalIds(delivery.payload) });
+}
+
+/** The objects of a payload that the database triggers name by row id, and their node types. */
+const PAYLOAD_NODES: Readonly<Record<string, NodeTypename>> = { alert: 'Alert', monitor: 'Monitor', scan: 'Scan' };
+const ROW_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The payload as receivers get it. The triggers that capture alert and scan events
+ * (drizzle/functions/02_webhooks.sql) store row ids; the body gives them as global IDs, made by the
+ * API's one encoder. Payloads built here (digest, test) carry global IDs already, as do deliveries
+ * queued before the triggers stored row ids: those pass unchanged.
+ */
+function withGlobalIds(payload: unknown): unknown {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+  const data = payload as Record<string, unknown>;
+  let result = data;
+  for (const [key, typename] of Object.entries(PAYLOAD_NODES)) {
+    const node = data[key] as { id?: unknown } | null | undefined;
+    if (typeof node !== 'object' || node === null || typeof node.id !== 'string' || !ROW_ID.test(node.id)) continue;
+    if (result === data) result = { ...data };
+    result[key] = { ...node, id: encodeGlobalId(typename, node.id) };
+  }
+  return result;
 }
 
 /** Standard Webhooks headers, and for a webhook with a legacy secret the old `Vigil-*` ones too. */

@@ -5,6 +5,7 @@ import type { Db, DbOrTx } from '../db/client.ts';
 import { organizations, webhookDeliveries, webhooks } from '../db/schema/index.ts';
 import { webhookEvents, type WebhookEvent } from '../db/schema/enums.ts';
 import { encryptSecret } from '../lib/crypto.ts';
+import { encodeGlobalId } from '../lib/global-id.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { paginate, type Ordering, type Page, type PageArgs } from './pagination.ts';
 import { parseInput } from './validation.ts';
@@ -184,9 +185,10 @@ export async function testWebhook(db: Db, viewer: Viewer, id: string): Promise<W
         organizationId: viewer.organizationId,
         webhookId: webhook.id,
         event: 'webhook.test',
-        payload: sql`jsonb_build_object(
-          'webhook', jsonb_build_object('id', vigil_global_id('Webhook', ${webhook.id}::uuid), 'url', ${webhook.url}::text),
-          'message', 'A test delivery from Vigil. Verify its signature as you would for any event.')`,
+        payload: {
+          webhook: { id: encodeGlobalId('Webhook', webhook.id), url: webhook.url },
+          message: 'A test delivery from Vigil. Verify its signature as you would for any event.',
+        },
       })
       .returning();
     await addDeliveryJob(tx, delivery!.id);
