@@ -73,7 +73,7 @@ BEGIN
     LEFT JOIN LATERAL (SELECT vigil_matching_silence(p_organization_id, p_monitor_id, i.category, i.severity, i.title, i.summary, i.url) AS id
                        WHERE v_has_silence) s ON true
     ORDER BY i.ordinal
-    ON CONFLICT (monitor_id, fingerprint) DO NOTHING
+    ON CONFLICT (organization_id, monitor_id, fingerprint) DO NOTHING
     RETURNING a.id, a.fingerprint
   ), history AS (
     INSERT INTO alert_history (organization_id, alert_id, from_status, to_status)
@@ -95,7 +95,7 @@ BEGIN
     SELECT a.id, a.fingerprint, a.status,
       a.status = 'resolved' OR (a.status = 'snoozed' AND coalesce(a.snoozed_until <= now(), false)) AS is_reopened
     FROM alerts a
-    WHERE a.monitor_id = p_monitor_id AND a.fingerprint IN (SELECT i.fingerprint FROM input i)
+    WHERE a.organization_id = p_organization_id AND a.monitor_id = p_monitor_id AND a.fingerprint IN (SELECT i.fingerprint FROM input i)
     ORDER BY a.id
     FOR UPDATE
   ), updated AS (

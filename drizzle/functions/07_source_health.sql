@@ -59,14 +59,16 @@ BEGIN
   SELECT * INTO v_monitor FROM monitors WHERE id = p_monitor_id;
   -- Two scans of one monitor may run at once (a manual one next to a scheduled one) and both count
   -- failures: the rows stay locked until the transaction ends.
-  v_previous_rows := ARRAY(SELECT h FROM monitor_source_health h WHERE h.monitor_id = p_monitor_id ORDER BY h.source FOR UPDATE);
+  v_previous_rows := ARRAY(SELECT h FROM monitor_source_health h
+    WHERE h.organization_id = p_organization_id AND h.monitor_id = p_monitor_id ORDER BY h.source FOR UPDATE);
   v_sources := ARRAY(SELECT o->>'source' FROM jsonb_array_elements(p_outcomes) o);
   v_is_blind := NOT EXISTS (SELECT 1 FROM jsonb_array_elements(p_outcomes) o WHERE (o->>'isOk')::boolean);
 
   -- Sources taken off the monitor since its last scan: their history goes, and so do their alerts.
   FOREACH v_previous IN ARRAY v_previous_rows LOOP
     IF v_previous.source <> ALL (v_sources) THEN
-      DELETE FROM monitor_source_health h WHERE h.monitor_id = p_monitor_id AND h.source = v_previous.source;
+      DELETE FROM monitor_source_health h
+      WHERE h.organization_id = p_organization_id AND h.monitor_id = p_monitor_id AND h.source = v_previous.source;
       IF coalesce(v_previous.problem, '') <> '' THEN
         v_cleared := v_cleared || jsonb_build_object('source', v_previous.source,
           'note', 'Cleared: the ' || vigil_source_label(v_previous.source) || ' source was removed from the monitor');
@@ -129,7 +131,7 @@ BEGIN
     END IF;
 
     INSERT INTO monitor_source_health AS h SELECT (v_next).*
-    ON CONFLICT (monitor_id, source) DO UPDATE SET
+    ON CONFLICT (organization_id, monitor_id, source) DO UPDATE SET
       consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error,
       last_success_at = excluded.last_success_at, last_results_at = excluded.last_results_at,
       result_scans = excluded.result_scans, mean_result_gap_seconds = excluded.mean_result_gap_seconds,
@@ -167,7 +169,7 @@ BEGIN
       SELECT 'source-health:' || c.source AS fingerprint, c.note FROM jsonb_to_recordset(v_cleared) AS c (source text, note text)
     ), open AS (
       SELECT a.id, a.status, c.note FROM alerts a JOIN cleared c ON c.fingerprint = a.fingerprint
-      WHERE a.monitor_id = p_monitor_id AND a.status IN ('new', 'acknowledged', 'snoozed')
+      WHERE a.organization_id = p_organization_id AND a.monitor_id = p_monitor_id AND a.status IN ('new', 'acknowledged', 'snoozed')
       ORDER BY a.id
       FOR UPDATE OF a
     ), resolved AS (

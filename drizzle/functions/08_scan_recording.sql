@@ -94,7 +94,8 @@ BEGIN
 
   IF coalesce(jsonb_array_length(p_record->'seen'), 0) > 0 THEN
     UPDATE findings SET last_seen_at = now()
-    WHERE monitor_id = v_scan.monitor_id AND url_hash IN (SELECT jsonb_array_elements_text(p_record->'seen'));
+    WHERE organization_id = v_scan.organization_id AND monitor_id = v_scan.monitor_id
+      AND url_hash IN (SELECT jsonb_array_elements_text(p_record->'seen'));
   END IF;
 
   IF v_findings_new > 0 THEN
@@ -114,7 +115,7 @@ BEGIN
       WITH ORDINALITY AS f (source, url, "urlHash", "contentHash", title, snippet, status, "suppressedReason", explanation,
         "suppressionRuleId", position)
     ORDER BY f.position
-    ON CONFLICT (monitor_id, url_hash) DO UPDATE SET last_seen_at = now();
+    ON CONFLICT (organization_id, monitor_id, url_hash) DO UPDATE SET last_seen_at = now();
   END IF;
 
   SELECT count(*) FILTER (WHERE u.outcome = 'created'), count(*) INTO v_threats_created, v_threats

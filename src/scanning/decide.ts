@@ -76,7 +76,7 @@ export async function decideFindings(db: DbOrTx, options: DecisionOptions, subje
     ? await db
         .select({ urlHash: findings.urlHash })
         .from(findings)
-        .where(and(eq(findings.monitorId, monitor.id), inArray(findings.urlHash, candidates.map((c) => c.urlHash))))
+        .where(and(eq(findings.organizationId, subject.organizationId), eq(findings.monitorId, monitor.id), inArray(findings.urlHash, candidates.map((c) => c.urlHash))))
     : [];
   const seen = new Set(seenRows.map((r) => r.urlHash));
   const fresh = candidates.filter((c) => !seen.has(c.urlHash));

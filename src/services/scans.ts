@@ -44,7 +44,7 @@ export async function enqueueDueMonitors(db: DbOrTx, batchSize: number, options:
     ), queued as (
       insert into scans (organization_id, monitor_id, trigger)
       select organization_id, id, 'schedule' from advanced
-      on conflict (monitor_id) where status = 'queued' do nothing
+      on conflict (organization_id, monitor_id) where status = 'queued' do nothing
       returning monitor_id
     )
     select (select count(*) from advanced)::int as claimed, (select count(*) from queued)::int as queued,

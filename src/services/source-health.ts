@@ -27,7 +27,7 @@ export async function loadSourceHealth(db: DbOrTx, organizationId: string, monit
     .from(monitors)
     .leftJoin(
       monitorSourceHealth,
-      and(eq(monitorSourceHealth.monitorId, monitors.id), sql`${monitorSourceHealth.source} = any(${monitors.sources})`),
+      and(eq(monitorSourceHealth.organizationId, monitors.organizationId), eq(monitorSourceHealth.monitorId, monitors.id), sql`${monitorSourceHealth.source} = any(${monitors.sources})`),
     )
     .where(and(eq(monitors.organizationId, organizationId), inArray(monitors.id, [...monitorIds])));
   const byMonitor = new Map<string, { sources: SourceKind[]; health: Map<SourceKind, typeof monitorSourceHealth.$inferSelect> }>();

@@ -191,7 +191,7 @@ export async function monitorStats(db: DbOrTx, viewer: Viewer, monitorId: string
     db
       .select({ total: count(), suppressed: sql<number>`count(*) filter (where ${findings.status} = 'suppressed')::int` })
       .from(findings)
-      .where(eq(findings.monitorId, monitorId)),
+      .where(and(eq(findings.organizationId, viewer.organizationId), eq(findings.monitorId, monitorId))),
     db
       .select({ alerts: sql<number>`coalesce(sum(${alertRollupSeverity.alerts}), 0)::int` })
       .from(alertRollupSeverity)

@@ -101,7 +101,7 @@ async function insertRules(
   return db
     .insert(suppressionRules)
     .values(rules.map((rule) => ({ ...rule, organizationId: viewer.organizationId, createdByUserId: viewer.userId, createdByApiKeyId: viewer.apiKeyId })))
-    .onConflictDoNothing({ target: [suppressionRules.monitorId, suppressionRules.kind, suppressionRules.pattern] })
+    .onConflictDoNothing({ target: [suppressionRules.organizationId, suppressionRules.monitorId, suppressionRules.kind, suppressionRules.pattern] })
     .returning();
 }
 

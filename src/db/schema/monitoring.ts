@@ -126,7 +126,7 @@ export const scans = pgTable(
     index('scans_monitor_queued_idx').on(t.monitorId, t.queuedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('scans_org_queued_idx').on(t.organizationId, t.queuedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // At most one scan waits per monitor: the scheduler and "scan now" both rely on it.
-    uniqueIndex('scans_one_queued_per_monitor_key').on(t.monitorId).where(sql.raw(`status = 'queued'`)),
+    uniqueIndex('scans_one_queued_per_monitor_key').on(t.organizationId, t.monitorId).where(sql.raw(`status = 'queued'`)),
     check('scans_trigger_check', sql.raw(`trigger IN (${inList(scanTriggers)})`)),
     check('scans_status_check', sql.raw(`status IN (${inList(scanStatuses)})`)),
   ],
@@ -160,7 +160,8 @@ export const findings = pgTable(
   },
   (t) => [
     monitorFk('findings_monitor_fk', t),
-    uniqueIndex('findings_monitor_url_key').on(t.monitorId, t.urlHash),
+    // Keys start with the organization, the way to distribution by organization (BENCHMARKS.md).
+    uniqueIndex('findings_org_monitor_url_key').on(t.organizationId, t.monitorId, t.urlHash),
     index('findings_scan_idx').on(t.scanId),
     index('findings_content_hash_idx').on(t.contentHash),
     index('findings_suppression_rule_idx').on(t.suppressionRuleId).where(sql.raw('suppression_rule_id IS NOT NULL')),
@@ -219,7 +220,7 @@ export const suppressionRules = pgTable(
   },
   (t) => [
     monitorFk('suppression_rules_monitor_fk', t),
-    uniqueIndex('suppression_rules_monitor_pattern_key').on(t.monitorId, t.kind, t.pattern),
+    uniqueIndex('suppression_rules_monitor_pattern_key').on(t.organizationId, t.monitorId, t.kind, t.pattern),
     index('suppression_rules_org_created_idx').on(t.organizationId, t.createdAt, t.id),
     check('suppression_rules_kind_check', sql.raw(`kind IN (${inList(suppressionRuleKinds)})`)),
   ],
@@ -246,7 +247,7 @@ export const monitorSourceHealth = pgTable(
     problem: text(),
     updatedAt: timestamptz().notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.monitorId, t.source] }), monitorFk('monitor_source_health_monitor_fk', t)],
+  (t) => [primaryKey({ columns: [t.organizationId, t.monitorId, t.source] }), monitorFk('monitor_source_health_monitor_fk', t)],
 );
 
 export const alerts = pgTable(
@@ -301,7 +302,7 @@ export const alerts = pgTable(
   // says NULLS LAST, which PostgreSQL cannot use for those orderings, even on NOT NULL columns.
   (t) => [
     monitorFk('alerts_monitor_fk', t),
-    uniqueIndex('alerts_monitor_fingerprint_key').on(t.monitorId, t.fingerprint),
+    uniqueIndex('alerts_org_monitor_fingerprint_key').on(t.organizationId, t.monitorId, t.fingerprint),
     uniqueIndex('alerts_org_created_seq_key').on(t.organizationId, t.createdSeq),
     // The retention purge walks each organization's alerts by when they were last seen.
     index('alerts_org_last_seen_idx').on(t.organizationId, t.lastSeenAt),
