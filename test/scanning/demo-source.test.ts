@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeWithRules } from '../../src/scanning/analyzers/rules.ts';
 import { canonicalizeUrl, contentHash } from '../../src/scanning/canonical.ts';
 import { compileSubject } from '../../src/scanning/detection/subject.ts';
-import { DEMO_BENIGN, DEMO_THREATS, demoFindings } from '../../src/scanning/sources/demo.ts';
+import { DEMO_BENIGN, DEMO_THREATS, demoFindings, demoSource } from '../../src/scanning/sources/demo.ts';
 import { completeProfile } from '../../src/services/brand-profile-shape.ts';
 import { DEMO_MONITORS, DEMO_ORGANIZATION, DEMO_PROFILE } from '../../src/services/demo.ts';
 
@@ -40,5 +40,16 @@ describe('the demo source', () => {
     expect(share).toBeGreaterThan(0.4);
     expect(share).toBeLessThan(0.6);
     expect(new Set(judged.filter((c) => c !== null))).toEqual(new Set(DEMO_THREATS.map((t) => t.category)));
+  });
+
+  it("every scan's new findings hold a threat, so a first scan always raises an alert", async () => {
+    const monitor = DEMO_MONITORS[0]!;
+    const config = { demoFindingsPerScan: 6 } as Parameters<typeof demoSource.fetch>[0]['config'];
+    for (let scan = 0; scan < 300; scan += 1) {
+      const id = `00000000-0000-4000-8000-${String(scan).padStart(12, '0')}`;
+      const findings = await demoSource.fetch({ monitor: { ...monitor, id }, seed: `${id}:${scan}`, config } as Parameters<typeof demoSource.fetch>[0]);
+      const newHalf = findings.slice(3);
+      expect(newHalf.some((finding) => judgedAs(monitor, finding) !== null), `scan ${scan}`).toBe(true);
+    }
   });
 });

@@ -150,14 +150,15 @@ export const DEMO_BENIGN: readonly DemoTemplate[] = [
 /**
  * Realistic synthetic findings for the monitor's terms, offline. The same seed always yields the
  * same findings; about half are threats of every category, half are what a brand's name also turns
- * up (news, reviews, community help, advice, other companies' incidents).
+ * up (news, reviews, community help, advice, other companies' incidents). With `leadsWithThreat`
+ * the first one is a threat whatever the draw.
  */
-export function demoFindings(terms: readonly string[], seed: string, count: number): RawFinding[] {
+export function demoFindings(terms: readonly string[], seed: string, count: number, options: { leadsWithThreat?: boolean } = {}): RawFinding[] {
   const next = random(seed);
   const findings: RawFinding[] = [];
   for (let i = 0; i < count; i += 1) {
     const term = terms[Math.floor(next() * terms.length)] ?? 'Acme';
-    const isMalicious = next() < 0.5;
+    const isMalicious = next() < 0.5 || (i === 0 && options.leadsWithThreat === true);
     const pool = isMalicious ? DEMO_THREATS : DEMO_BENIGN;
     const template = pool[Math.floor(next() * pool.length)]!;
     findings.push(template.render(term, slug(term), Math.floor(next() * 1_000_000)));
@@ -168,6 +169,8 @@ export function demoFindings(terms: readonly string[], seed: string, count: numb
 /**
  * Like a real search, half of each scan's results were there last time (seeded by the monitor
  * alone, so they are recognized as seen and not analyzed again) and half are new (seeded by scan).
+ * The new half always holds a threat: a demo scan, the first one above all, never comes back empty
+ * (one in 64 did), so "Scan now" in a demo always has something to show.
  */
 export const demoSource: Source = {
   kind: 'demo',
@@ -175,7 +178,7 @@ export const demoSource: Source = {
     const recurring = Math.floor(config.demoFindingsPerScan / 2);
     return [
       ...demoFindings(monitor.terms, `${monitor.id}:recurring`, recurring),
-      ...demoFindings(monitor.terms, seed, config.demoFindingsPerScan - recurring),
+      ...demoFindings(monitor.terms, seed, config.demoFindingsPerScan - recurring, { leadsWithThreat: true }),
     ];
   },
 };
