@@ -1,8 +1,9 @@
 import type http from 'node:http';
 import { sendNodeResponse } from '@whatwg-node/server';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { outcomeCounter } from './metrics.ts';
 
 /**
  * The common GraphQL request — a POST of one JSON operation, answered with JSON — run straight on
@@ -199,16 +200,11 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 
 /** Counts the GraphQL POSTs the direct path took, by whether it answered them or yoga did. */
 export function directJsonOutcomes(registry: Registry): (outcome: 'answered' | 'handed_over') => void {
-  const name = 'vigil_graphql_direct_requests_total';
-  // One registry may serve several apps in a process (tests): the counter is made once.
-  const counter =
-    (registry.getSingleMetric(name) as Counter<'outcome'> | undefined) ??
-    new Counter({
-      name,
-      help: 'GraphQL POSTs of one JSON operation, by whether the direct path answered them or handed them to yoga (a document that does not parse or validate, refused credentials, a batch, a subscription)',
-      labelNames: ['outcome'],
-      registers: [registry],
-    });
+  const counter = outcomeCounter(
+    registry,
+    'vigil_graphql_direct_requests_total',
+    'GraphQL POSTs of one JSON operation, by whether the direct path answered them or handed them to yoga (a document that does not parse or validate, refused credentials, a batch, a subscription)',
+  );
   const answered = counter.labels('answered');
   const handedOver = counter.labels('handed_over');
   return (outcome) => (outcome === 'answered' ? answered : handedOver).inc();

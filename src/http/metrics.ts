@@ -15,6 +15,14 @@ export interface Metrics {
   llmCostUsd: Counter;
 }
 
+/**
+ * A counter labelled by `outcome`, registered once: one registry may serve several apps in a
+ * process (tests), and each asks for it again.
+ */
+export function outcomeCounter(registry: Registry, name: string, help: string): Counter<'outcome'> {
+  return (registry.getSingleMetric(name) as Counter<'outcome'> | undefined) ?? new Counter({ name, help, labelNames: ['outcome'], registers: [registry] });
+}
+
 export function createMetrics(options: { database?: Database; subscriptions?: () => number } = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vigil_process_' });

@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { WebSocket } from 'ws';
+import { outcomeCounter } from '../http/metrics.ts';
 import type { SharedExecutionCounters } from './per-event-context.ts';
 
 /** The JSON of each result, made by the first subscriber that sends it and kept while the result lives. */
@@ -67,14 +68,13 @@ export function sendResultsAsFrames(
 
 /** Counters for /metrics: how often live results were executed and serialized, and how often shared. */
 export function liveSharingMetrics(registry: Registry): { executions: SharedExecutionCounters; frames: FrameCounters } {
-  // One registry may serve several apps in a process (tests): the counters are made once.
-  const counter = (name: string, help: string) =>
-    (registry.getSingleMetric(name) as Counter<'outcome'> | undefined) ?? new Counter({ name, help, labelNames: ['outcome'], registers: [registry] });
-  const executions = counter(
+  const executions = outcomeCounter(
+    registry,
     'vigil_live_executions_total',
     'Subscription events executed, by whether the result was computed (executed) or taken from another subscriber of the same group (shared)',
   );
-  const frames = counter(
+  const frames = outcomeCounter(
+    registry,
     'vigil_live_payloads_total',
     'Subscription `next` payloads sent, by whether they were serialized or reused from another subscriber of the same group',
   );

@@ -10,6 +10,7 @@ import { decryptSecret } from '../lib/crypto.ts';
 import { encodeGlobalId, type NodeTypename } from '../lib/global-id.ts';
 import type { Logger } from '../lib/logger.ts';
 import { guardedLookup, isAddressAllowed } from '../scanning/http.ts';
+import { isUuid } from './validation.ts';
 import { addDeliveryJob, type WebhookDeliveryRow } from './webhooks.ts';
 
 export interface WebhookDeliveryDeps {
@@ -62,7 +63,6 @@ export function webhookBody(delivery: Pick<WebhookDeliveryRow, 'event' | 'payloa
 
 /** The objects of a payload that the database triggers name by row id, and their node types. */
 const PAYLOAD_NODES: Readonly<Record<string, NodeTypename>> = { alert: 'Alert', monitor: 'Monitor', scan: 'Scan' };
-const ROW_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The payload as receivers get it. The triggers that capture alert and scan events
@@ -76,7 +76,7 @@ function withGlobalIds(payload: unknown): unknown {
   let result = data;
   for (const [key, typename] of Object.entries(PAYLOAD_NODES)) {
     const node = data[key] as { id?: unknown } | null | undefined;
-    if (typeof node !== 'object' || node === null || typeof node.id !== 'string' || !ROW_ID.test(node.id)) continue;
+    if (typeof node !== 'object' || node === null || typeof node.id !== 'string' || !isUuid(node.id)) continue;
     if (result === data) result = { ...data };
     result[key] = { ...node, id: encodeGlobalId(typename, node.id) };
   }
